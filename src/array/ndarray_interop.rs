@@ -1,0 +1,1 @@
+//! ndarray interop (being written).

@@ -1,0 +1,534 @@
+//! The lazy front end: [`Expr`], its operators and methods, and lowering to
+//! the graph IR.
+//!
+//! An `Expr` is an immutable tree node behind an `Arc`: cloning is cheap and
+//! sub-expressions are shared. Every node knows its dtype and shape (or the
+//! error that building it caused); errors propagate to the root and surface
+//! from `eval`/`explain`, naming the operation, so operator chains need no
+//! `?` at every step.
+//!
+//! Python scalars follow NEP 50: a literal (`2`, `2.5`, `True`, or a Rust
+//! number used as an operand) is *weak* and takes the array operand's dtype
+//! when it fits — `2 * a` keeps `a`'s dtype.
+
+mod api;
+pub mod graph;
+pub mod graph_text;
+pub mod ops;
+pub mod parse;
+mod py;
+
+pub use api::IntoExpr;
+pub use graph::{Graph, Node, NodeId};
+pub use ops::{BinaryOp, Op, ReduceOp, UnaryOp};
+pub use py::PyScalar;
+
+use crate::array::{layout, Array, DType, Scalar};
+use crate::error::{Error, Result};
+use graph::infer_type;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A lazy array expression. Nothing is computed until [`Expr::eval`].
+///
+/// ```
+/// use lazyfuse::{lazy, Array};
+/// let a = Array::from_vec(vec![1.0f64, 2.0, 3.0]);
+/// let x = lazy(&a);
+/// let y = (&x * 2.0 + 1.0).sqrt();
+/// assert_eq!(y.eval()?.to_vec::<f64>()?, vec![3f64.sqrt(), 5f64.sqrt(), 7f64.sqrt()]);
+/// # Ok::<(), lazyfuse::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Expr(pub(crate) Arc<ExprNode>);
+
+pub(crate) struct ExprNode {
+    pub(crate) kind: ExprKind,
+    /// dtype and shape, or the first error met while building.
+    pub(crate) ty: std::result::Result<(DType, Vec<usize>), Error>,
+}
+
+pub(crate) enum ExprKind {
+    /// An input array. `owned`: handed over by value (may be overwritten).
+    Input {
+        uid: u64,
+        name: Option<String>,
+        array: Array,
+        owned: bool,
+    },
+    /// A weak Python scalar.
+    Weak(PyScalar),
+    /// An operation on typed operands.
+    Op { op: Op, args: Vec<Expr> },
+    /// Building failed; `ty` holds the error.
+    Error,
+}
+
+static NEXT_UID: AtomicU64 = AtomicU64::new(0);
+
+/// Starts a lazy expression from an array.
+///
+/// `lazy(&a)` borrows (shares the buffer); `lazy(a)` hands the array over,
+/// and when nothing else holds its buffer the planner may reuse it for the
+/// result.
+pub fn lazy(array: impl Into<LazyArray>) -> Expr {
+    let LazyArray(array, owned) = array.into();
+    Expr::leaf(None, array, owned)
+}
+
+/// An array given to [`lazy`]: by reference (shared) or by value (handed over).
+pub struct LazyArray(Array, bool);
+
+impl From<&Array> for LazyArray {
+    fn from(a: &Array) -> LazyArray {
+        LazyArray(a.clone(), false)
+    }
+}
+impl From<Array> for LazyArray {
+    fn from(a: Array) -> LazyArray {
+        LazyArray(a, true)
+    }
+}
+
+impl Expr {
+    fn new(kind: ExprKind, ty: Result<(DType, Vec<usize>)>) -> Expr {
+        Expr(Arc::new(ExprNode { kind, ty }))
+    }
+
+    fn leaf(name: Option<String>, array: Array, owned: bool) -> Expr {
+        let ty = Ok((array.dtype(), array.shape().to_vec()));
+        let uid = NEXT_UID.fetch_add(1, Ordering::Relaxed);
+        Expr::new(
+            ExprKind::Input {
+                uid,
+                name,
+                array,
+                owned,
+            },
+            ty,
+        )
+    }
+
+    /// A named input (the name appears in the IR as `%name`).
+    pub fn input(name: &str, array: &Array) -> Expr {
+        Expr::leaf(Some(name.to_string()), array.clone(), false)
+    }
+
+    /// A weak (Python-like) scalar literal.
+    pub fn weak(v: PyScalar) -> Expr {
+        Expr::new(ExprKind::Weak(v), Ok((v.default_dtype(), vec![])))
+    }
+
+    /// A strongly typed 0-d constant (like a NumPy scalar `np.float32(2)`).
+    pub fn scalar(v: Scalar) -> Expr {
+        Expr::op_unchecked(Op::Const(v), vec![])
+    }
+
+    pub(crate) fn error(e: Error) -> Expr {
+        Expr::new(ExprKind::Error, Err(e))
+    }
+
+    /// The dtype the expression will have, or the error building it caused.
+    pub fn dtype(&self) -> Result<DType> {
+        self.0.ty.as_ref().map(|t| t.0).map_err(Clone::clone)
+    }
+
+    /// The shape the expression will have, or the error building it caused.
+    pub fn shape(&self) -> Result<Vec<usize>> {
+        self.0
+            .ty
+            .as_ref()
+            .map(|t| t.1.clone())
+            .map_err(Clone::clone)
+    }
+
+    pub(crate) fn weak_value(&self) -> Option<PyScalar> {
+        match self.0.kind {
+            ExprKind::Weak(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// An op node; the type rule decides the type (or the error).
+    fn op_unchecked(op: Op, args: Vec<Expr>) -> Expr {
+        if let Some(e) = args.iter().find_map(|a| a.0.ty.as_ref().err()) {
+            return Expr::error(e.clone());
+        }
+        let types: Vec<(DType, &[usize])> = args
+            .iter()
+            .map(|a| a.0.ty.as_ref().map(|t| (t.0, &t.1[..])).expect("checked"))
+            .collect();
+        let ty = infer_type(&op, &types);
+        match ty {
+            Ok(t) => Expr::new(ExprKind::Op { op, args }, Ok(t)),
+            Err(e) => Expr::error(e),
+        }
+    }
+
+    /// Makes a weak scalar strong with its default dtype (`np.asarray(3)`).
+    fn strong(self) -> Expr {
+        match self.weak_value() {
+            Some(v) => match v.to_scalar(v.default_dtype()) {
+                Ok(s) => Expr::scalar(s),
+                Err(e) => Expr::error(e),
+            },
+            None => self,
+        }
+    }
+
+    /// Casts to `to` (no node when already of that dtype).
+    fn cast_to(self, to: DType) -> Expr {
+        match self.dtype() {
+            Ok(t) if t == to => self,
+            Ok(_) => Expr::op_unchecked(Op::Cast(to), vec![self]),
+            Err(_) => self,
+        }
+    }
+
+    /// Resolves the weak operands of an op against the strong ones (NEP 50)
+    /// and returns the promoted dtype plus the operands as strong exprs.
+    fn promote_all(name: &str, xs: Vec<Expr>) -> Result<(DType, Vec<Expr>)> {
+        for x in &xs {
+            x.dtype()?;
+        }
+        let strong: Vec<DType> = xs
+            .iter()
+            .filter(|x| x.weak_value().is_none())
+            .map(|x| x.dtype().expect("ok"))
+            .collect();
+        let mut t = strong.iter().copied().reduce(DType::promote);
+        // Weak scalars: bool < int < float; they only raise the kind.
+        let weaks: Vec<PyScalar> = xs.iter().filter_map(|x| x.weak_value()).collect();
+        for w in &weaks {
+            t = Some(match t {
+                None => w.default_dtype(),
+                Some(s) => w.resolve_against(s),
+            });
+        }
+        // Two weak scalars of different kinds: the larger kind's default.
+        if strong.is_empty() {
+            t = weaks
+                .iter()
+                .map(|w| w.default_dtype())
+                .reduce(DType::promote);
+        }
+        let t = t.expect("at least one operand");
+        let mut out = Vec::with_capacity(xs.len());
+        for x in xs {
+            out.push(match x.weak_value() {
+                Some(w) => Expr::scalar(w.to_scalar(t).map_err(|e| match e {
+                    Error::Type(m) => Error::Type(format!("{name}: {m}")),
+                    e => e,
+                })?),
+                None => x,
+            });
+        }
+        Ok((t, out))
+    }
+
+    /// An element-wise binary op with NumPy promotion and casts.
+    pub fn binary(&self, op: BinaryOp, rhs: impl IntoExpr) -> Expr {
+        let rhs = rhs.into_expr();
+        if let (Some(a), Some(b)) = (self.weak_value(), rhs.weak_value()) {
+            if let Some(r) = py::fold_binary(op, a, b) {
+                return match r {
+                    Ok(v) => Expr::weak(v),
+                    Err(e) => Expr::error(e),
+                };
+            }
+        }
+        match Expr::promote_all(op.mnemonic(), vec![self.clone(), rhs]) {
+            Err(e) => Expr::error(e),
+            Ok((t, xs)) => match ops::binary_types(op, t) {
+                Err(e) => Expr::error(e),
+                Ok((c, _)) => {
+                    let mut it = xs.into_iter().map(|x| x.cast_to(c));
+                    let (a, b) = (it.next().expect("lhs"), it.next().expect("rhs"));
+                    Expr::op_unchecked(Op::Binary(op), vec![a, b])
+                }
+            },
+        }
+    }
+
+    /// An element-wise unary op (weak scalars become strong first, as a
+    /// NumPy ufunc makes them).
+    pub fn unary(&self, op: UnaryOp) -> Expr {
+        if let Some(v) = self.weak_value() {
+            if let Some(r) = py::fold_unary(op, v) {
+                return match r {
+                    Ok(v) => Expr::weak(v),
+                    Err(e) => Expr::error(e),
+                };
+            }
+        }
+        let x = self.clone().strong();
+        match x.dtype().and_then(|t| ops::unary_types(op, t)) {
+            Err(e) => Expr::error(e),
+            Ok((c, _)) => Expr::op_unchecked(Op::Unary(op), vec![x.cast_to(c)]),
+        }
+    }
+
+    /// `where(cond, x, y)`: `x` where `cond` is true, else `y`.
+    pub fn where_(cond: impl IntoExpr, x: impl IntoExpr, y: impl IntoExpr) -> Expr {
+        let c = cond.into_expr().strong().cast_to(DType::Bool);
+        match Expr::promote_all("where", vec![x.into_expr(), y.into_expr()]) {
+            Err(e) => Expr::error(e),
+            Ok((t, xs)) => {
+                let mut it = xs.into_iter().map(|x| x.cast_to(t));
+                let (x, y) = (it.next().expect("x"), it.next().expect("y"));
+                Expr::op_unchecked(Op::Where, vec![c, x, y])
+            }
+        }
+    }
+
+    /// Element-wise limits: `minimum(maximum(x, lo), hi)` with the dtype of
+    /// `result_type(x, lo, hi)`, as `np.clip`.
+    pub fn clip(&self, lo: impl IntoExpr, hi: impl IntoExpr) -> Expr {
+        match Expr::promote_all("clip", vec![self.clone(), lo.into_expr(), hi.into_expr()]) {
+            Err(e) => Expr::error(e),
+            Ok((t, xs)) => {
+                let xs: Vec<Expr> = xs.into_iter().map(|x| x.cast_to(t)).collect();
+                let lo = Expr::op_unchecked(
+                    Op::Binary(BinaryOp::Maximum),
+                    vec![xs[0].clone(), xs[1].clone()],
+                );
+                Expr::op_unchecked(Op::Binary(BinaryOp::Minimum), vec![lo, xs[2].clone()])
+            }
+        }
+    }
+
+    /// Conversion to `dtype` (NumPy's `astype`, C casting semantics).
+    pub fn astype(&self, dtype: DType) -> Expr {
+        self.clone().strong().cast_to(dtype)
+    }
+
+    /// A reduction over `axes` (`None`: all axes; negative axes count from
+    /// the end).
+    pub fn reduce(&self, op: ReduceOp, axes: Option<&[isize]>, keepdims: bool, ddof: u32) -> Expr {
+        let x = self.clone().strong();
+        let nd = match x.shape() {
+            Ok(s) => s.len(),
+            Err(e) => return Expr::error(e),
+        };
+        let axes: Vec<usize> = match axes {
+            None if op.single_axis() => vec![],
+            None => (0..nd).collect(),
+            Some(ax) => {
+                if op.single_axis() && ax.len() != 1 {
+                    return Expr::error(Error::Shape(format!("{op} takes a single axis")));
+                }
+                let mut v = vec![];
+                for &a in ax {
+                    match layout::norm_axis(a, nd) {
+                        Ok(a) if v.contains(&a) => {
+                            return Expr::error(Error::Shape(format!(
+                                "{op}: duplicate value in 'axis'"
+                            )));
+                        }
+                        Ok(a) => v.push(a),
+                        Err(e) => return Expr::error(e),
+                    }
+                }
+                v.sort();
+                v
+            }
+        };
+        if op.single_axis() && keepdims && axes.is_empty() {
+            // argmax(axis=None, keepdims=True) keeps every axis with length 1.
+            let flat = Expr::op_unchecked(
+                Op::Reshape(vec![x.shape().map(|s| s.iter().product()).unwrap_or(0)]),
+                vec![x],
+            );
+            let r = Expr::op_unchecked(
+                Op::Reduce {
+                    op,
+                    axes: vec![0],
+                    keepdims: false,
+                    ddof,
+                },
+                vec![flat],
+            );
+            return r.reshape(&vec![1; nd]);
+        }
+        Expr::op_unchecked(
+            Op::Reduce {
+                op,
+                axes,
+                keepdims,
+                ddof,
+            },
+            vec![x],
+        )
+    }
+
+    // ------------------------------------------------------------- views
+
+    fn view(&self, op: Op) -> Expr {
+        Expr::op_unchecked(op, vec![self.clone().strong()])
+    }
+
+    /// Basic indexing (`x[1:5:2, None, 3]`), a view.
+    pub fn slice(&self, index: &[layout::Index]) -> Expr {
+        self.view(Op::Index(index.to_vec()))
+    }
+
+    /// The sub-array at `index` along `axis`, a view.
+    pub fn index_axis(&self, axis: usize, index: isize) -> Expr {
+        let mut ix = vec![layout::Index::FULL; axis];
+        ix.push(layout::Index::At(index));
+        self.slice(&ix)
+    }
+
+    /// Transpose (axes reversed).
+    pub fn t(&self) -> Expr {
+        match self.shape() {
+            Ok(s) => self.view(Op::Permute((0..s.len()).rev().collect())),
+            Err(e) => Expr::error(e),
+        }
+    }
+
+    /// Axis permutation.
+    pub fn permute(&self, axes: &[usize]) -> Expr {
+        self.view(Op::Permute(axes.to_vec()))
+    }
+
+    /// Broadcast to a shape without copying.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Expr {
+        self.view(Op::Broadcast(shape.to_vec()))
+    }
+
+    /// Reshape (a view where possible; one dimension may be `usize::MAX`
+    /// to infer it).
+    pub fn reshape(&self, shape: &[usize]) -> Expr {
+        let n = match self.shape() {
+            Ok(s) => s.iter().product::<usize>(),
+            Err(e) => return Expr::error(e),
+        };
+        let req: Vec<isize> = shape
+            .iter()
+            .map(|&d| if d == usize::MAX { -1 } else { d as isize })
+            .collect();
+        match layout::resolve_reshape(n, &req) {
+            Ok(s) => self.view(Op::Reshape(s)),
+            Err(e) => Expr::error(e),
+        }
+    }
+
+    /// Length-1 axes removed.
+    pub fn squeeze(&self) -> Expr {
+        match self.shape() {
+            Ok(s) => self.reshape(&s.iter().copied().filter(|&d| d != 1).collect::<Vec<_>>()),
+            Err(e) => Expr::error(e),
+        }
+    }
+
+    /// A new length-1 axis at `axis`.
+    pub fn insert_axis(&self, axis: usize) -> Expr {
+        match self.shape() {
+            Ok(s) if axis <= s.len() => {
+                let mut ix = vec![layout::Index::FULL; axis];
+                ix.push(layout::Index::NewAxis);
+                self.slice(&ix)
+            }
+            Ok(s) => Expr::error(Error::Shape(format!(
+                "axis {axis} is out of bounds for inserting into {} dimensions",
+                s.len()
+            ))),
+            Err(e) => Expr::error(e),
+        }
+    }
+
+    // ---------------------------------------------------------- lowering
+
+    /// Lowers to a graph plus the arrays bound to its inputs (in the order
+    /// of `graph.inputs()`).
+    pub fn to_graph(&self) -> Result<(Graph, Vec<Array>)> {
+        lower(std::slice::from_ref(self))
+    }
+}
+
+/// Lowers several outputs into one graph (shared sub-expressions once).
+pub fn lower(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
+    for o in outputs {
+        o.dtype()?;
+    }
+    let mut cx = Lowering {
+        g: Graph::new(),
+        arrays: vec![],
+        memo: HashMap::new(),
+        inputs: HashMap::new(),
+    };
+    let outs = outputs
+        .iter()
+        .map(|o| cx.node(&o.clone().strong()))
+        .collect::<Result<Vec<_>>>()?;
+    cx.g.set_outputs(outs);
+    Ok((cx.g, cx.arrays))
+}
+
+struct Lowering {
+    g: Graph,
+    arrays: Vec<Array>,
+    memo: HashMap<*const ExprNode, NodeId>,
+    /// Inputs deduplicated by (name, buffer, layout).
+    inputs: HashMap<(Option<String>, usize, isize, Vec<usize>, Vec<isize>, DType), NodeId>,
+}
+
+impl Lowering {
+    fn node(&mut self, e: &Expr) -> Result<NodeId> {
+        let key = Arc::as_ptr(&e.0);
+        if let Some(&id) = self.memo.get(&key) {
+            return Ok(id);
+        }
+        let id = match &e.0.kind {
+            ExprKind::Error => return Err(e.0.ty.clone().expect_err("error node")),
+            ExprKind::Weak(v) => self.g.constant(v.to_scalar(v.default_dtype())?),
+            ExprKind::Input { name, array, .. } => {
+                let k = (
+                    name.clone(),
+                    array.buffer().as_ptr() as usize,
+                    array.offset(),
+                    array.shape().to_vec(),
+                    array.strides().to_vec(),
+                    array.dtype(),
+                );
+                if let Some(&id) = self.inputs.get(&k) {
+                    id
+                } else {
+                    let taken = |n: &str| {
+                        self.g
+                            .inputs()
+                            .iter()
+                            .any(|&i| self.g.input_name(i) == Some(n))
+                    };
+                    let nm = match name {
+                        Some(n) if taken(n) => {
+                            return Err(Error::Shape(format!(
+                                "input name '{n}' is bound to two different arrays"
+                            )))
+                        }
+                        Some(n) => n.clone(),
+                        None => (0..)
+                            .map(|k| format!("x{k}"))
+                            .find(|n| !taken(n))
+                            .expect("a free name"),
+                    };
+                    let id = self.g.add_input(&nm, array.dtype(), array.shape())?;
+                    self.arrays.push(array.clone());
+                    self.inputs.insert(k, id);
+                    id
+                }
+            }
+            ExprKind::Op { op, args } => {
+                let a = args
+                    .iter()
+                    .map(|x| self.node(x))
+                    .collect::<Result<Vec<_>>>()?;
+                self.g.add(op.clone(), &a)?
+            }
+        };
+        self.memo.insert(key, id);
+        Ok(id)
+    }
+}

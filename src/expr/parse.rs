@@ -1,0 +1,1 @@
+//! String parser (being written).

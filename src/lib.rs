@@ -1,0 +1,12 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod array;
+pub mod error;
+pub mod expr;
+pub mod interp;
+pub mod pipeline;
+
+pub use array::{Array, DType, Element, Index, Scalar};
+pub use error::{Error, Result};
+pub use expr::{lazy, Expr, Graph, IntoExpr, PyScalar};
