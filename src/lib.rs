@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod array;
+mod dump;
 pub mod error;
 pub mod expr;
 pub mod interp;

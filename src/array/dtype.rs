@@ -235,10 +235,7 @@ impl FromStr for DType {
     /// Parses `f64`, `float64`, `double`, `int`, `bool`, `'<f8'`-style codes.
     fn from_str(s: &str) -> Result<DType> {
         let t = s.trim();
-        let t = t
-            .strip_prefix("np.")
-            .or_else(|| t.strip_prefix("numpy."))
-            .unwrap_or(t);
+        let t = t.strip_prefix("np.").or_else(|| t.strip_prefix("numpy.")).unwrap_or(t);
         let t = t.trim_start_matches(['<', '>', '=', '|']);
         Ok(match t {
             "bool" | "bool_" | "?" | "b1" => DType::Bool,

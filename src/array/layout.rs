@@ -90,10 +90,7 @@ pub fn numel(shape: &[usize]) -> Result<usize> {
     shape
         .iter()
         .try_fold(1usize, |n, &d| n.checked_mul(d))
-        .map_or_else(
-            || shape_err!("shape {} has too many elements", shape_str(shape)),
-            Ok,
-        )
+        .map_or_else(|| shape_err!("shape {} has too many elements", shape_str(shape)), Ok)
 }
 
 /// C-order (row-major) strides in elements.
@@ -123,16 +120,8 @@ pub fn broadcast_shapes(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i + a.len() >= n {
-            a[i + a.len() - n]
-        } else {
-            1
-        };
-        let db = if i + b.len() >= n {
-            b[i + b.len() - n]
-        } else {
-            1
-        };
+        let da = if i + a.len() >= n { a[i + a.len() - n] } else { 1 };
+        let db = if i + b.len() >= n { b[i + b.len() - n] } else { 1 };
         out[i] = match (da, db) {
             (x, y) if x == y => x,
             (1, y) => y,
@@ -170,21 +159,14 @@ pub fn norm_axis(axis: isize, ndim: usize) -> Result<usize> {
     if axis < -n || axis >= n {
         return shape_err!("axis {axis} is out of bounds for array of dimension {ndim}");
     }
-    Ok(if axis < 0 {
-        (axis + n) as usize
-    } else {
-        axis as usize
-    })
+    Ok(if axis < 0 { (axis + n) as usize } else { axis as usize })
 }
 
 /// Checks that `axes` is a permutation of `0..ndim`.
 pub fn check_permutation(axes: &[usize], ndim: usize) -> Result<()> {
     let mut seen = vec![false; ndim];
     if axes.len() != ndim {
-        return shape_err!(
-            "axes don't match array: {} axes for {ndim} dimensions",
-            axes.len()
-        );
+        return shape_err!("axes don't match array: {} axes for {ndim} dimensions", axes.len());
     }
     for &a in axes {
         if a >= ndim || seen[a] {
@@ -206,12 +188,7 @@ pub struct Indexed {
 }
 
 /// Python slice normalisation (`slice.indices`): returns (start, len).
-fn slice_indices(
-    start: Option<isize>,
-    stop: Option<isize>,
-    step: isize,
-    n: usize,
-) -> (isize, usize) {
+fn slice_indices(start: Option<isize>, stop: Option<isize>, step: isize, n: usize) -> (isize, usize) {
     let n = n as isize;
     let (lo, hi) = if step > 0 { (0, n) } else { (-1, n - 1) };
     let clamp = |v: Option<isize>, default: isize| -> isize {
@@ -243,10 +220,7 @@ pub fn apply_index(shape: &[usize], strides: &[isize], index: &[Index]) -> Resul
         .iter()
         .filter(|i| matches!(i, Index::At(_) | Index::Slice { .. }))
         .count();
-    let ellipses = index
-        .iter()
-        .filter(|i| matches!(i, Index::Ellipsis))
-        .count();
+    let ellipses = index.iter().filter(|i| matches!(i, Index::Ellipsis)).count();
     if ellipses > 1 {
         return shape_err!("an index can only have a single ellipsis ('...')");
     }
@@ -310,11 +284,7 @@ pub fn apply_index(shape: &[usize], strides: &[isize], index: &[Index]) -> Resul
 
 /// Strides for viewing `shape`/`strides` as `new_shape` without a copy, if
 /// possible (NumPy's `_attempt_nocopy_reshape`, C order).
-pub fn reshape_strides(
-    shape: &[usize],
-    strides: &[isize],
-    new_shape: &[usize],
-) -> Option<Vec<isize>> {
+pub fn reshape_strides(shape: &[usize], strides: &[isize], new_shape: &[usize]) -> Option<Vec<isize>> {
     let size: usize = shape.iter().product();
     if size == 0 || size == 1 {
         // Any layout works; use C strides.
@@ -386,22 +356,14 @@ pub fn resolve_reshape(size: usize, req: &[isize]) -> Result<Vec<usize>> {
         }
         out[i] = size / known;
     } else if known != size {
-        return shape_err!(
-            "cannot reshape array of size {size} into shape {}",
-            shape_str(&out)
-        );
+        return shape_err!("cannot reshape array of size {size} into shape {}", shape_str(&out));
     }
     Ok(out)
 }
 
 /// Calls `f` with the element offset of every element of a layout, in
 /// logical C order.
-pub fn for_each_offset(
-    shape: &[usize],
-    strides: &[isize],
-    offset: isize,
-    mut f: impl FnMut(isize),
-) {
+pub fn for_each_offset(shape: &[usize], strides: &[isize], offset: isize, mut f: impl FnMut(isize)) {
     if shape.contains(&0) {
         return;
     }
@@ -444,10 +406,7 @@ mod tests {
     fn reshape_views() {
         assert_eq!(reshape_strides(&[2, 3], &[3, 1], &[6]), Some(vec![1]));
         assert_eq!(reshape_strides(&[2, 3], &[1, 2], &[6]), None);
-        assert_eq!(
-            reshape_strides(&[4, 6], &[12, 2], &[4, 2, 3]),
-            Some(vec![12, 6, 2])
-        );
+        assert_eq!(reshape_strides(&[4, 6], &[12, 2], &[4, 2, 3]), Some(vec![12, 6, 2]));
         assert_eq!(reshape_strides(&[6], &[-1], &[2, 3]), Some(vec![-3, -1]));
     }
 }

@@ -7,6 +7,7 @@ pub mod layout;
 #[cfg(feature = "ndarray")]
 mod ndarray_interop;
 pub mod npy;
+pub mod random;
 
 pub use buffer::{Buffer, ALIGN};
 pub use dtype::{DType, Element, Kind, Scalar};
@@ -135,16 +136,10 @@ impl Array {
     pub fn from_shape_vec<T: Element>(shape: &[usize], v: Vec<T>) -> Result<Array> {
         let n = numel(shape)?;
         if n != v.len() {
-            return shape_err!(
-                "shape {} needs {n} elements, got {}",
-                shape_str(shape),
-                v.len()
-            );
+            return shape_err!("shape {} needs {n} elements, got {}", shape_str(shape), v.len());
         }
         // SAFETY: `T` is a plain-old-data element type; reading its bytes is fine.
-        let bytes = unsafe {
-            std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(&v[..]))
-        };
+        let bytes = unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(&v[..])) };
         Ok(Array::from_parts(
             Arc::new(Buffer::from_bytes(bytes)),
             T::DTYPE,
@@ -342,10 +337,7 @@ impl Array {
 
     /// Reads the element at buffer offset `off` (elements).
     pub(crate) fn read_scalar(&self, off: isize) -> Scalar {
-        let p = self
-            .buf
-            .as_ptr()
-            .wrapping_offset(off * self.dtype.size() as isize);
+        let p = self.buf.as_ptr().wrapping_offset(off * self.dtype.size() as isize);
         // SAFETY: callers pass offsets from this array's layout (in bounds).
         unsafe {
             match self.dtype {
@@ -367,15 +359,8 @@ impl Array {
     /// Writes `v` (cast to the array's dtype) at buffer offset `off`.
     pub(crate) fn write_scalar(&mut self, off: isize, v: Scalar) {
         assert!(self.buf.is_writable(), "write to a read-only buffer");
-        let v = if v.dtype() == self.dtype {
-            v
-        } else {
-            v.cast(self.dtype)
-        };
-        let p = self
-            .buf
-            .as_ptr()
-            .wrapping_offset(off * self.dtype.size() as isize);
+        let v = if v.dtype() == self.dtype { v } else { v.cast(self.dtype) };
+        let p = self.buf.as_ptr().wrapping_offset(off * self.dtype.size() as isize);
         let bits = v.bits();
         // SAFETY: in-bounds offset of a writable buffer; little-endian host
         // order of the low `size` bytes of `bits` is the element.
@@ -406,9 +391,7 @@ impl Array {
         let mut out = Array::zeros(self.dtype, &self.shape);
         if self.is_c_contiguous() {
             // SAFETY: both regions are `nbytes` long and disjoint.
-            unsafe {
-                std::ptr::copy_nonoverlapping(self.as_ptr(), out.as_ptr() as *mut u8, self.nbytes())
-            };
+            unsafe { std::ptr::copy_nonoverlapping(self.as_ptr(), out.as_ptr() as *mut u8, self.nbytes()) };
         } else {
             out.assign_scalars(&self.to_scalars());
         }
@@ -418,11 +401,7 @@ impl Array {
     /// A copy converted to `dtype` (NumPy's `astype`).
     pub fn astype(&self, dtype: DType) -> Array {
         let mut out = Array::zeros(dtype, &self.shape);
-        let v: Vec<Scalar> = self
-            .to_scalars()
-            .into_iter()
-            .map(|s| s.cast(dtype))
-            .collect();
+        let v: Vec<Scalar> = self.to_scalars().into_iter().map(|s| s.cast(dtype)).collect();
         out.assign_scalars(&v);
         out
     }
@@ -436,10 +415,7 @@ impl Array {
     /// The sub-array at `index` along `axis` (one dimension fewer), a view.
     pub fn index_axis(&self, axis: usize, index: usize) -> Result<Array> {
         if axis >= self.ndim() {
-            return shape_err!(
-                "axis {axis} is out of bounds for array of dimension {}",
-                self.ndim()
-            );
+            return shape_err!("axis {axis} is out of bounds for array of dimension {}", self.ndim());
         }
         let mut ix = vec![Index::FULL; axis];
         ix.push(Index::At(isize::try_from(index).unwrap_or(isize::MAX)));
@@ -548,11 +524,7 @@ fn contiguous(shape: &[usize], strides: &[isize], nd: usize, c: bool) -> bool {
         return true;
     }
     let mut expect = 1isize;
-    let axes: Box<dyn Iterator<Item = usize>> = if c {
-        Box::new((0..nd).rev())
-    } else {
-        Box::new(0..nd)
-    };
+    let axes: Box<dyn Iterator<Item = usize>> = if c { Box::new((0..nd).rev()) } else { Box::new(0..nd) };
     for ax in axes {
         if shape[ax] == 1 {
             continue;
@@ -570,12 +542,7 @@ impl fmt::Debug for Array {
         write!(f, "{}{} ", self.dtype, shape_str(&self.shape))?;
         let vals = self.to_scalars();
         let shown: Vec<String> = vals.iter().take(10).map(|v| v.to_string()).collect();
-        write!(
-            f,
-            "[{}{}]",
-            shown.join(", "),
-            if vals.len() > 10 { ", …" } else { "" }
-        )
+        write!(f, "[{}{}]", shown.join(", "), if vals.len() > 10 { ", …" } else { "" })
     }
 }
 
@@ -589,9 +556,7 @@ impl fmt::Display for Array {
 impl PartialEq for Array {
     /// Same dtype, shape and element bits (layouts may differ).
     fn eq(&self, other: &Array) -> bool {
-        self.dtype == other.dtype
-            && self.shape == other.shape
-            && self.to_scalars() == other.to_scalars()
+        self.dtype == other.dtype && self.shape == other.shape && self.to_scalars() == other.to_scalars()
     }
 }
 

@@ -66,7 +66,7 @@ macro_rules! binop_traits {
             type Output = Expr;
             fn $m(self, rhs: R) -> Expr { self.binary(BinaryOp::$op, rhs) }
         }
-        binop_traits!(@scalars $tr $m $op: f64, f32, i64, i32, u64, u32, bool);
+        binop_traits!(@scalars $tr $m $op: f64, i64, bool);
     )*};
     (@scalars $tr:ident $m:ident $op:ident: $($t:ty),*) => {$(
         impl ops::$tr<Expr> for $t {
@@ -320,113 +320,6 @@ pub struct Kwargs {
     pub ddof: u32,
 }
 
-/// Names the string syntax accepts, for error messages and completion.
-pub const FUNCTIONS: &[&str] = &[
-    "abs",
-    "absolute",
-    "negative",
-    "positive",
-    "invert",
-    "bitwise_not",
-    "sign",
-    "sqrt",
-    "square",
-    "reciprocal",
-    "exp",
-    "exp2",
-    "expm1",
-    "log",
-    "log2",
-    "log10",
-    "log1p",
-    "sin",
-    "cos",
-    "tan",
-    "arcsin",
-    "asin",
-    "arccos",
-    "acos",
-    "arctan",
-    "atan",
-    "sinh",
-    "cosh",
-    "tanh",
-    "arcsinh",
-    "asinh",
-    "arccosh",
-    "acosh",
-    "arctanh",
-    "atanh",
-    "floor",
-    "ceil",
-    "trunc",
-    "rint",
-    "round",
-    "around",
-    "isnan",
-    "isinf",
-    "isfinite",
-    "signbit",
-    "logical_not",
-    "add",
-    "subtract",
-    "multiply",
-    "divide",
-    "true_divide",
-    "floor_divide",
-    "mod",
-    "remainder",
-    "power",
-    "pow",
-    "equal",
-    "not_equal",
-    "less",
-    "less_equal",
-    "greater",
-    "greater_equal",
-    "bitwise_and",
-    "bitwise_or",
-    "bitwise_xor",
-    "left_shift",
-    "right_shift",
-    "maximum",
-    "minimum",
-    "fmax",
-    "fmin",
-    "arctan2",
-    "atan2",
-    "hypot",
-    "fmod",
-    "copysign",
-    "logaddexp",
-    "nextafter",
-    "logical_and",
-    "logical_or",
-    "logical_xor",
-    "where",
-    "clip",
-    "copy",
-    "ones_like",
-    "zeros_like",
-    "conj",
-    "conjugate",
-    "real",
-    "imag",
-    "sum",
-    "prod",
-    "min",
-    "amin",
-    "max",
-    "amax",
-    "mean",
-    "var",
-    "std",
-    "any",
-    "all",
-    "argmin",
-    "argmax",
-];
-
 impl Expr {
     /// Calls a function by its NumPy name (aliases included) — the table
     /// behind the string syntax. Wrong arity or keywords are errors naming
@@ -567,8 +460,8 @@ fn binary_by_name(name: &str) -> Option<BinaryOp> {
         "right_shift" => Shr,
         "atan2" => Arctan2,
         // IR mnemonics that are not NumPy function names.
-        "sub" | "mul" | "div" | "floordiv" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "and"
-        | "or" | "xor" | "shl" | "shr" => return None,
+        "sub" | "mul" | "div" | "floordiv" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "and" | "or" | "xor" | "shl"
+        | "shr" => return None,
         n => return BinaryOp::from_mnemonic(n),
     })
 }
@@ -578,5 +471,25 @@ fn reduce_by_name(name: &str) -> Option<ReduceOp> {
         "amin" => Some(ReduceOp::Min),
         "amax" => Some(ReduceOp::Max),
         n => ReduceOp::from_mnemonic(n),
+    }
+}
+
+impl Expr {
+    /// Python's `x ** y` on an array: NumPy's `fast_scalar_power` turns a
+    /// float array to the literal power `2` into `square`, `-1` into
+    /// `reciprocal` and `0.5` into `sqrt` (which differ from `pow` at
+    /// `-0.0` and `-inf`); otherwise `pow`.
+    pub fn power_operator(&self, exponent: &Expr) -> Expr {
+        if let (Some(w), Ok(t)) = (exponent.weak_value(), self.dtype()) {
+            if t.is_float() && self.weak_value().is_none() {
+                match w {
+                    PyScalar::Int(2) => return self.square(),
+                    PyScalar::Int(-1) => return self.reciprocal(),
+                    PyScalar::Float(x) if x == 0.5 => return self.sqrt(),
+                    _ => {}
+                }
+            }
+        }
+        self.pow(exponent)
     }
 }

@@ -139,11 +139,7 @@ impl Graph {
 
     /// Declares an input of the given type. Names must be unique.
     pub fn add_input(&mut self, name: &str, dtype: DType, shape: &[usize]) -> Result<NodeId> {
-        if self
-            .inputs
-            .iter()
-            .any(|&i| self.input_name(i) == Some(name))
-        {
+        if self.inputs.iter().any(|&i| self.input_name(i) == Some(name)) {
             return Err(Error::Parse(format!("input '%{name}' is declared twice")));
         }
         let id = self.push(Node {
@@ -158,8 +154,7 @@ impl Graph {
 
     /// A 0-d constant.
     pub fn constant(&mut self, v: Scalar) -> NodeId {
-        self.add(Op::Const(v), &[])
-            .expect("constants always type-check")
+        self.add(Op::Const(v), &[]).expect("constants always type-check")
     }
 
     /// Adds (or finds, by hash-consing) the node `op(args)`, checking types
@@ -213,10 +208,7 @@ impl Graph {
     /// Builds a new graph from the nodes reachable from the outputs, letting
     /// `f` re-create each non-input node from its already-mapped operands.
     /// Inputs are carried over in order. This is how passes rewrite.
-    pub fn rebuild(
-        &self,
-        mut f: impl FnMut(&mut Graph, &Node, &[NodeId]) -> Result<NodeId>,
-    ) -> Result<Graph> {
+    pub fn rebuild(&self, mut f: impl FnMut(&mut Graph, &Node, &[NodeId]) -> Result<NodeId>) -> Result<Graph> {
         let mut live = vec![false; self.len()];
         for &o in &self.outputs {
             live[o.index()] = true;
@@ -232,8 +224,7 @@ impl Graph {
         let mut map: Vec<Option<NodeId>> = vec![None; self.len()];
         for &i in &self.inputs {
             let n = self.node(i);
-            map[i.index()] =
-                Some(out.add_input(self.input_name(i).expect("input"), n.dtype, &n.shape)?);
+            map[i.index()] = Some(out.add_input(self.input_name(i).expect("input"), n.dtype, &n.shape)?);
         }
         for id in self.ids() {
             if !live[id.index()] || map[id.index()].is_some() {
@@ -328,11 +319,7 @@ pub fn infer_type(op: &Op, args: &[(DType, &[usize])]) -> Result<(DType, Vec<usi
             let s = n(0).shape;
             let t = n(0).dtype;
             if axes.windows(2).any(|w| w[0] >= w[1]) || axes.iter().any(|&a| a >= s.len()) {
-                return shape_err!(
-                    "{name}: axes {:?} are invalid for shape {}",
-                    axes,
-                    shape_str(s)
-                );
+                return shape_err!("{name}: axes {:?} are invalid for shape {}", axes, shape_str(s));
             }
             if r.single_axis() && axes.len() > 1 {
                 return shape_err!("{name} takes a single axis, got {:?}", axes);
@@ -343,9 +330,7 @@ pub fn infer_type(op: &Op, args: &[(DType, &[usize])]) -> Result<(DType, Vec<usi
             let whole = r.single_axis() && axes.is_empty();
             let reduced = |i: usize| whole || axes.contains(&i);
             if r.needs_nonempty() && s.iter().enumerate().any(|(i, &d)| d == 0 && reduced(i)) {
-                return shape_err!(
-                    "zero-size array to reduction operation {name} which has no identity"
-                );
+                return shape_err!("zero-size array to reduction operation {name} which has no identity");
             }
             let shape = if *keepdims {
                 s.iter()
@@ -366,9 +351,7 @@ pub fn infer_type(op: &Op, args: &[(DType, &[usize])]) -> Result<(DType, Vec<usi
             let strides = layout::c_strides(s);
             (
                 n(0).dtype,
-                layout::apply_index(s, &strides, ix)
-                    .map_err(|e| prefix(name, e))?
-                    .shape,
+                layout::apply_index(s, &strides, ix).map_err(|e| prefix(name, e))?.shape,
             )
         }
         Op::Permute(p) => {
@@ -378,21 +361,14 @@ pub fn infer_type(op: &Op, args: &[(DType, &[usize])]) -> Result<(DType, Vec<usi
         Op::Broadcast(to) => {
             let s = n(0).shape;
             if layout::broadcast_strides(s, &layout::c_strides(s), to).is_none() {
-                return shape_err!(
-                    "cannot broadcast shape {} to {}",
-                    shape_str(s),
-                    shape_str(to)
-                );
+                return shape_err!("cannot broadcast shape {} to {}", shape_str(s), shape_str(to));
             }
             (n(0).dtype, to.clone())
         }
         Op::Reshape(to) => {
             let from: usize = n(0).shape.iter().product();
             if layout::numel(to)? != from {
-                return shape_err!(
-                    "cannot reshape array of size {from} into shape {}",
-                    shape_str(to)
-                );
+                return shape_err!("cannot reshape array of size {from} into shape {}", shape_str(to));
             }
             (n(0).dtype, to.clone())
         }
@@ -409,11 +385,7 @@ fn prefix(name: &str, e: Error) -> Error {
 fn broadcast(name: &str, a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
     match broadcast_shapes(a, b) {
         Some(s) => Ok(s),
-        None => shape_err!(
-            "shape mismatch in {name}: {} vs {}",
-            shape_str(a),
-            shape_str(b)
-        ),
+        None => shape_err!("shape mismatch in {name}: {} vs {}", shape_str(a), shape_str(b)),
     }
 }
 

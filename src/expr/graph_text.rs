@@ -146,25 +146,11 @@ impl Lexer {
                     }
                     let s: String = chars[start + 1..i].iter().collect();
                     if s.is_empty() {
-                        return Err(Error::Parse(format!(
-                            "{}:{col}: expected a name after '{c}'",
-                            ln + 1
-                        )));
+                        return Err(Error::Parse(format!("{}:{col}: expected a name after '{c}'", ln + 1)));
                     }
-                    toks.push((
-                        if c == '%' {
-                            Tok::Value(s)
-                        } else {
-                            Tok::Global(s)
-                        },
-                        ln + 1,
-                        col,
-                    ));
+                    toks.push((if c == '%' { Tok::Value(s) } else { Tok::Global(s) }, ln + 1, col));
                     continue;
-                } else if c == '.'
-                    && chars.get(i + 1) == Some(&'.')
-                    && chars.get(i + 2) == Some(&'.')
-                {
+                } else if c == '.' && chars.get(i + 1) == Some(&'.') && chars.get(i + 2) == Some(&'.') {
                     i += 3;
                     toks.push((Tok::Ellipsis, ln + 1, col));
                     continue;
@@ -178,8 +164,7 @@ impl Lexer {
                     while i < chars.len()
                         && (chars[i].is_ascii_alphanumeric()
                             || chars[i] == '.'
-                            || ((chars[i] == '-' || chars[i] == '+')
-                                && matches!(chars[i - 1], 'e' | 'E')))
+                            || ((chars[i] == '-' || chars[i] == '+') && matches!(chars[i - 1], 'e' | 'E')))
                     {
                         i += 1;
                     }
@@ -194,10 +179,7 @@ impl Lexer {
                 } else if "(){}[],:=<>*+-".contains(c) {
                     toks.push((Tok::Punct(c), ln + 1, col));
                 } else {
-                    return Err(Error::Parse(format!(
-                        "{}:{col}: unexpected character '{c}'",
-                        ln + 1
-                    )));
+                    return Err(Error::Parse(format!("{}:{col}: unexpected character '{c}'", ln + 1)));
                 }
                 i += 1;
             }
@@ -408,11 +390,7 @@ impl Lexer {
             };
         }
         let stop = opt_int(self)?;
-        let step = if self.eat(':') {
-            opt_int(self)?.unwrap_or(1)
-        } else {
-            1
-        };
+        let step = if self.eat(':') { opt_int(self)?.unwrap_or(1) } else { 1 };
         if step == 0 {
             return self.err("a non-zero step");
         }
@@ -422,9 +400,7 @@ impl Lexer {
     fn located(&self, e: Error) -> Error {
         let (_, l, c) = &self.toks[self.pos.saturating_sub(1)];
         match e {
-            Error::Parse(m) if m.chars().next().is_some_and(|c| c.is_ascii_digit()) => {
-                Error::Parse(m)
-            }
+            Error::Parse(m) if m.chars().next().is_some_and(|c| c.is_ascii_digit()) => Error::Parse(m),
             Error::Shape(m) | Error::Type(m) | Error::Parse(m) | Error::Internal(m) => {
                 Error::Parse(format!("{l}:{c}: {m}"))
             }
@@ -483,6 +459,7 @@ fn operand(lx: &mut Lexer, env: &HashMap<String, NodeId>) -> Result<NodeId> {
 }
 
 fn statement(lx: &mut Lexer, g: &mut Graph, env: &HashMap<String, NodeId>) -> Result<NodeId> {
+    let op_at = lx.pos;
     let m = lx.ident()?;
     let mut args = vec![];
     let mut op = if m == "const" {
@@ -492,9 +469,7 @@ fn statement(lx: &mut Lexer, g: &mut Graph, env: &HashMap<String, NodeId>) -> Re
         lx.expect(':')?;
         let (dt, shape) = lx.ty()?;
         if !shape.is_empty() {
-            return Err(lx.located(Error::Parse(
-                "constants are 0-d: expected type like 'f64[]'".into(),
-            )));
+            return Err(lx.located(Error::Parse("constants are 0-d: expected type like 'f64[]'".into())));
         }
         lx.pos = save;
         let v = lx.scalar(dt)?;
@@ -546,14 +521,9 @@ fn statement(lx: &mut Lexer, g: &mut Graph, env: &HashMap<String, NodeId>) -> Re
                     "keepdims" => *keepdims = true,
                     "ddof" => {
                         lx.expect('=')?;
-                        *ddof = u32::try_from(lx.usize()?)
-                            .map_err(|_| Error::Parse("ddof too large".into()))?;
+                        *ddof = u32::try_from(lx.usize()?).map_err(|_| Error::Parse("ddof too large".into()))?;
                     }
-                    _ => {
-                        return Err(
-                            lx.located(Error::Parse(format!("unknown attribute '{key}' of {r}")))
-                        )
-                    }
+                    _ => return Err(lx.located(Error::Parse(format!("unknown attribute '{key}' of {r}")))),
                 }
             }
             if !r.single_axis() && !saw_axes {
@@ -578,13 +548,18 @@ fn statement(lx: &mut Lexer, g: &mut Graph, env: &HashMap<String, NodeId>) -> Re
         _ => {}
     }
     lx.expect(':')?;
+    let type_at = lx.pos;
     let (dt, shape) = lx.ty()?;
     if let Op::Cast(t) = &mut op {
         *t = dt;
     }
-    let id = g.add(op, &args).map_err(|e| lx.located(e))?;
+    let id = g.add(op, &args).map_err(|e| {
+        lx.pos = op_at + 1;
+        lx.located(e)
+    })?;
     let n = g.node(id);
     if n.dtype != dt || n.shape != shape {
+        lx.pos = type_at + 1;
         return Err(lx.located(Error::Parse(format!(
             "annotated type {} does not match the inferred {}",
             type_str(dt, &shape),

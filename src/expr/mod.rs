@@ -27,7 +27,6 @@ use crate::array::{layout, Array, DType, Scalar};
 use crate::error::{Error, Result};
 use graph::infer_type;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// A lazy array expression. Nothing is computed until [`Expr::eval`].
@@ -52,7 +51,6 @@ pub(crate) struct ExprNode {
 pub(crate) enum ExprKind {
     /// An input array. `owned`: handed over by value (may be overwritten).
     Input {
-        uid: u64,
         name: Option<String>,
         array: Array,
         owned: bool,
@@ -64,8 +62,6 @@ pub(crate) enum ExprKind {
     /// Building failed; `ty` holds the error.
     Error,
 }
-
-static NEXT_UID: AtomicU64 = AtomicU64::new(0);
 
 /// Starts a lazy expression from an array.
 ///
@@ -98,16 +94,7 @@ impl Expr {
 
     fn leaf(name: Option<String>, array: Array, owned: bool) -> Expr {
         let ty = Ok((array.dtype(), array.shape().to_vec()));
-        let uid = NEXT_UID.fetch_add(1, Ordering::Relaxed);
-        Expr::new(
-            ExprKind::Input {
-                uid,
-                name,
-                array,
-                owned,
-            },
-            ty,
-        )
+        Expr::new(ExprKind::Input { name, array, owned }, ty)
     }
 
     /// A named input (the name appears in the IR as `%name`).
@@ -136,11 +123,7 @@ impl Expr {
 
     /// The shape the expression will have, or the error building it caused.
     pub fn shape(&self) -> Result<Vec<usize>> {
-        self.0
-            .ty
-            .as_ref()
-            .map(|t| t.1.clone())
-            .map_err(Clone::clone)
+        self.0.ty.as_ref().map(|t| t.1.clone()).map_err(Clone::clone)
     }
 
     pub(crate) fn weak_value(&self) -> Option<PyScalar> {
@@ -208,10 +191,7 @@ impl Expr {
         }
         // Two weak scalars of different kinds: the larger kind's default.
         if strong.is_empty() {
-            t = weaks
-                .iter()
-                .map(|w| w.default_dtype())
-                .reduce(DType::promote);
+            t = weaks.iter().map(|w| w.default_dtype()).reduce(DType::promote);
         }
         let t = t.expect("at least one operand");
         let mut out = Vec::with_capacity(xs.len());
@@ -289,10 +269,7 @@ impl Expr {
             Err(e) => Expr::error(e),
             Ok((t, xs)) => {
                 let xs: Vec<Expr> = xs.into_iter().map(|x| x.cast_to(t)).collect();
-                let lo = Expr::op_unchecked(
-                    Op::Binary(BinaryOp::Maximum),
-                    vec![xs[0].clone(), xs[1].clone()],
-                );
+                let lo = Expr::op_unchecked(Op::Binary(BinaryOp::Maximum), vec![xs[0].clone(), xs[1].clone()]);
                 Expr::op_unchecked(Op::Binary(BinaryOp::Minimum), vec![lo, xs[2].clone()])
             }
         }
@@ -322,9 +299,7 @@ impl Expr {
                 for &a in ax {
                     match layout::norm_axis(a, nd) {
                         Ok(a) if v.contains(&a) => {
-                            return Expr::error(Error::Shape(format!(
-                                "{op}: duplicate value in 'axis'"
-                            )));
+                            return Expr::error(Error::Shape(format!("{op}: duplicate value in 'axis'")));
                         }
                         Ok(a) => v.push(a),
                         Err(e) => return Expr::error(e),
@@ -459,10 +434,24 @@ pub fn lower(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
         memo: HashMap::new(),
         inputs: HashMap::new(),
     };
-    let outs = outputs
-        .iter()
-        .map(|o| cx.node(&o.clone().strong()))
-        .collect::<Result<Vec<_>>>()?;
+    // Inputs first, in order of first appearance, so that the arena order
+    // matches the text form (where inputs are declared in the header).
+    let roots: Vec<Expr> = outputs.iter().map(|o| o.clone().strong()).collect();
+    let mut stack: Vec<&Expr> = roots.iter().rev().collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(e) = stack.pop() {
+        if !seen.insert(Arc::as_ptr(&e.0)) {
+            continue;
+        }
+        match &e.0.kind {
+            ExprKind::Input { .. } => {
+                cx.node(e)?;
+            }
+            ExprKind::Op { args, .. } => stack.extend(args.iter().rev()),
+            _ => {}
+        }
+    }
+    let outs = roots.iter().map(|o| cx.node(o)).collect::<Result<Vec<_>>>()?;
     cx.g.set_outputs(outs);
     Ok((cx.g, cx.arrays))
 }
@@ -496,12 +485,7 @@ impl Lowering {
                 if let Some(&id) = self.inputs.get(&k) {
                     id
                 } else {
-                    let taken = |n: &str| {
-                        self.g
-                            .inputs()
-                            .iter()
-                            .any(|&i| self.g.input_name(i) == Some(n))
-                    };
+                    let taken = |n: &str| self.g.inputs().iter().any(|&i| self.g.input_name(i) == Some(n));
                     let nm = match name {
                         Some(n) if taken(n) => {
                             return Err(Error::Shape(format!(
@@ -509,10 +493,7 @@ impl Lowering {
                             )))
                         }
                         Some(n) => n.clone(),
-                        None => (0..)
-                            .map(|k| format!("x{k}"))
-                            .find(|n| !taken(n))
-                            .expect("a free name"),
+                        None => (0..).map(|k| format!("x{k}")).find(|n| !taken(n)).expect("a free name"),
                     };
                     let id = self.g.add_input(&nm, array.dtype(), array.shape())?;
                     self.arrays.push(array.clone());
@@ -521,14 +502,21 @@ impl Lowering {
                 }
             }
             ExprKind::Op { op, args } => {
-                let a = args
-                    .iter()
-                    .map(|x| self.node(x))
-                    .collect::<Result<Vec<_>>>()?;
+                let a = args.iter().map(|x| self.node(x)).collect::<Result<Vec<_>>>()?;
                 self.g.add(op.clone(), &a)?
             }
         };
         self.memo.insert(key, id);
         Ok(id)
+    }
+}
+
+impl std::fmt::Debug for Expr {
+    /// The graph text of the expression, or the error building it caused.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.to_graph() {
+            Ok((g, _)) => write!(f, "{g}"),
+            Err(e) => write!(f, "<invalid expression: {e}>"),
+        }
     }
 }

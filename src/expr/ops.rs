@@ -379,10 +379,7 @@ impl Op {
 
     /// Views: re-index their operand without computing.
     pub fn is_view(&self) -> bool {
-        matches!(
-            self,
-            Op::Index(_) | Op::Permute(_) | Op::Broadcast(_) | Op::Reshape(_)
-        )
+        matches!(self, Op::Index(_) | Op::Permute(_) | Op::Broadcast(_) | Op::Reshape(_))
     }
 }
 

@@ -58,12 +58,7 @@ impl PyScalar {
             PyScalar::Float(x) => Scalar::F64(x).cast(dtype),
             PyScalar::Int(i) => match Scalar::int_in(dtype, i) {
                 Some(s) if dtype != DType::Bool => s,
-                _ => {
-                    return type_err!(
-                        "python integer {i} out of bounds for {}",
-                        dtype.numpy_name()
-                    )
-                }
+                _ => return type_err!("python integer {i} out of bounds for {}", dtype.numpy_name()),
             },
         })
     }
@@ -233,8 +228,7 @@ pub fn fold_binary(op: BinaryOp, a: PyScalar, b: PyScalar) -> Option<Result<PySc
                     Err(zero_div())
                 } else if x < 0.0 && y.fract() != 0.0 && y.is_finite() {
                     Err(Error::Value(
-                        "negative number raised to a fractional power gives a complex result"
-                            .into(),
+                        "negative number raised to a fractional power gives a complex result".into(),
                     ))
                 } else {
                     Ok(Float(x.powf(y)))
@@ -260,11 +254,7 @@ pub fn fold_unary(op: UnaryOp, a: PyScalar) -> Option<Result<PyScalar>> {
     use PyScalar::*;
     Some(match (op, a) {
         (UnaryOp::Neg, Float(x)) => Ok(Float(-x)),
-        (UnaryOp::Neg, v) => v
-            .as_int()
-            .and_then(|i| i.checked_neg())
-            .map(Int)
-            .ok_or_else(overflow),
+        (UnaryOp::Neg, v) => v.as_int().and_then(|i| i.checked_neg()).map(Int).ok_or_else(overflow),
         (UnaryOp::Pos, Float(x)) => Ok(Float(x)),
         (UnaryOp::Pos, v) => Ok(Int(v.as_int().expect("int"))),
         (UnaryOp::Invert, Float(_)) => type_err!("bad operand type for unary ~: 'float'"),
@@ -293,10 +283,8 @@ mod tests {
         assert_eq!(m(7, -2), PyScalar::Int(-1));
         assert_eq!(f(-7, 2), PyScalar::Int(-4));
         assert_eq!(m(-7, 2), PyScalar::Int(1));
-        assert!(
-            fold_binary(BinaryOp::FloorDiv, PyScalar::Int(1), PyScalar::Int(0))
-                .unwrap()
-                .is_err()
-        );
+        assert!(fold_binary(BinaryOp::FloorDiv, PyScalar::Int(1), PyScalar::Int(0))
+            .unwrap()
+            .is_err());
     }
 }
