@@ -357,8 +357,14 @@ impl Expr {
         }
         if let Some(op) = binary_by_name(name) {
             arity(2)?;
-            let a = args[0].clone().strong();
-            return Ok(a.binary(op, args[1].clone()));
+            // A NumPy function of two literals gives a strong NumPy scalar;
+            // with an array operand the literals stay weak (NEP 50).
+            let (a, b) = (&args[0], &args[1]);
+            return Ok(if a.weak_value().is_some() && b.weak_value().is_some() {
+                a.clone().strong().binary(op, b.clone().strong())
+            } else {
+                a.binary(op, b.clone())
+            });
         }
         Ok(match name {
             "round" | "around" => {
@@ -371,7 +377,7 @@ impl Expr {
             }
             "clip" => {
                 arity(3)?;
-                args[0].clone().strong().clip(&args[1], &args[2])
+                args[0].clip(&args[1], &args[2])
             }
             "copy" => {
                 arity(1)?;
@@ -423,7 +429,7 @@ fn unary_by_name(name: &str) -> Option<UnaryOp> {
     Some(match name {
         "negative" => Neg,
         "positive" => Pos,
-        "invert" | "bitwise_not" => Invert,
+        "invert" | "bitwise_not" | "bitwise_invert" => Invert,
         "abs" | "absolute" => Abs,
         "asin" => Arcsin,
         "acos" => Arccos,
@@ -456,8 +462,8 @@ fn binary_by_name(name: &str) -> Option<BinaryOp> {
         "bitwise_and" => BitAnd,
         "bitwise_or" => BitOr,
         "bitwise_xor" => BitXor,
-        "left_shift" => Shl,
-        "right_shift" => Shr,
+        "left_shift" | "bitwise_left_shift" => Shl,
+        "right_shift" | "bitwise_right_shift" => Shr,
         "atan2" => Arctan2,
         // IR mnemonics that are not NumPy function names.
         "sub" | "mul" | "div" | "floordiv" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "and" | "or" | "xor" | "shl"

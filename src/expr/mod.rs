@@ -169,42 +169,44 @@ impl Expr {
         }
     }
 
-    /// Resolves the weak operands of an op against the strong ones (NEP 50)
-    /// and returns the promoted dtype plus the operands as strong exprs.
-    fn promote_all(name: &str, xs: Vec<Expr>) -> Result<(DType, Vec<Expr>)> {
-        for x in &xs {
+    /// NEP 50: the dtype of an operation's operands together — strong
+    /// dtypes promote; weak scalars only raise the kind (bool < int < float);
+    /// weak scalars alone give their defaults.
+    fn promoted_dtype(xs: &[Expr]) -> Result<DType> {
+        for x in xs {
             x.dtype()?;
         }
-        let strong: Vec<DType> = xs
-            .iter()
-            .filter(|x| x.weak_value().is_none())
-            .map(|x| x.dtype().expect("ok"))
-            .collect();
-        let mut t = strong.iter().copied().reduce(DType::promote);
-        // Weak scalars: bool < int < float; they only raise the kind.
+        let strong = xs.iter().filter(|x| x.weak_value().is_none()).map(|x| x.dtype().expect("checked"));
         let weaks: Vec<PyScalar> = xs.iter().filter_map(|x| x.weak_value()).collect();
-        for w in &weaks {
-            t = Some(match t {
-                None => w.default_dtype(),
-                Some(s) => w.resolve_against(s),
-            });
+        Ok(match strong.reduce(DType::promote) {
+            Some(t) => weaks.iter().fold(t, |t, w| w.resolve_against(t)),
+            None => weaks.iter().map(|w| w.default_dtype()).reduce(DType::promote).expect("an operand"),
+        })
+    }
+
+    /// The operand as an expression of dtype `to`: a weak scalar becomes a
+    /// constant (an integer that does not fit is an error, or wraps when
+    /// `wrap`, as `np.where` does), a strong one is cast.
+    fn resolve(self, to: DType, name: &str, wrap: bool) -> Result<Expr> {
+        match self.weak_value() {
+            Some(PyScalar::Int(i)) if wrap && Scalar::int_in(to, i).is_none() => {
+                if i < i64::MIN as i128 || i > u64::MAX as i128 {
+                    return Err(Error::Type(format!("{name}: python integer {i} is out of bounds for int64")));
+                }
+                Ok(Expr::scalar(Scalar::U64(i as u64).cast(to)))
+            }
+            // Truthiness, for the logical ops (NumPy converts the literal
+            // to its default int first).
+            Some(PyScalar::Int(i)) if to == DType::Bool => match i64::try_from(i) {
+                Ok(i) => Ok(Expr::scalar(Scalar::Bool(i != 0))),
+                Err(_) => Err(Error::Type(format!("{name}: python integer {i} out of bounds for int64"))),
+            },
+            Some(w) => Ok(Expr::scalar(w.to_scalar(to).map_err(|e| match e {
+                Error::Type(m) => Error::Type(format!("{name}: {m}")),
+                e => e,
+            })?)),
+            None => Ok(self.cast_to(to)),
         }
-        // Two weak scalars of different kinds: the larger kind's default.
-        if strong.is_empty() {
-            t = weaks.iter().map(|w| w.default_dtype()).reduce(DType::promote);
-        }
-        let t = t.expect("at least one operand");
-        let mut out = Vec::with_capacity(xs.len());
-        for x in xs {
-            out.push(match x.weak_value() {
-                Some(w) => Expr::scalar(w.to_scalar(t).map_err(|e| match e {
-                    Error::Type(m) => Error::Type(format!("{name}: {m}")),
-                    e => e,
-                })?),
-                None => x,
-            });
-        }
-        Ok((t, out))
     }
 
     /// An element-wise binary op with NumPy promotion and casts.
@@ -218,17 +220,76 @@ impl Expr {
                 };
             }
         }
-        match Expr::promote_all(op.mnemonic(), vec![self.clone(), rhs]) {
+        match self.binary_checked(op, rhs) {
+            Ok(e) => e,
             Err(e) => Expr::error(e),
-            Ok((t, xs)) => match ops::binary_types(op, t) {
-                Err(e) => Expr::error(e),
-                Ok((c, _)) => {
-                    let mut it = xs.into_iter().map(|x| x.cast_to(c));
-                    let (a, b) = (it.next().expect("lhs"), it.next().expect("rhs"));
-                    Expr::op_unchecked(Op::Binary(op), vec![a, b])
-                }
-            },
         }
+    }
+
+    fn binary_checked(&self, op: BinaryOp, rhs: Expr) -> Result<Expr> {
+        let lhs = self.clone();
+        let t = Expr::promoted_dtype(&[lhs.clone(), rhs.clone()])?;
+        let name = op.mnemonic();
+        let c = match op.rule() {
+            // NumPy's loop search: the first float loop every operand casts
+            // to safely (i8 and u16 fit f32 even though they promote to i32).
+            ops::Rule::Float => {
+                let each = |x: &Expr| x.weak_value().map_or_else(|| x.dtype().expect("checked"), |w| w.resolve_against(t));
+                let c = DType::promote(each(&lhs).to_float(), each(&rhs).to_float());
+                ops::binary_types(op, c)?.0
+            }
+            // Logical ops work on truthiness.
+            _ if matches!(op, BinaryOp::LogicalAnd | BinaryOp::LogicalOr | BinaryOp::LogicalXor) => DType::Bool,
+            _ => ops::binary_types(op, t)?.0,
+        };
+        if let Some(e) = Expr::compare_out_of_range(op, &lhs, &rhs, c) {
+            return Ok(e);
+        }
+        if op == BinaryOp::Pow && !c.is_float() && matches!(rhs.weak_value(), Some(PyScalar::Int(i)) if i < 0) {
+            return Err(Error::Value("pow: integers to negative integer powers are not allowed".into()));
+        }
+        let (a, b) = (lhs.resolve(c, name, false)?, rhs.resolve(c, name, false)?);
+        Ok(Expr::op_unchecked(Op::Binary(op), vec![a, b]))
+    }
+
+    /// NumPy 2 compares integer arrays with Python ints exactly, even ints
+    /// outside the array's dtype: the answer is then the same everywhere.
+    fn compare_out_of_range(op: BinaryOp, lhs: &Expr, rhs: &Expr, c: DType) -> Option<Expr> {
+        use BinaryOp::*;
+        if !matches!(op, Eq | Ne | Lt | Le | Gt | Ge) || !c.is_int() {
+            return None;
+        }
+        let (v, other, flipped) = match (lhs.weak_value(), rhs.weak_value()) {
+            (None, Some(PyScalar::Int(v))) => (v, lhs, false),
+            (Some(PyScalar::Int(v)), None) => (v, rhs, true),
+            _ => return None,
+        };
+        if Scalar::int_in(c, v).is_some() || !other.dtype().is_ok_and(|t| t.is_int()) {
+            return None;
+        }
+        // The literal is above (or below) every value of the dtype.
+        let above = v > 0;
+        let op = if flipped {
+            match op {
+                Lt => Gt,
+                Le => Ge,
+                Gt => Lt,
+                Ge => Le,
+                o => o,
+            }
+        } else {
+            op
+        };
+        let r = match op {
+            Eq => false,
+            Ne => true,
+            Lt | Le => above,
+            Gt | Ge => !above,
+            _ => unreachable!("comparison"),
+        };
+        let shape = other.shape().ok()?;
+        let k = Expr::scalar(Scalar::Bool(r));
+        Some(if shape.is_empty() { k } else { k.broadcast_to(&shape) })
     }
 
     /// An element-wise unary op (weak scalars become strong first, as a
@@ -252,26 +313,41 @@ impl Expr {
     /// `where(cond, x, y)`: `x` where `cond` is true, else `y`.
     pub fn where_(cond: impl IntoExpr, x: impl IntoExpr, y: impl IntoExpr) -> Expr {
         let c = cond.into_expr().strong().cast_to(DType::Bool);
-        match Expr::promote_all("where", vec![x.into_expr(), y.into_expr()]) {
-            Err(e) => Expr::error(e),
-            Ok((t, xs)) => {
-                let mut it = xs.into_iter().map(|x| x.cast_to(t));
-                let (x, y) = (it.next().expect("x"), it.next().expect("y"));
-                Expr::op_unchecked(Op::Where, vec![c, x, y])
-            }
-        }
+        let (x, y) = (x.into_expr(), y.into_expr());
+        let r = Expr::promoted_dtype(&[x.clone(), y.clone()]).and_then(|t| {
+            // np.where converts out-of-range Python ints with a C cast.
+            Ok(Expr::op_unchecked(Op::Where, vec![c, x.resolve(t, "where", true)?, y.resolve(t, "where", true)?]))
+        });
+        r.unwrap_or_else(Expr::error)
     }
 
     /// Element-wise limits: `minimum(maximum(x, lo), hi)` with the dtype of
     /// `result_type(x, lo, hi)`, as `np.clip`.
     pub fn clip(&self, lo: impl IntoExpr, hi: impl IntoExpr) -> Expr {
-        match Expr::promote_all("clip", vec![self.clone(), lo.into_expr(), hi.into_expr()]) {
-            Err(e) => Expr::error(e),
-            Ok((t, xs)) => {
-                let xs: Vec<Expr> = xs.into_iter().map(|x| x.cast_to(t)).collect();
-                let lo = Expr::op_unchecked(Op::Binary(BinaryOp::Maximum), vec![xs[0].clone(), xs[1].clone()]);
-                Expr::op_unchecked(Op::Binary(BinaryOp::Minimum), vec![lo, xs[2].clone()])
+        let xs = [self.clone(), lo.into_expr(), hi.into_expr()];
+        let r = Expr::promoted_dtype(&xs).and_then(|t| {
+            let [x, lo, hi] = xs;
+            // Bounds outside the dtype's range are fine for np.clip: clamp them.
+            let (lo, hi) = (lo.clamp_literal(t), hi.clamp_literal(t));
+            let x = x.resolve(t, "clip", false)?;
+            let m = Expr::op_unchecked(Op::Binary(BinaryOp::Maximum), vec![x, lo.resolve(t, "clip", false)?]);
+            Ok(Expr::op_unchecked(Op::Binary(BinaryOp::Minimum), vec![m, hi.resolve(t, "clip", false)?]))
+        });
+        r.unwrap_or_else(Expr::error)
+    }
+
+    /// A weak integer clamped into `t`'s range (for `clip` bounds).
+    fn clamp_literal(self, t: DType) -> Expr {
+        match self.weak_value() {
+            Some(PyScalar::Int(i)) if t.is_int() && Scalar::int_in(t, i).is_none() => {
+                let (lo, hi) = match t.bits() {
+                    64 if t.is_unsigned_int() => (0, u64::MAX as i128),
+                    b if t.is_unsigned_int() => (0, (1i128 << b) - 1),
+                    b => (-(1i128 << (b - 1)), (1i128 << (b - 1)) - 1),
+                };
+                Expr::weak(PyScalar::Int(i.clamp(lo, hi)))
             }
+            _ => self,
         }
     }
 

@@ -77,7 +77,6 @@ impl Rule {
             Rule::Float | Rule::FloatPredicate => t.to_float(),
             Rule::TrueDiv if t.is_float() => t,
             Rule::TrueDiv => DType::F64,
-            Rule::Round if t == DType::Bool => DType::I8,
             Rule::Round => t,
         })
     }
