@@ -501,12 +501,31 @@ impl Expr {
 
 /// Lowers several outputs into one graph (shared sub-expressions once).
 pub fn lower(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
+    let l = lower_full(outputs)?;
+    Ok((l.graph, l.arrays))
+}
+
+/// A lowered expression: the graph, the arrays bound to its inputs (in the
+/// order of `graph.inputs()`), and which of them were handed over by value
+/// (`lazy(array)`), so a planner may overwrite them.
+pub struct Lowered {
+    /// The graph.
+    pub graph: Graph,
+    /// The input arrays.
+    pub arrays: Vec<Array>,
+    /// `donated[i]`: input `i` was handed over by value.
+    pub donated: Vec<bool>,
+}
+
+/// [`lower`], also reporting donated inputs.
+pub fn lower_full(outputs: &[Expr]) -> Result<Lowered> {
     for o in outputs {
         o.dtype()?;
     }
     let mut cx = Lowering {
         g: Graph::new(),
         arrays: vec![],
+        donated: vec![],
         memo: HashMap::new(),
         inputs: HashMap::new(),
     };
@@ -529,12 +548,13 @@ pub fn lower(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
     }
     let outs = roots.iter().map(|o| cx.node(o)).collect::<Result<Vec<_>>>()?;
     cx.g.set_outputs(outs);
-    Ok((cx.g, cx.arrays))
+    Ok(Lowered { graph: cx.g, arrays: cx.arrays, donated: cx.donated })
 }
 
 struct Lowering {
     g: Graph,
     arrays: Vec<Array>,
+    donated: Vec<bool>,
     memo: HashMap<*const ExprNode, NodeId>,
     /// Inputs deduplicated by (name, buffer, layout).
     inputs: HashMap<(Option<String>, usize, isize, Vec<usize>, Vec<isize>, DType), NodeId>,
@@ -549,7 +569,7 @@ impl Lowering {
         let id = match &e.0.kind {
             ExprKind::Error => return Err(e.0.ty.clone().expect_err("error node")),
             ExprKind::Weak(v) => self.g.constant(v.to_scalar(v.default_dtype())?),
-            ExprKind::Input { name, array, .. } => {
+            ExprKind::Input { name, array, owned } => {
                 let k = (
                     name.clone(),
                     array.buffer().as_ptr() as usize,
@@ -573,6 +593,7 @@ impl Lowering {
                     };
                     let id = self.g.add_input(&nm, array.dtype(), array.shape())?;
                     self.arrays.push(array.clone());
+                    self.donated.push(*owned);
                     self.inputs.insert(k, id);
                     id
                 }
