@@ -11,11 +11,23 @@ fn grid() -> Array {
 #[test]
 fn constructors() {
     assert_eq!(Array::zeros(DType::U16, &[2, 3]).to_vec::<u16>().unwrap(), vec![0; 6]);
-    assert_eq!(Array::full(&[3], Scalar::F32(1.5)).to_vec::<f32>().unwrap(), vec![1.5; 3]);
-    assert_eq!(Array::arange(DType::I64, 5.0, 0.0, -2.0).unwrap().to_vec::<i64>().unwrap(), vec![5, 3, 1]);
+    assert_eq!(
+        Array::full(&[3], Scalar::F32(1.5)).to_vec::<f32>().unwrap(),
+        vec![1.5; 3]
+    );
+    assert_eq!(
+        Array::arange(DType::I64, 5.0, 0.0, -2.0)
+            .unwrap()
+            .to_vec::<i64>()
+            .unwrap(),
+        vec![5, 3, 1]
+    );
     assert_eq!(Array::arange(DType::F64, 0.0, 1.0, 0.25).unwrap().len(), 4);
     assert!(Array::arange(DType::F64, 0.0, 1.0, 0.0).is_err());
-    assert_eq!(Array::linspace(0.0, 1.0, 5).to_vec::<f64>().unwrap(), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+    assert_eq!(
+        Array::linspace(0.0, 1.0, 5).to_vec::<f64>().unwrap(),
+        vec![0.0, 0.25, 0.5, 0.75, 1.0]
+    );
     assert_eq!(Array::linspace(3.0, 4.0, 1).to_vec::<f64>().unwrap(), vec![3.0]);
     assert!(Array::linspace(0.0, 1.0, 0).is_empty());
     assert!(Array::from_shape_vec(&[2, 2], vec![1u8; 3]).is_err());
@@ -32,7 +44,15 @@ fn accessors_check_dtype_and_layout() {
     assert!(a.t().as_slice::<i64>().is_err());
     assert_eq!(a.t().to_vec::<i64>().unwrap()[..4], [0, 4, 8, 1]);
     assert!(a.to_scalar::<i64>().is_err());
-    assert_eq!(a.index_axis(0, 2).unwrap().index_axis(0, 3).unwrap().to_scalar::<i64>().unwrap(), 11);
+    assert_eq!(
+        a.index_axis(0, 2)
+            .unwrap()
+            .index_axis(0, 3)
+            .unwrap()
+            .to_scalar::<i64>()
+            .unwrap(),
+        11
+    );
     assert!(a.get(&[3, 0]).is_err());
     assert_eq!(a.get(&[2, 1]).unwrap(), Scalar::I64(9));
 }
@@ -44,7 +64,15 @@ fn views_share_memory_with_the_base() {
     let views = [
         a.t(),
         a.index_axis(1, 2).unwrap(),
-        a.slice(&[Index::Slice { start: Some(-1), stop: None, step: -2 }, full]).unwrap(),
+        a.slice(&[
+            Index::Slice {
+                start: Some(-1),
+                stop: None,
+                step: -2,
+            },
+            full,
+        ])
+        .unwrap(),
         a.slice(&[Index::Ellipsis, Index::NewAxis]).unwrap(),
         a.broadcast_to(&[5, 3, 4]).unwrap(),
         a.reshape(&[2, 6]).unwrap(),
@@ -76,7 +104,15 @@ fn reshape_copies_only_when_strides_do_not_allow_a_view() {
     assert!(!flat.shares_memory(&a));
     assert_eq!(flat.to_vec::<i64>().unwrap()[..5], [0, 4, 8, 1, 5]);
     // Splitting a strided axis is still a view.
-    let every_other = a.reshape(&[12]).unwrap().slice(&[Index::Slice { start: None, stop: None, step: 2 }]).unwrap();
+    let every_other = a
+        .reshape(&[12])
+        .unwrap()
+        .slice(&[Index::Slice {
+            start: None,
+            stop: None,
+            step: 2,
+        }])
+        .unwrap();
     let v = every_other.reshape(&[2, 3]).unwrap();
     assert!(v.shares_memory(&a));
     assert_eq!(v.to_vec::<i64>().unwrap(), vec![0, 2, 4, 6, 8, 10]);
@@ -90,7 +126,13 @@ fn view_errors() {
     assert!(a.index_axis(2, 0).is_err());
     assert!(a.index_axis(0, 3).is_err());
     assert!(a.slice(&[Index::FULL, Index::FULL, Index::FULL]).is_err());
-    assert!(a.slice(&[Index::Slice { start: None, stop: None, step: 0 }]).is_err());
+    assert!(a
+        .slice(&[Index::Slice {
+            start: None,
+            stop: None,
+            step: 0
+        }])
+        .is_err());
     assert!(a.slice(&[Index::Ellipsis, Index::Ellipsis]).is_err());
     assert!(a.permute(&[0, 0]).is_err());
     assert!(a.permute(&[1]).is_err());
@@ -116,7 +158,10 @@ fn empty_and_zero_d() {
 fn astype_follows_numpy_casts() {
     let a = Array::from_vec(vec![-1.5f64, 2.7, 300.0, f64::NAN]);
     assert_eq!(a.astype(DType::I32).to_vec::<i32>().unwrap(), vec![-1, 2, 300, 0]);
-    assert_eq!(a.astype(DType::Bool).to_vec::<bool>().unwrap(), vec![true, true, true, true]);
+    assert_eq!(
+        a.astype(DType::Bool).to_vec::<bool>().unwrap(),
+        vec![true, true, true, true]
+    );
     let i = Array::from_vec(vec![-1i64, 256, 65537]);
     assert_eq!(i.astype(DType::U8).to_vec::<u8>().unwrap(), vec![255, 0, 1]);
     assert_eq!(i.astype(DType::I16).to_vec::<i16>().unwrap(), vec![-1, 256, 1]);

@@ -99,6 +99,10 @@ impl Buffer {
     pub fn len(&self) -> usize {
         self.len
     }
+    /// True for a zero-length buffer.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
     /// Whether writes are allowed (memory maps are read-only).
     pub fn is_writable(&self) -> bool {
         self.writable

@@ -328,8 +328,8 @@ pub fn reshape_strides(shape: &[usize], strides: &[isize], new_shape: &[usize]) 
         oj += 1;
     }
     // Trailing length-1 axes of the new shape.
-    for k in ni..nn {
-        nt[k] = 1;
+    for t in nt.iter_mut().skip(ni) {
+        *t = 1;
     }
     Some(nt)
 }
@@ -351,7 +351,7 @@ pub fn resolve_reshape(size: usize, req: &[isize]) -> Result<Vec<usize>> {
     }
     let mut out: Vec<usize> = req.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(i) = unknown {
-        if known == 0 || size % known != 0 {
+        if known == 0 || !size.is_multiple_of(known) {
             return shape_err!("cannot reshape array of size {size} into shape {:?}", req);
         }
         out[i] = size / known;

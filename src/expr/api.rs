@@ -491,7 +491,7 @@ impl Expr {
                 match w {
                     PyScalar::Int(2) => return self.square(),
                     PyScalar::Int(-1) => return self.reciprocal(),
-                    PyScalar::Float(x) if x == 0.5 => return self.sqrt(),
+                    PyScalar::Float(0.5) => return self.sqrt(),
                     _ => {}
                 }
             }

@@ -293,7 +293,7 @@ pub fn infer_type(op: &Op, args: &[(DType, &[usize])]) -> Result<(DType, Vec<usi
             if c != t {
                 return type_err!("{name} computes in {c}: cast its {t} operands first");
             }
-            (r, broadcast(name, &n(0).shape, &n(1).shape)?)
+            (r, broadcast(name, n(0).shape, n(1).shape)?)
         }
         Op::Where => {
             if n(0).dtype != DType::Bool {
@@ -306,8 +306,8 @@ pub fn infer_type(op: &Op, args: &[(DType, &[usize])]) -> Result<(DType, Vec<usi
                     n(2).dtype
                 );
             }
-            let s = broadcast(name, &n(0).shape, &n(1).shape)?;
-            (n(1).dtype, broadcast(name, &s, &n(2).shape)?)
+            let s = broadcast(name, n(0).shape, n(1).shape)?;
+            (n(1).dtype, broadcast(name, &s, n(2).shape)?)
         }
         Op::Cast(d) => (*d, n(0).shape.to_vec()),
         Op::Reduce {

@@ -176,11 +176,18 @@ impl Expr {
         for x in xs {
             x.dtype()?;
         }
-        let strong = xs.iter().filter(|x| x.weak_value().is_none()).map(|x| x.dtype().expect("checked"));
+        let strong = xs
+            .iter()
+            .filter(|x| x.weak_value().is_none())
+            .map(|x| x.dtype().expect("checked"));
         let weaks: Vec<PyScalar> = xs.iter().filter_map(|x| x.weak_value()).collect();
         Ok(match strong.reduce(DType::promote) {
             Some(t) => weaks.iter().fold(t, |t, w| w.resolve_against(t)),
-            None => weaks.iter().map(|w| w.default_dtype()).reduce(DType::promote).expect("an operand"),
+            None => weaks
+                .iter()
+                .map(|w| w.default_dtype())
+                .reduce(DType::promote)
+                .expect("an operand"),
         })
     }
 
@@ -191,7 +198,9 @@ impl Expr {
         match self.weak_value() {
             Some(PyScalar::Int(i)) if wrap && Scalar::int_in(to, i).is_none() => {
                 if i < i64::MIN as i128 || i > u64::MAX as i128 {
-                    return Err(Error::Type(format!("{name}: python integer {i} is out of bounds for int64")));
+                    return Err(Error::Type(format!(
+                        "{name}: python integer {i} is out of bounds for int64"
+                    )));
                 }
                 Ok(Expr::scalar(Scalar::U64(i as u64).cast(to)))
             }
@@ -199,7 +208,9 @@ impl Expr {
             // to its default int first).
             Some(PyScalar::Int(i)) if to == DType::Bool => match i64::try_from(i) {
                 Ok(i) => Ok(Expr::scalar(Scalar::Bool(i != 0))),
-                Err(_) => Err(Error::Type(format!("{name}: python integer {i} out of bounds for int64"))),
+                Err(_) => Err(Error::Type(format!(
+                    "{name}: python integer {i} out of bounds for int64"
+                ))),
             },
             Some(w) => Ok(Expr::scalar(w.to_scalar(to).map_err(|e| match e {
                 Error::Type(m) => Error::Type(format!("{name}: {m}")),
@@ -234,7 +245,10 @@ impl Expr {
             // NumPy's loop search: the first float loop every operand casts
             // to safely (i8 and u16 fit f32 even though they promote to i32).
             ops::Rule::Float => {
-                let each = |x: &Expr| x.weak_value().map_or_else(|| x.dtype().expect("checked"), |w| w.resolve_against(t));
+                let each = |x: &Expr| {
+                    x.weak_value()
+                        .map_or_else(|| x.dtype().expect("checked"), |w| w.resolve_against(t))
+                };
                 let c = DType::promote(each(&lhs).to_float(), each(&rhs).to_float());
                 ops::binary_types(op, c)?.0
             }
@@ -246,7 +260,9 @@ impl Expr {
             return Ok(e);
         }
         if op == BinaryOp::Pow && !c.is_float() && matches!(rhs.weak_value(), Some(PyScalar::Int(i)) if i < 0) {
-            return Err(Error::Value("pow: integers to negative integer powers are not allowed".into()));
+            return Err(Error::Value(
+                "pow: integers to negative integer powers are not allowed".into(),
+            ));
         }
         let (a, b) = (lhs.resolve(c, name, false)?, rhs.resolve(c, name, false)?);
         Ok(Expr::op_unchecked(Op::Binary(op), vec![a, b]))
@@ -316,7 +332,10 @@ impl Expr {
         let (x, y) = (x.into_expr(), y.into_expr());
         let r = Expr::promoted_dtype(&[x.clone(), y.clone()]).and_then(|t| {
             // np.where converts out-of-range Python ints with a C cast.
-            Ok(Expr::op_unchecked(Op::Where, vec![c, x.resolve(t, "where", true)?, y.resolve(t, "where", true)?]))
+            Ok(Expr::op_unchecked(
+                Op::Where,
+                vec![c, x.resolve(t, "where", true)?, y.resolve(t, "where", true)?],
+            ))
         });
         r.unwrap_or_else(Expr::error)
     }
@@ -331,7 +350,10 @@ impl Expr {
             let (lo, hi) = (lo.clamp_literal(t), hi.clamp_literal(t));
             let x = x.resolve(t, "clip", false)?;
             let m = Expr::op_unchecked(Op::Binary(BinaryOp::Maximum), vec![x, lo.resolve(t, "clip", false)?]);
-            Ok(Expr::op_unchecked(Op::Binary(BinaryOp::Minimum), vec![m, hi.resolve(t, "clip", false)?]))
+            Ok(Expr::op_unchecked(
+                Op::Binary(BinaryOp::Minimum),
+                vec![m, hi.resolve(t, "clip", false)?],
+            ))
         });
         r.unwrap_or_else(Expr::error)
     }
@@ -548,7 +570,11 @@ pub fn lower_full(outputs: &[Expr]) -> Result<Lowered> {
     }
     let outs = roots.iter().map(|o| cx.node(o)).collect::<Result<Vec<_>>>()?;
     cx.g.set_outputs(outs);
-    Ok(Lowered { graph: cx.g, arrays: cx.arrays, donated: cx.donated })
+    Ok(Lowered {
+        graph: cx.g,
+        arrays: cx.arrays,
+        donated: cx.donated,
+    })
 }
 
 struct Lowering {
