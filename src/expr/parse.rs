@@ -571,13 +571,12 @@ impl Parser<'_> {
     }
 
     fn bool_value(&self, v: V, at: usize) -> Result<bool> {
-        match &v {
-            V::E(e) => match e.weak_value() {
+        if let V::E(e) = &v {
+            match e.weak_value() {
                 Some(PyScalar::Bool(b)) => return Ok(b),
                 Some(PyScalar::Int(i)) => return Ok(i != 0),
                 _ => {}
-            },
-            _ => {}
+            }
         }
         Err(Error::Parse(format!(
             "{}: keepdims must be True or False",
