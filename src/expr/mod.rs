@@ -577,13 +577,16 @@ pub fn lower_full(outputs: &[Expr]) -> Result<Lowered> {
     })
 }
 
+/// An input's identity: name, buffer address and layout.
+type InputKey = (Option<String>, usize, isize, Vec<usize>, Vec<isize>, DType);
+
 struct Lowering {
     g: Graph,
     arrays: Vec<Array>,
     donated: Vec<bool>,
     memo: HashMap<*const ExprNode, NodeId>,
     /// Inputs deduplicated by (name, buffer, layout).
-    inputs: HashMap<(Option<String>, usize, isize, Vec<usize>, Vec<isize>, DType), NodeId>,
+    inputs: HashMap<InputKey, NodeId>,
 }
 
 impl Lowering {
