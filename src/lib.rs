@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod array;
+pub mod cli;
 mod dump;
 pub mod error;
 pub mod expr;
@@ -11,3 +12,5 @@ pub mod pipeline;
 pub use array::{Array, DType, Element, Index, Scalar};
 pub use error::{Error, Result};
 pub use expr::{lazy, Expr, Graph, IntoExpr, PyScalar};
+pub mod fuse;
+pub mod loops;

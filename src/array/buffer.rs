@@ -67,7 +67,8 @@ impl Buffer {
         b
     }
 
-    /// Adopts a read-only memory map; the data starts `offset` bytes in.
+    /// Adopts a read-only memory map (arrays locate their data with their
+    /// element offset).
     pub fn from_mmap(map: memmap2::Mmap) -> Buffer {
         let len = map.len();
         let ptr = NonNull::new(map.as_ptr() as *mut u8).unwrap_or(NonNull::dangling());

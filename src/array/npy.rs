@@ -1,1 +1,982 @@
-//! .npy (being written).
+//! `.npy` files: [`Array::read_npy`], [`Array::from_npy_bytes`],
+//! [`Array::open_npy`] (memory-mapped, zero-copy), [`Array::write_npy`] and
+//! [`Array::to_npy_bytes`].
+//!
+//! The format is NumPy's (`numpy/lib/format.py`): a magic string, a version
+//! (1.0, 2.0 or 3.0), a little-endian header length, a Python dict literal
+//! `{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }` padded with
+//! spaces and a newline, then the raw elements.
+//!
+//! # What `npyz` does here, and what this module does itself
+//!
+//! * **`npyz` parses the type string** (`descr`): [`npyz::TypeStr`] validates
+//!   it (`'<i3'` is rejected, `'|i4'` needs a byte order) and splits it into
+//!   byte order, type character and size, from which the 11 dtypes are
+//!   mapped and everything else (float16, complex, strings, objects,
+//!   datetimes, raw bytes) is rejected with a message naming the kind.
+//! * **The preamble and the header dict are parsed here**, by a small strict
+//!   reader of the Python literals NumPy writes. `npyz::NpyHeader` does the
+//!   same job but is not safe on hostile input: it computes the element count
+//!   and strides with unchecked `u64` products, so a header claiming shape
+//!   `(2**40, 2**40)` panics with "attempt to multiply with overflow" (debug
+//!   builds, which is how tests run) or silently wraps (release); and it
+//!   allocates the header-length field before checking it against the input.
+//!   Here every size is checked (NumPy's rule: the product of the non-zero
+//!   dimensions times the item size must fit in `isize`), the header length
+//!   is checked against the bytes actually present, and nesting is bounded.
+//! * **Data is not decoded element by element** through `npyz`'s
+//!   `Deserialize` iterators: the bytes are copied (or mapped) as a block,
+//!   byte-swapped in place for big-endian files, and Fortran-order files keep
+//!   their layout as Fortran strides instead of being transposed.
+//! * **The writer is our own** because `npyz` pads headers to 16 bytes,
+//!   while NumPy pads to 64 (so that any dtype can be memory-mapped aligned)
+//!   and leaves room to grow the first dimension in place. Our header is
+//!   byte-for-byte the one `numpy.save` writes for the same array.
+//!
+//! # Invariants
+//!
+//! * Files that are malformed, truncated, unsupported or inconsistent give
+//!   `Err(Error::Npy(..))` naming the cause (and the path, for the path-based
+//!   functions); I/O failures give `Err(Error::Io(..))` with the path. No
+//!   input panics (tests: `tests/npy.rs`, including a byte-level fuzz test).
+//! * The data must be exactly as long as the header says: missing bytes and
+//!   trailing bytes are both errors. (NumPy ignores trailing bytes; a file
+//!   with extra data is more likely damaged than intentional.)
+//! * Bool data is normalised to 0/1 on read, because a Rust `bool` with any
+//!   other bit pattern is undefined behaviour; NumPy treats any non-zero byte
+//!   as `True`, and so do we.
+
+use super::layout::{c_strides, f_strides, for_each_offset, shape_str};
+use super::{Array, Buffer, DType};
+use crate::error::{Error, Result};
+use npyz::{Endianness, TypeChar, TypeStr};
+use std::fs::File;
+use std::io::{self, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The first six bytes of every `.npy` file.
+const MAGIC: &[u8; 6] = b"\x93NUMPY";
+/// NumPy aligns the start of the data to this many bytes.
+const ARRAY_ALIGN: usize = 64;
+/// NumPy leaves room for this many digits of the growth axis in the header.
+const GROWTH_AXIS_MAX_DIGITS: usize = 21;
+/// NumPy's `NPY_MAXDIMS`.
+const MAX_DIMS: usize = 64;
+/// Nesting limit for the header literal (NumPy's own headers nest 2 deep).
+const MAX_DEPTH: usize = 32;
+
+/// The parsed header of a `.npy` file: what the data is and where it starts.
+///
+/// ```
+/// use lazyfuse::{Array, DType};
+/// use lazyfuse::array::npy::NpyHeader;
+/// let a = Array::from_shape_vec(&[2, 3], vec![1i32, 2, 3, 4, 5, 6])?;
+/// let bytes = a.to_npy_bytes();
+/// let h = NpyHeader::parse(&bytes)?;
+/// assert_eq!((h.dtype, h.shape.as_slice()), (DType::I32, &[2, 3][..]));
+/// assert_eq!((h.version, h.data_offset, h.data_len()), ((1, 0), 128, 24));
+/// # Ok::<(), lazyfuse::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NpyHeader {
+    /// Format version, `(1, 0)`, `(2, 0)` or `(3, 0)`.
+    pub version: (u8, u8),
+    /// Element type.
+    pub dtype: DType,
+    /// Whether the elements are stored big-endian (`'>'` in the type string).
+    /// Always `false` for one-byte dtypes.
+    pub big_endian: bool,
+    /// Whether the data is in Fortran (column-major) order.
+    pub fortran_order: bool,
+    /// The shape.
+    pub shape: Vec<usize>,
+    /// Byte offset of the first element from the start of the file.
+    pub data_offset: usize,
+}
+
+impl NpyHeader {
+    /// Parses the header at the start of `bytes`, which must hold at least
+    /// the whole header (the data may follow, or not). The sizes are checked
+    /// (`Err` if the array could not exist), not the data length.
+    pub fn parse(bytes: &[u8]) -> Result<NpyHeader> {
+        parse_header(bytes).map_err(Error::Npy)
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        // Checked in `parse_header`: cannot overflow.
+        self.shape.iter().product()
+    }
+
+    /// True when the array has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of data bytes that follow the header.
+    pub fn data_len(&self) -> usize {
+        self.len() * self.dtype.size()
+    }
+
+    /// Whether the stored byte order differs from this machine's.
+    fn needs_swap(&self) -> bool {
+        self.dtype.size() > 1 && self.big_endian != cfg!(target_endian = "big")
+    }
+
+    /// Element strides of the stored layout.
+    fn strides(&self) -> Vec<isize> {
+        if self.fortran_order {
+            f_strides(&self.shape)
+        } else {
+            c_strides(&self.shape)
+        }
+    }
+
+    /// Checks that exactly `data_len()` bytes follow the header in a file
+    /// of `total` bytes.
+    fn check_data_len(&self, total: u64) -> std::result::Result<(), String> {
+        let have = total.saturating_sub(self.data_offset as u64);
+        let need = self.data_len() as u64;
+        if have < need {
+            return Err(format!(
+                "truncated data: a {} array of shape {} needs {need} bytes, found {have}",
+                self.dtype,
+                shape_str(&self.shape)
+            ));
+        }
+        if have > need {
+            return Err(format!(
+                "{} unexpected bytes after the data of a {} array of shape {}",
+                have - need,
+                self.dtype,
+                shape_str(&self.shape)
+            ));
+        }
+        Ok(())
+    }
+
+    /// The array over `buf`, whose element `[0, …, 0]` is `offset` elements in.
+    fn array(&self, buf: Arc<Buffer>, offset: isize) -> Array {
+        Array::from_parts(buf, self.dtype, self.shape.clone(), self.strides(), offset)
+    }
+
+    /// Copies the data bytes into a new buffer in native order (the copying
+    /// read path shared by all three readers).
+    fn copy_array(&self, data: &[u8]) -> Array {
+        let mut buf = Buffer::from_bytes(data);
+        self.fix_in_place(buffer_bytes_mut(&mut buf));
+        self.array(Arc::new(buf), 0)
+    }
+
+    /// Byte-swaps big-endian data and normalises bools, in place.
+    fn fix_in_place(&self, data: &mut [u8]) {
+        if self.needs_swap() {
+            for elem in data.chunks_exact_mut(self.dtype.size()) {
+                elem.reverse();
+            }
+        }
+        if self.dtype == DType::Bool {
+            for b in data.iter_mut() {
+                *b = (*b != 0) as u8;
+            }
+        }
+    }
+}
+
+/// The NumPy header for a little-endian, C-order array of `dtype` and
+/// `shape`: exactly the bytes `numpy.save` writes before the data (format
+/// 1.0, padded so the data starts on a 64-byte boundary; 2.0 only if the
+/// header would not fit in 1.0's 16-bit length). For writers that stream
+/// the data themselves.
+///
+/// ```
+/// use lazyfuse::DType;
+/// use lazyfuse::array::npy::header_bytes;
+/// let h = header_bytes(DType::F64, &[3]);
+/// assert_eq!(h.len(), 128);
+/// assert!(h.starts_with(b"\x93NUMPY\x01\x00"));
+/// assert!(h[10..].starts_with(b"{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }"));
+/// assert_eq!(h.last(), Some(&b'\n'));
+/// ```
+pub fn header_bytes(dtype: DType, shape: &[usize]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    // Python's repr of a tuple: `()`, `(3,)`, `(2, 3)`.
+    let shape_repr = match dims.len() {
+        1 => format!("({},)", dims[0]),
+        _ => format!("({})", dims.join(", ")),
+    };
+    let mut text = format!(
+        "{{'descr': '{}', 'fortran_order': False, 'shape': {shape_repr}, }}",
+        descr(dtype)
+    );
+    // Room to grow axis 0 in place, as `numpy.lib.format` leaves it.
+    if let Some(first) = dims.first() {
+        let pad = GROWTH_AXIS_MAX_DIGITS.saturating_sub(first.len());
+        text.extend(std::iter::repeat_n(' ', pad));
+    }
+    // Version 1.0 stores the length in 16 bits; 2.0 (32 bits) only when
+    // that is too small, as `numpy.lib.format` chooses.
+    let padded_len = |len_bytes: usize| {
+        let unpadded = MAGIC.len() + 2 + len_bytes + text.len() + 1;
+        let pad = ARRAY_ALIGN - unpadded % ARRAY_ALIGN;
+        (pad, text.len() + pad + 1)
+    };
+    let (version, len_bytes, (pad, hlen)) = match padded_len(2) {
+        (pad, hlen) if hlen <= u16::MAX as usize => (1u8, 2usize, (pad, hlen)),
+        _ => (2u8, 4usize, padded_len(4)),
+    };
+    let mut out = Vec::with_capacity(MAGIC.len() + 2 + len_bytes + hlen);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&[version, 0]);
+    if len_bytes == 2 {
+        out.extend_from_slice(&(hlen as u16).to_le_bytes());
+    } else {
+        out.extend_from_slice(&(hlen as u32).to_le_bytes());
+    }
+    out.extend_from_slice(text.as_bytes());
+    out.extend(std::iter::repeat_n(b' ', pad));
+    out.push(b'\n');
+    debug_assert_eq!(out.len() % ARRAY_ALIGN, 0);
+    out
+}
+
+/// The little-endian type string of a dtype (`'<f8'`, `'|b1'`).
+fn descr(dtype: DType) -> String {
+    let (ch, size) = match dtype {
+        DType::Bool => (TypeChar::Bool, 1),
+        DType::I8 | DType::I16 | DType::I32 | DType::I64 => (TypeChar::Int, dtype.size()),
+        DType::U8 | DType::U16 | DType::U32 | DType::U64 => (TypeChar::Uint, dtype.size()),
+        DType::F32 | DType::F64 => (TypeChar::Float, dtype.size()),
+    };
+    let order = if size == 1 { "|" } else { "<" };
+    format!("{order}{}{size}", ch.to_str())
+}
+
+impl Array {
+    /// Reads a `.npy` file into a new array.
+    ///
+    /// All 11 dtypes, either byte order (big-endian data is swapped into
+    /// native order), C or Fortran order (a Fortran file becomes a
+    /// Fortran-strided array, not a transposed copy), 0-d and empty arrays,
+    /// format versions 1.0, 2.0 and 3.0. A malformed, truncated or
+    /// unsupported file (float16, complex, strings, objects, structured
+    /// dtypes, …) is an `Err(Error::Npy)` that names the path and the cause;
+    /// a failure to read it is an `Err(Error::Io)`.
+    ///
+    /// ```
+    /// use lazyfuse::Array;
+    /// let path = std::env::temp_dir().join(format!("lazyfuse-doc-read-{}.npy", std::process::id()));
+    /// let a = Array::from_shape_vec(&[2, 2], vec![1u16, 2, 3, 4])?;
+    /// a.write_npy(&path)?;
+    /// let b = Array::read_npy(&path)?;
+    /// assert_eq!(a, b);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// assert!(Array::read_npy("/no/such/file.npy").is_err());
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn read_npy(path: impl AsRef<Path>) -> Result<Array> {
+        let path = path.as_ref();
+        let mut f = File::open(path).map_err(|e| io_err(path, e))?;
+        let meta = f.metadata().map_err(|e| io_err(path, e))?;
+        if !meta.is_file() {
+            // A pipe or device: no length to check against, read it all.
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).map_err(|e| io_err(path, e))?;
+            return from_bytes(&bytes).map_err(|m| npy_err(path, m));
+        }
+        let total = meta.len();
+        // The header first (its length is checked against the file size
+        // before anything that large is allocated), then the data directly
+        // into an aligned buffer.
+        let mut pre = [0u8; 12];
+        let n = read_up_to(&mut f, &mut pre).map_err(|e| io_err(path, e))?;
+        let (_, text_start, text_len) = parse_preamble(&pre[..n]).map_err(|m| npy_err(path, m))?;
+        let data_offset = text_start as u64 + text_len as u64;
+        if data_offset > total {
+            return Err(npy_err(path, truncated_header(data_offset, total)));
+        }
+        let mut head = vec![0u8; data_offset as usize];
+        // A header shorter than the 12 bytes read (version 1.0, length 0 or
+        // 1) means some of `pre` was data: take only the header part.
+        let k = n.min(head.len());
+        head[..k].copy_from_slice(&pre[..k]);
+        read_exact_or_npy(&mut f, &mut head[k..], path)?;
+        let h = parse_header(&head).map_err(|m| npy_err(path, m))?;
+        h.check_data_len(total).map_err(|m| npy_err(path, m))?;
+        f.seek(io::SeekFrom::Start(data_offset)).map_err(|e| io_err(path, e))?;
+        let mut buf = Buffer::zeroed(h.data_len());
+        let data = buffer_bytes_mut(&mut buf);
+        read_exact_or_npy(&mut f, data, path)?;
+        h.fix_in_place(data);
+        Ok(h.array(Arc::new(buf), 0))
+    }
+
+    /// Reads an array from the bytes of a `.npy` file (a copy; see
+    /// [`Array::read_npy`] for what is supported).
+    ///
+    /// ```
+    /// use lazyfuse::Array;
+    /// let a = Array::from_vec(vec![1.5f32, -2.0]);
+    /// let b = Array::from_npy_bytes(&a.to_npy_bytes())?;
+    /// assert_eq!(b.to_vec::<f32>()?, vec![1.5, -2.0]);
+    /// assert!(Array::from_npy_bytes(b"not a npy file").is_err());
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn from_npy_bytes(bytes: &[u8]) -> Result<Array> {
+        from_bytes(bytes).map_err(Error::Npy)
+    }
+
+    /// Memory-maps a `.npy` file: the array views the mapping, read-only,
+    /// and no data is read until it is used. The array is not
+    /// [writable](Array::is_writable); evaluating into it is an error.
+    ///
+    /// Falls back to reading the file into memory (like
+    /// [`Array::read_npy`]) when the data cannot be used in place:
+    /// big-endian data on a little-endian machine (it must be swapped),
+    /// data not aligned to the element size (only in hand-made files: NumPy
+    /// pads the header so the data starts 64-byte aligned), bool data with
+    /// bytes other than 0 and 1 (checking this reads the bool data), and
+    /// files that are not regular files (pipes).
+    ///
+    /// As with `numpy.load(..., mmap_mode='r')`, the file must not be
+    /// truncated or modified by another program while the array is alive
+    /// (the OS would deliver `SIGBUS` or change the values under the array).
+    /// [`Array::write_npy`] replaces files rather than overwriting them, so
+    /// writing to the path of a mapped file is safe.
+    ///
+    /// ```
+    /// use lazyfuse::Array;
+    /// let path = std::env::temp_dir().join(format!("lazyfuse-doc-open-{}.npy", std::process::id()));
+    /// Array::from_shape_vec(&[2, 3], (0..6).map(|i| i as f64).collect())?.write_npy(&path)?;
+    /// let m = Array::open_npy(&path)?;
+    /// assert!(!m.is_writable());
+    /// assert_eq!(m.t().to_vec::<f64>()?, vec![0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
+    /// # drop(m);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn open_npy(path: impl AsRef<Path>) -> Result<Array> {
+        let path = path.as_ref();
+        let f = File::open(path).map_err(|e| io_err(path, e))?;
+        let meta = f.metadata().map_err(|e| io_err(path, e))?;
+        if !meta.is_file() {
+            return Array::read_npy(path);
+        }
+        // SAFETY: the mapping is read-only and we never write to the file.
+        // Another process truncating or rewriting it while mapped is the
+        // documented hazard of memory-mapped files (see the doc comment).
+        let map = unsafe { memmap2::Mmap::map(&f) }.map_err(|e| io_err(path, e))?;
+        let h = parse_header(&map).map_err(|m| npy_err(path, m))?;
+        h.check_data_len(map.len() as u64).map_err(|m| npy_err(path, m))?;
+        let data = &map[h.data_offset..];
+        let size = h.dtype.size();
+        let aligned = (map.as_ptr() as usize + h.data_offset).is_multiple_of(size);
+        let bad_bools = h.dtype == DType::Bool && data.iter().any(|&b| b > 1);
+        if h.needs_swap() || !aligned || bad_bools {
+            return Ok(h.copy_array(data));
+        }
+        let offset = (h.data_offset / size) as isize;
+        Ok(h.array(Arc::new(Buffer::from_mmap(map)), offset))
+    }
+
+    /// Writes the array as a `.npy` file that `numpy.load` reads: format
+    /// 1.0, little-endian, C order (any layout is written in logical C
+    /// order), the same bytes `numpy.save` would write.
+    ///
+    /// The file is written under a temporary name in the same directory and
+    /// then renamed over `path`, so a reader never sees a half-written file
+    /// and an existing file (even one mapped by [`Array::open_npy`]) is
+    /// replaced, not overwritten in place.
+    ///
+    /// ```
+    /// use lazyfuse::Array;
+    /// let path = std::env::temp_dir().join(format!("lazyfuse-doc-write-{}.npy", std::process::id()));
+    /// let a = Array::from_shape_vec(&[2, 3], vec![1i64, 2, 3, 4, 5, 6])?;
+    /// a.t().write_npy(&path)?;                     // a Fortran-strided view
+    /// let b = Array::read_npy(&path)?;
+    /// assert_eq!(b.to_vec::<i64>()?, vec![1, 4, 2, 5, 3, 6]);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn write_npy(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        let tmp = temp_path(path)?;
+        self.write_npy_file(&tmp)
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                io_err(path, e)
+            })
+    }
+
+    fn write_npy_file(&self, path: &Path) -> io::Result<()> {
+        let mut w = io::BufWriter::with_capacity(1 << 16, File::create(path)?);
+        w.write_all(&header_bytes(self.dtype(), self.shape()))?;
+        self.write_npy_data(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?;
+        Ok(())
+    }
+
+    /// The bytes of the `.npy` file [`Array::write_npy`] would write.
+    ///
+    /// ```
+    /// use lazyfuse::Array;
+    /// let bytes = Array::from_vec(vec![true, false]).to_npy_bytes();
+    /// assert_eq!(bytes.len(), 128 + 2);
+    /// assert_eq!(&bytes[128..], &[1, 0]);
+    /// ```
+    pub fn to_npy_bytes(&self) -> Vec<u8> {
+        let mut out = header_bytes(self.dtype(), self.shape());
+        out.reserve(self.nbytes());
+        self.write_npy_data(&mut out).expect("writing to a Vec cannot fail");
+        out
+    }
+
+    /// Writes the elements little-endian in logical C order.
+    fn write_npy_data(&self, w: &mut impl Write) -> io::Result<()> {
+        let size = self.dtype().size();
+        if self.is_empty() {
+            return Ok(());
+        }
+        if self.is_c_contiguous() && (size == 1 || cfg!(target_endian = "little")) {
+            // SAFETY: a C-contiguous layout covers `nbytes` bytes from
+            // `as_ptr()`, inside the buffer.
+            let bytes = unsafe { std::slice::from_raw_parts(self.as_ptr(), self.nbytes()) };
+            return w.write_all(bytes);
+        }
+        // Gather through a bounded staging buffer: no full-size copy.
+        let base = self.buffer().as_ptr() as *const u8;
+        let mut chunk: Vec<u8> = Vec::with_capacity(1 << 16);
+        let mut err = Ok(());
+        for_each_offset(self.shape(), self.strides(), self.offset(), |o| {
+            if err.is_err() {
+                return;
+            }
+            // SAFETY: every offset of the layout is an in-bounds element.
+            let elem = unsafe { std::slice::from_raw_parts(base.offset(o * size as isize), size) };
+            let start = chunk.len();
+            chunk.extend_from_slice(elem);
+            if cfg!(target_endian = "big") {
+                chunk[start..].reverse();
+            }
+            if chunk.len() + size > chunk.capacity() {
+                err = w.write_all(&chunk);
+                chunk.clear();
+            }
+        });
+        err?;
+        w.write_all(&chunk)
+    }
+}
+
+// ----------------------------------------------------------------- reading
+
+/// `from_npy_bytes` with a plain-string error (the caller adds the path).
+fn from_bytes(bytes: &[u8]) -> std::result::Result<Array, String> {
+    let h = parse_header(bytes)?;
+    h.check_data_len(bytes.len() as u64)?;
+    Ok(h.copy_array(&bytes[h.data_offset..]))
+}
+
+/// The whole byte range of a buffer we just created and still own alone.
+fn buffer_bytes_mut(buf: &mut Buffer) -> &mut [u8] {
+    debug_assert!(buf.is_writable());
+    // SAFETY: `buf` is a fresh allocation (`zeroed`/`from_bytes`) that no
+    // `Arc` or array shares yet, and `&mut` gives exclusive access; the
+    // pointer is non-null and aligned even when the length is 0.
+    unsafe { std::slice::from_raw_parts_mut(buf.as_ptr(), buf.len()) }
+}
+
+/// Parses magic, version and header length: returns the version, where the
+/// header text starts and its length.
+fn parse_preamble(b: &[u8]) -> std::result::Result<((u8, u8), usize, usize), String> {
+    let m = b.len().min(MAGIC.len());
+    if b[..m] != MAGIC[..m] {
+        return Err(format!(
+            "not a .npy file: bad magic {:?} (expected \"\\x93NUMPY\")",
+            String::from_utf8_lossy(&b[..m])
+        ));
+    }
+    if b.len() < 8 {
+        return Err(format!(
+            "truncated header: {} bytes, too short for a .npy file",
+            b.len()
+        ));
+    }
+    let version = (b[6], b[7]);
+    let len_bytes = match version {
+        (1, 0) => 2,
+        (2, 0) | (3, 0) => 4,
+        (major, minor) => {
+            return Err(format!(
+                "unsupported .npy format version {major}.{minor} (expected 1.0, 2.0 or 3.0)"
+            ))
+        }
+    };
+    let start = 8 + len_bytes;
+    if b.len() < start {
+        return Err(format!(
+            "truncated header: {} bytes, too short for a version {}.0 .npy header",
+            b.len(),
+            version.0
+        ));
+    }
+    let len = if len_bytes == 2 {
+        u16::from_le_bytes([b[8], b[9]]) as usize
+    } else {
+        u32::from_le_bytes([b[8], b[9], b[10], b[11]]) as usize
+    };
+    Ok((version, start, len))
+}
+
+fn truncated_header(need: u64, have: u64) -> String {
+    format!("truncated header: the header claims {need} bytes, the file has {have}")
+}
+
+/// Parses and checks the whole header (not the data length).
+fn parse_header(bytes: &[u8]) -> std::result::Result<NpyHeader, String> {
+    let (version, start, len) = parse_preamble(bytes)?;
+    let end = start
+        .checked_add(len)
+        .filter(|&e| e <= bytes.len())
+        .ok_or_else(|| truncated_header(start as u64 + len as u64, bytes.len() as u64))?;
+    let text = &bytes[start..end];
+    let value = Parser::new(text).parse_all()?;
+    let Py::Dict(items) = value else {
+        return Err(format!("bad header: expected a dict literal, found {}", value.kind()));
+    };
+    let (mut descr, mut fortran, mut shape) = (None, None, None);
+    for (k, v) in items {
+        let Py::Str(k) = k else {
+            return Err(format!("bad header: a key is {}, not a string", k.kind()));
+        };
+        // Later duplicates win, as in a Python dict literal.
+        match k.as_str() {
+            "descr" => descr = Some(v),
+            "fortran_order" => fortran = Some(v),
+            "shape" => shape = Some(v),
+            _ => return Err(format!("bad header: unexpected key '{k}'")),
+        }
+    }
+    let missing = |k: &str| format!("bad header: missing key '{k}'");
+    let (dtype, big_endian) = match descr.ok_or_else(|| missing("descr"))? {
+        Py::Str(s) => dtype_of_descr(&s)?,
+        Py::List(_) => return Err("unsupported dtype: structured (record) dtypes".into()),
+        v => return Err(format!("bad header: 'descr' is {}", v.kind())),
+    };
+    let fortran_order = match fortran.ok_or_else(|| missing("fortran_order"))? {
+        Py::Bool(b) => b,
+        v => return Err(format!("bad header: 'fortran_order' is {}, not a bool", v.kind())),
+    };
+    let dims = match shape.ok_or_else(|| missing("shape"))? {
+        Py::Tuple(d) | Py::List(d) => d,
+        v => return Err(format!("bad header: 'shape' is {}, not a tuple", v.kind())),
+    };
+    if dims.len() > MAX_DIMS {
+        return Err(format!(
+            "bad header: {} dimensions (at most {MAX_DIMS} are supported)",
+            dims.len()
+        ));
+    }
+    let mut shape = Vec::with_capacity(dims.len());
+    for d in dims {
+        match d {
+            Py::Int(v) => match usize::try_from(v) {
+                Ok(v) => shape.push(v),
+                Err(_) => return Err(format!("bad header: invalid dimension {v} in 'shape'")),
+            },
+            v => return Err(format!("bad header: 'shape' contains {}", v.kind())),
+        }
+    }
+    // NumPy's rule (`array is too big`): zero dimensions aside, the size in
+    // bytes must fit in `isize`. Slightly stricter here so that an aligned
+    // allocation of that size is always possible.
+    let limit = (isize::MAX as usize) - ARRAY_ALIGN;
+    let nbytes = shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .try_fold(dtype.size(), |n, &d| n.checked_mul(d).filter(|&n| n <= limit));
+    if nbytes.is_none() {
+        return Err(format!("a {dtype} array of shape {} is too large", shape_str(&shape)));
+    }
+    Ok(NpyHeader {
+        version,
+        dtype,
+        big_endian: big_endian && dtype.size() > 1,
+        fortran_order,
+        shape,
+        data_offset: end,
+    })
+}
+
+/// The dtype and byte order (`true` = big-endian) of a type string.
+fn dtype_of_descr(s: &str) -> std::result::Result<(DType, bool), String> {
+    let ts = match s.parse::<TypeStr>() {
+        Ok(ts) => ts,
+        Err(e) => {
+            // NumPy also accepts names such as 'float64' or '=i4' (native
+            // order); npyz does not.
+            return match s.parse::<DType>() {
+                Ok(d) if !s.starts_with(['<', '>']) => Ok((d, cfg!(target_endian = "big"))),
+                _ => Err(format!("unsupported dtype '{s}': {e}")),
+            };
+        }
+    };
+    let big = ts.endianness() == Endianness::Big;
+    let size = ts.size_field();
+    let dtype = match (ts.type_char(), size) {
+        (TypeChar::Bool, 1) => DType::Bool,
+        (TypeChar::Int, 1) => DType::I8,
+        (TypeChar::Int, 2) => DType::I16,
+        (TypeChar::Int, 4) => DType::I32,
+        (TypeChar::Int, 8) => DType::I64,
+        (TypeChar::Uint, 1) => DType::U8,
+        (TypeChar::Uint, 2) => DType::U16,
+        (TypeChar::Uint, 4) => DType::U32,
+        (TypeChar::Uint, 8) => DType::U64,
+        (TypeChar::Float, 4) => DType::F32,
+        (TypeChar::Float, 8) => DType::F64,
+        (ch, _) => {
+            let what = match ch {
+                TypeChar::Float if size == 2 => "float16",
+                TypeChar::Float => "extended-precision floats",
+                TypeChar::Complex => "complex numbers",
+                TypeChar::ByteStr | TypeChar::UnicodeStr => "strings",
+                TypeChar::Object => "Python objects",
+                TypeChar::TimeDelta | TypeChar::DateTime => "datetimes",
+                TypeChar::RawData => "raw bytes (void)",
+                _ => "not one of the 11 dtypes",
+            };
+            return Err(format!("unsupported dtype '{s}' ({what})"));
+        }
+    };
+    Ok((dtype, big))
+}
+
+// ------------------------------------------------- the header literal parser
+
+/// A Python literal, as far as `.npy` headers use them.
+#[derive(Debug)]
+enum Py {
+    Str(String),
+    Int(i128),
+    Bool(bool),
+    None,
+    Tuple(Vec<Py>),
+    List(Vec<Py>),
+    Dict(Vec<(Py, Py)>),
+}
+
+impl Py {
+    fn kind(&self) -> &'static str {
+        match self {
+            Py::Str(_) => "a string",
+            Py::Int(_) => "an integer",
+            Py::Bool(_) => "a bool",
+            Py::None => "None",
+            Py::Tuple(_) => "a tuple",
+            Py::List(_) => "a list",
+            Py::Dict(_) => "a dict",
+        }
+    }
+}
+
+/// A strict recursive-descent reader of strings, integers, `True`, `False`,
+/// `None`, tuples, lists and dicts: the subset of `ast.literal_eval` that
+/// NumPy's headers use. Errors carry the byte position in the header text.
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn new(s: &'a [u8]) -> Parser<'a> {
+        Parser { s, i: 0, depth: 0 }
+    }
+
+    fn err<T>(&self, what: &str) -> std::result::Result<T, String> {
+        let found = match self.s.get(self.i) {
+            None => "the end".to_string(),
+            Some(&c) if c.is_ascii_graphic() => format!("'{}'", c as char),
+            Some(&c) => format!("byte 0x{c:02x}"),
+        };
+        Err(format!("bad header: expected {what} at byte {}, found {found}", self.i))
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.s.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.s.get(self.i).copied()
+    }
+
+    fn parse_all(mut self) -> std::result::Result<Py, String> {
+        let v = self.value()?;
+        if self.peek().is_some() {
+            return self.err("the end of the header");
+        }
+        Ok(v)
+    }
+
+    fn value(&mut self) -> std::result::Result<Py, String> {
+        match self.peek() {
+            Some(q @ (b'\'' | b'"')) => self.string(q),
+            Some(b'(') => self.seq(b')').map(|(v, tuple)| {
+                // `(x)` is just x; `(x,)` and `()` are tuples.
+                if !tuple && v.len() == 1 {
+                    v.into_iter().next().expect("one item")
+                } else {
+                    Py::Tuple(v)
+                }
+            }),
+            Some(b'[') => self.seq(b']').map(|(v, _)| Py::List(v)),
+            Some(b'{') => self.dict(),
+            Some(b'-' | b'+' | b'0'..=b'9') => self.int(),
+            Some(c) if c.is_ascii_alphabetic() => {
+                let start = self.i;
+                while self.s.get(self.i).is_some_and(|c| c.is_ascii_alphanumeric()) {
+                    self.i += 1;
+                }
+                match &self.s[start..self.i] {
+                    b"True" => Ok(Py::Bool(true)),
+                    b"False" => Ok(Py::Bool(false)),
+                    b"None" => Ok(Py::None),
+                    _ => {
+                        self.i = start;
+                        self.err("a literal")
+                    }
+                }
+            }
+            _ => self.err("a value"),
+        }
+    }
+
+    fn enter(&mut self) -> std::result::Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.err("less nesting");
+        }
+        Ok(())
+    }
+
+    /// Items up to `close`; also returns whether a top-level comma was seen.
+    fn seq(&mut self, close: u8) -> std::result::Result<(Vec<Py>, bool), String> {
+        self.enter()?;
+        self.i += 1;
+        let mut items = Vec::new();
+        let mut comma = false;
+        loop {
+            if self.peek() == Some(close) {
+                self.i += 1;
+                break;
+            }
+            items.push(self.value()?);
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    comma = true;
+                }
+                Some(c) if c == close => {}
+                _ => return self.err(&format!("',' or '{}'", close as char)),
+            }
+        }
+        self.depth -= 1;
+        Ok((items, comma))
+    }
+
+    fn dict(&mut self) -> std::result::Result<Py, String> {
+        self.enter()?;
+        self.i += 1;
+        let mut items = Vec::new();
+        loop {
+            if self.peek() == Some(b'}') {
+                self.i += 1;
+                break;
+            }
+            let k = self.value()?;
+            if self.peek() != Some(b':') {
+                return self.err("':'");
+            }
+            self.i += 1;
+            let v = self.value()?;
+            items.push((k, v));
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {}
+                _ => return self.err("',' or '}'"),
+            }
+        }
+        self.depth -= 1;
+        Ok(Py::Dict(items))
+    }
+
+    fn string(&mut self, quote: u8) -> std::result::Result<Py, String> {
+        self.i += 1;
+        let mut out = Vec::new();
+        loop {
+            match self.s.get(self.i) {
+                None | Some(b'\n') => return self.err("the end of the string"),
+                Some(&c) if c == quote => {
+                    self.i += 1;
+                    break;
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    match self.s.get(self.i) {
+                        Some(&c @ (b'\\' | b'\'' | b'"')) => out.push(c),
+                        _ => return self.err("one of \\\\ \\' \\\" (other escapes are not supported)"),
+                    }
+                    self.i += 1;
+                }
+                Some(&c) => {
+                    out.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        // Versions 1.0/2.0 are latin-1 and 3.0 is UTF-8; only ASCII matters
+        // for the keys and type strings we accept, so be lossy.
+        Ok(Py::Str(String::from_utf8_lossy(&out).into_owned()))
+    }
+
+    fn int(&mut self) -> std::result::Result<Py, String> {
+        let start = self.i;
+        let neg = match self.s[self.i] {
+            b'-' => {
+                self.i += 1;
+                true
+            }
+            b'+' => {
+                self.i += 1;
+                false
+            }
+            _ => false,
+        };
+        let digits = self.i;
+        let mut v: i128 = 0;
+        while let Some(&c @ b'0'..=b'9') = self.s.get(self.i) {
+            v = match v.checked_mul(10).and_then(|v| v.checked_add((c - b'0') as i128)) {
+                Some(v) => v,
+                None => {
+                    self.i = start;
+                    return self.err("an integer that fits in 128 bits");
+                }
+            };
+            self.i += 1;
+        }
+        if self.i == digits {
+            return self.err("digits");
+        }
+        // Python 2 era NumPy wrote longs as `3L`.
+        if matches!(self.s.get(self.i), Some(b'L')) {
+            self.i += 1;
+        }
+        if self
+            .s
+            .get(self.i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'.')
+        {
+            return self.err("an integer (floats and other bases are not supported)");
+        }
+        Ok(Py::Int(if neg { -v } else { v }))
+    }
+}
+
+// ------------------------------------------------------------------ errors
+
+fn npy_err(path: &Path, msg: String) -> Error {
+    Error::Npy(format!("{}: {msg}", path.display()))
+}
+
+fn io_err(path: &Path, e: io::Error) -> Error {
+    Error::Io(format!("{}: {e}", path.display()))
+}
+
+/// Reads until `buf` is full or the input ends; returns the count read.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// `read_exact`, with an early end of file (the file shrank under us)
+/// reported as a truncated `.npy` file.
+fn read_exact_or_npy(f: &mut File, buf: &mut [u8], path: &Path) -> Result<()> {
+    f.read_exact(buf).map_err(|e| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            npy_err(path, "truncated: the file ended early".into())
+        } else {
+            io_err(path, e)
+        }
+    })
+}
+
+/// A unique sibling of `path` to write to before renaming.
+fn temp_path(path: &Path) -> Result<PathBuf> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::Io(format!("{}: not a file path (no file name)", path.display())))?;
+    let mut tmp = std::ffi::OsString::from(".");
+    tmp.push(name);
+    tmp.push(format!(
+        ".{}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    Ok(path.with_file_name(tmp))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_matches_numpy_layout() {
+        // numpy.save(np.zeros((2, 3))) writes exactly this header.
+        let h = header_bytes(DType::F64, &[2, 3]);
+        let mut want = b"\x93NUMPY\x01\x00\x76\x00{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }".to_vec();
+        want.resize(127, b' ');
+        want.push(b'\n');
+        assert_eq!(h, want);
+        assert!(header_bytes(DType::Bool, &[])
+            .starts_with(b"\x93NUMPY\x01\x00\x76\x00{'descr': '|b1', 'fortran_order': False, 'shape': (), }"));
+    }
+
+    #[test]
+    fn literal_parser() {
+        let v = Parser::new(b" {'a': (1,), \"b\": [(2), -3L], 'c': (), 'd': True} \n")
+            .parse_all()
+            .unwrap();
+        let Py::Dict(items) = v else { panic!() };
+        assert!(matches!(&items[0].1, Py::Tuple(t) if t.len() == 1));
+        assert!(matches!(&items[1].1, Py::List(t) if matches!(t[..], [Py::Int(2), Py::Int(-3)])));
+        assert!(matches!(&items[2].1, Py::Tuple(t) if t.is_empty()));
+        for bad in [
+            &b"{'a' 1}"[..],
+            b"{'a': 1",
+            b"(((",
+            b"{'a': 0x10}",
+            b"{'a': 1.5}",
+            b"'\\n'",
+        ] {
+            assert!(Parser::new(bad).parse_all().is_err(), "{:?}", bad);
+        }
+        let deep = vec![b'('; 1000];
+        assert!(Parser::new(&deep).parse_all().is_err());
+    }
+}

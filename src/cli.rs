@@ -1,0 +1,174 @@
+//! The `lazyfuse` command line (SPEC §6), as a library function so tests can
+//! run it in-process. The binary only maps `Err` to exit status 1.
+
+use crate::array::{random, Array, DType};
+use crate::error::{Error, Result};
+use crate::expr::Expr;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+
+#[derive(Parser, Debug)]
+#[command(name = "lazyfuse", version, about = "Lazy array expressions, fused and JIT-compiled")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Evaluate an expression on .npy inputs.
+    Eval {
+        /// The expression, e.g. "2*a + sin(b)".
+        expr: String,
+        /// Inputs: NAME=FILE.npy or NAME=DTYPE[SHAPE] (random data).
+        #[arg(short = 'i', long = "input")]
+        inputs: Vec<String>,
+        /// Write the result to this .npy file instead of printing it.
+        #[arg(short = 'o', long = "output")]
+        output: Option<String>,
+        /// Worker threads (default: LAZYFUSE_THREADS or 1).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Print what would be compiled, stage by stage.
+    Explain {
+        /// The expression.
+        expr: String,
+        /// Inputs: NAME=FILE.npy or NAME=DTYPE[SHAPE].
+        #[arg(short = 'i', long = "input")]
+        inputs: Vec<String>,
+        /// Only this stage.
+        #[arg(long)]
+        stage: Option<String>,
+        /// Print the graph as Graphviz DOT.
+        #[arg(long)]
+        dot: bool,
+    },
+    /// Evaluate and explain an example expression on built-in data.
+    Demo,
+}
+
+/// Parses `f64[1000,1000]` into a dtype and shape.
+pub fn parse_type_spec(s: &str) -> Result<(DType, Vec<usize>)> {
+    let bad = || Error::Parse(format!("bad type '{s}': expected DTYPE[SHAPE] like f64[1000,1000]"));
+    let open = s.find('[').ok_or_else(bad)?;
+    let body = s[open + 1..].strip_suffix(']').ok_or_else(bad)?;
+    let dtype: DType = s[..open].parse()?;
+    let shape = body
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| d.parse::<usize>().map_err(|_| bad()))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((dtype, shape))
+}
+
+/// Loads `NAME=FILE.npy` (memory-mapped) or makes `NAME=DTYPE[SHAPE]`.
+fn load_inputs(specs: &[String]) -> Result<Vec<(String, Array)>> {
+    let mut out: Vec<(String, Array)> = vec![];
+    for (k, spec) in specs.iter().enumerate() {
+        let (name, val) =
+            spec.split_once('=').ok_or_else(|| Error::Parse(format!("bad input '{spec}': expected NAME=FILE.npy or NAME=DTYPE[SHAPE]")))?;
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return Err(Error::Parse(format!("bad input name '{name}'")));
+        }
+        if out.iter().any(|(n, _)| n == name) {
+            return Err(Error::Parse(format!("input '{name}' is given twice")));
+        }
+        let arr = if val.ends_with(']') && val.contains('[') {
+            let (dt, shape) = parse_type_spec(val)?;
+            random::random(dt, &shape, 0x5eed + k as u64)?
+        } else {
+            Array::open_npy(val)?
+        };
+        out.push((name.to_string(), arr));
+    }
+    Ok(out)
+}
+
+fn parse_expr(expr: &str, inputs: &[(String, Array)]) -> Result<Expr> {
+    let bind: Vec<(&str, &Array)> = inputs.iter().map(|(n, a)| (n.as_str(), a)).collect();
+    Expr::parse(expr, &bind)
+}
+
+/// Prints dtype, shape and the first values of an array.
+pub fn summary(a: &Array) -> String {
+    let vals = a.to_scalars();
+    let shown: Vec<String> = vals.iter().take(10).map(|v| v.to_string()).collect();
+    format!(
+        "dtype: {}\nshape: {}\nvalues: [{}{}]\n",
+        a.dtype(),
+        crate::array::layout::shape_str(a.shape()),
+        shown.join(", "),
+        if vals.len() > 10 { format!(", … ({} more)", vals.len() - 10) } else { String::new() }
+    )
+}
+
+/// Runs the command line `args` (without the program name), writing normal
+/// output to `out`.
+pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
+    let argv = std::iter::once("lazyfuse".to_string()).chain(args.iter().cloned());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind::*;
+            if matches!(e.kind(), DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = write!(out, "{e}");
+                return Ok(());
+            }
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("bad arguments").trim_start_matches("error: ");
+            return Err(Error::Parse(first.to_string()));
+        }
+    };
+    let io = |e: std::io::Error| Error::Io(format!("writing output: {e}"));
+    match cli.cmd {
+        Cmd::Eval { expr, inputs, output, threads } => {
+            if threads == Some(0) {
+                return Err(Error::Parse("--threads must be at least 1".into()));
+            }
+            let inputs = load_inputs(&inputs)?;
+            let e = parse_expr(&expr, &inputs)?;
+            let r = e.eval()?;
+            match output {
+                Some(path) => r.write_npy(&path)?,
+                None => out.write_all(summary(&r).as_bytes()).map_err(io)?,
+            }
+        }
+        Cmd::Explain { expr, inputs, stage, dot } => {
+            let inputs = load_inputs(&inputs)?;
+            let e = parse_expr(&expr, &inputs)?;
+            let text = if dot {
+                e.explain_dot()?
+            } else {
+                match stage {
+                    Some(s) => e.explain_stage(&s)?,
+                    None => e.explain()?,
+                }
+            };
+            out.write_all(text.as_bytes()).map_err(io)?;
+        }
+        Cmd::Demo => demo(out)?,
+    }
+    Ok(())
+}
+
+/// `lazyfuse demo`: a real expression on built-in data, evaluated and
+/// explained.
+fn demo(out: &mut dyn Write) -> Result<()> {
+    let n = 1_000_000;
+    let a = Array::linspace(0.0, 1.0, n);
+    let b = Array::linspace(1.0, 2.0, n);
+    let c = Array::linspace(-1.0, 1.0, n).reshape(&[1000, 1000])?.t();
+    let c = c.reshape(&[n])?;
+    let d = Array::linspace(0.5, 0.75, n);
+    let src = "2*a + 3*b*c - d/4 + 1";
+    let e = parse_expr(src, &[("a".into(), a), ("b".into(), b), ("c".into(), c), ("d".into(), d)])?;
+    let r = e.eval()?;
+    let io = |e: std::io::Error| Error::Io(format!("writing output: {e}"));
+    writeln!(out, "expression: {src}   (a, b, d: linspace over 10^6 f64; c: a transposed 1000x1000 grid, flattened)").map_err(io)?;
+    out.write_all(summary(&r).as_bytes()).map_err(io)?;
+    writeln!(out).map_err(io)?;
+    out.write_all(e.explain()?.as_bytes()).map_err(io)?;
+    Ok(())
+}
