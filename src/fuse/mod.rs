@@ -1,0 +1,826 @@
+//! `fuse`: graph → fused kernels (the `fused` stage).
+//!
+//! **What it does.** Partitions a simplified [`Graph`] into a [`Program`]: a
+//! list of [`Step`]s, each either a [`Kernel`] — a maximal region of
+//! element-wise ops, casts, broadcasts and views evaluated in one pass with no
+//! intermediate buffer — or a boundary [`Step::Node`] (a reduction, or a
+//! reshape that is not a pure view) evaluated outside kernels.
+//!
+//! Views never cost a pass: every operand of a kernel is read through an
+//! [`Affine`] map from the kernel's iteration index to the operand's index.
+//! Views on inputs become input layouts; views on computed values are pushed
+//! through the element-wise ops below them down to the inputs, composing maps
+//! (`(a*b).T` reads `a.T` and `b.T`).
+//!
+//! **Multi-consumer rule (cost model).** A value must be *materialized* when it
+//! is a graph output or an operand of a boundary node. Every materialized value
+//! roots a kernel. Inside one kernel a node used several times under the same
+//! access map is computed once (SSA sharing); under different maps (`x + x.T`
+//! with `x` computed) it is recomputed per map. Roots of the same shape whose
+//! regions share nodes are merged into one multi-output kernel (the shared part
+//! runs once) unless one depends on the other through a boundary. A node that
+//! is materialized anyway and is *expensive* (cost > [`RECOMPUTE_LIMIT`], with
+//! a host libm call counting [`CALL_COST`] and any other op 1) is loaded from
+//! its buffer by other kernels instead of being recomputed; cheap ones are
+//! recomputed, which is cheaper than a store plus a load in memory-bound code.
+//!
+//! **Requires** a well-typed graph (as built by [`Graph::add`]).
+//! **Guarantees** every kernel's stores cover exactly its roots; steps are in
+//! dependency order; `Program::parse(&p.to_string()) == p`.
+//! Tests: unit tests below, `ir/fuse/*.ir` (run by `tests/filetests.rs`).
+
+mod text;
+
+use crate::array::layout::{apply_index, broadcast_strides, c_strides};
+use crate::array::{DType, Scalar};
+use crate::error::Result;
+use crate::expr::{BinaryOp, Graph, NodeId, Op, UnaryOp};
+use std::collections::HashMap;
+
+/// Above this cost, a materialized value is loaded by other kernels rather
+/// than recomputed.
+pub const RECOMPUTE_LIMIT: u32 = 8;
+/// Cost of one op that calls the host libm (transcendentals, `pow`, ...).
+pub const CALL_COST: u32 = 20;
+
+/// A value of the fused program: a graph input or a temporary buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Val {
+    /// The k-th graph input (`%name`).
+    Input(u32),
+    /// The k-th temporary (`%tk`), written by one step.
+    Tmp(u32),
+}
+
+/// An affine map from a kernel's iteration index `i` to an operand index:
+/// `j[k] = off[k] + sum_d coef[k][d] * i[d]`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Affine {
+    /// One row per operand dimension.
+    pub rows: Vec<AffineRow>,
+}
+
+/// One operand dimension of an [`Affine`] map.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AffineRow {
+    /// Constant term.
+    pub off: isize,
+    /// Coefficient per iteration dimension.
+    pub coef: Vec<isize>,
+}
+
+impl Affine {
+    /// The identity on a rank-`r` space.
+    pub fn identity(r: usize) -> Affine {
+        Affine {
+            rows: (0..r)
+                .map(|k| AffineRow {
+                    off: 0,
+                    coef: (0..r).map(|d| (d == k) as isize).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// `inner ∘ self`: first `self` (iteration → node index), then `inner`
+    /// (node index → operand index).
+    pub fn then(&self, inner: &Affine, r: usize) -> Affine {
+        Affine {
+            rows: inner
+                .rows
+                .iter()
+                .map(|row| {
+                    let mut off = row.off;
+                    let mut coef = vec![0isize; r];
+                    for (k, &c) in row.coef.iter().enumerate() {
+                        if c == 0 {
+                            continue;
+                        }
+                        off += c * self.rows[k].off;
+                        for (d, x) in coef.iter_mut().enumerate() {
+                            *x += c * self.rows[k].coef[d];
+                        }
+                    }
+                    AffineRow { off, coef }
+                })
+                .collect(),
+        }
+    }
+
+    /// The element strides and offset over the iteration space of an operand
+    /// laid out with `strides` (elements) and `offset`.
+    pub fn layout(&self, strides: &[isize], offset: isize, rank: usize) -> (Vec<isize>, isize) {
+        let mut st = vec![0isize; rank];
+        let mut off = offset;
+        for (row, &s) in self.rows.iter().zip(strides) {
+            off += s * row.off;
+            for (d, &c) in row.coef.iter().enumerate() {
+                st[d] += s * c;
+            }
+        }
+        (st, off)
+    }
+}
+
+/// An operation of a kernel body. Operands are indices of earlier values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KOp {
+    /// Read `src` at `map(i)`.
+    Load {
+        /// Which value is read.
+        src: Val,
+        /// Iteration index → operand index.
+        map: Affine,
+    },
+    /// A constant.
+    Const(Scalar),
+    /// Element-wise unary op.
+    Unary(UnaryOp, usize),
+    /// Element-wise binary op.
+    Binary(BinaryOp, usize, usize),
+    /// `where(c, x, y)`.
+    Where(usize, usize, usize),
+    /// Conversion to the instruction's dtype.
+    Cast(usize),
+}
+
+/// One SSA value of a kernel body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KInst {
+    /// What it computes.
+    pub op: KOp,
+    /// Its dtype.
+    pub dtype: DType,
+}
+
+/// One fused loop: reads its loads once per iteration point, writes each
+/// store once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kernel {
+    /// The iteration space.
+    pub shape: Vec<usize>,
+    /// SSA body, in order.
+    pub body: Vec<KInst>,
+    /// `(temporary, value)`: the outputs.
+    pub stores: Vec<(u32, usize)>,
+}
+
+/// One step of a fused program.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    /// A fused kernel.
+    Kernel(Kernel),
+    /// A node evaluated outside kernels (reduction, copying reshape) on a
+    /// materialized operand, writing temporary `out`.
+    Node {
+        /// The temporary written.
+        out: u32,
+        /// The graph op (`Reduce` or `Reshape`).
+        op: Op,
+        /// Its operand.
+        arg: Val,
+    },
+}
+
+/// The fused program: the `fused` stage.
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// Graph inputs: name, dtype, shape.
+    pub inputs: Vec<(String, DType, Vec<usize>)>,
+    /// Temporaries: dtype and shape.
+    pub tmps: Vec<(DType, Vec<usize>)>,
+    /// Steps in execution order.
+    pub steps: Vec<Step>,
+    /// The outputs.
+    pub outputs: Vec<Val>,
+    /// How many intermediate arrays eager evaluation would allocate that no
+    /// step writes (informational; printed as a comment).
+    pub eliminated: usize,
+}
+
+impl PartialEq for Program {
+    /// Equal steps and types (`eliminated` is informational and not compared).
+    fn eq(&self, o: &Program) -> bool {
+        self.inputs == o.inputs && self.tmps == o.tmps && self.steps == o.steps && self.outputs == o.outputs
+    }
+}
+
+impl Program {
+    /// Parses the `fused` text form.
+    pub fn parse(text: &str) -> Result<Program> {
+        text::parse_program(text)
+    }
+
+    /// The kernels, in step order.
+    pub fn kernels(&self) -> impl Iterator<Item = &Kernel> {
+        self.steps.iter().filter_map(|s| match s {
+            Step::Kernel(k) => Some(k),
+            _ => None,
+        })
+    }
+
+    /// dtype and shape of a value.
+    pub fn val_type(&self, v: Val) -> (DType, &[usize]) {
+        match v {
+            Val::Input(k) => {
+                let i = &self.inputs[k as usize];
+                (i.1, &i.2)
+            }
+            Val::Tmp(k) => {
+                let t = &self.tmps[k as usize];
+                (t.0, &t.1)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        text::write_program(f, self)
+    }
+}
+
+/// Whether an op is a kernel boundary (evaluated outside kernels).
+fn is_boundary(g: &Graph, id: NodeId) -> bool {
+    let n = g.node(id);
+    match &n.op {
+        Op::Reduce { .. } => true,
+        Op::Reshape(to) => !reshape_is_affine(&g.node(n.args[0]).shape, to),
+        _ => false,
+    }
+}
+
+/// A reshape that only inserts or removes length-1 axes.
+fn reshape_is_affine(from: &[usize], to: &[usize]) -> bool {
+    let a: Vec<usize> = from.iter().copied().filter(|&d| d != 1).collect();
+    let b: Vec<usize> = to.iter().copied().filter(|&d| d != 1).collect();
+    a == b
+}
+
+/// Whether an op calls the host libm in the JIT (for the cost model).
+pub fn is_call(op: &Op, dtype_in: DType) -> bool {
+    match op {
+        Op::Unary(u) => matches!(
+            u,
+            UnaryOp::Exp
+                | UnaryOp::Exp2
+                | UnaryOp::Expm1
+                | UnaryOp::Log
+                | UnaryOp::Log2
+                | UnaryOp::Log10
+                | UnaryOp::Log1p
+                | UnaryOp::Sin
+                | UnaryOp::Cos
+                | UnaryOp::Tan
+                | UnaryOp::Arcsin
+                | UnaryOp::Arccos
+                | UnaryOp::Arctan
+                | UnaryOp::Sinh
+                | UnaryOp::Cosh
+                | UnaryOp::Tanh
+                | UnaryOp::Arcsinh
+                | UnaryOp::Arccosh
+                | UnaryOp::Arctanh
+        ),
+        Op::Binary(b) => match b {
+            BinaryOp::Pow | BinaryOp::Arctan2 | BinaryOp::Hypot | BinaryOp::Logaddexp | BinaryOp::Nextafter => true,
+            BinaryOp::Fmod | BinaryOp::Mod | BinaryOp::FloorDiv => dtype_in.is_float(),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// The map from a node's index space to its operand's, for views and for
+/// broadcasting of element-wise operands.
+fn operand_map(g: &Graph, id: NodeId, pos: usize) -> Affine {
+    let n = g.node(id);
+    let a = g.node(n.args[pos]);
+    let (r, q) = (n.shape.len(), a.shape.len());
+    let unit = |k: usize| -> Vec<isize> { (0..r).map(|d| (d == k) as isize).collect() };
+    let zero = || vec![0isize; r];
+    let bcast = |to: &[usize]| Affine {
+        rows: (0..q)
+            .map(|l| {
+                let lead = to.len() - q;
+                AffineRow {
+                    off: 0,
+                    coef: if a.shape[l] == 1 { zero() } else { unit(lead + l) },
+                }
+            })
+            .collect(),
+    };
+    match &n.op {
+        Op::Broadcast(to) => bcast(to),
+        Op::Permute(p) => {
+            let mut rows = vec![AffineRow { off: 0, coef: zero() }; q];
+            for (i, &ax) in p.iter().enumerate() {
+                rows[ax].coef = unit(i);
+            }
+            Affine { rows }
+        }
+        Op::Index(ix) => Affine {
+            rows: (0..q)
+                .map(|l| {
+                    let st: Vec<isize> = (0..q).map(|m| (m == l) as isize).collect();
+                    let res = apply_index(&a.shape, &st, ix).expect("index type-checked");
+                    AffineRow {
+                        off: res.offset,
+                        coef: res.strides,
+                    }
+                })
+                .collect(),
+        },
+        Op::Reshape(to) => {
+            // Only length-1 axes differ (see `reshape_is_affine`).
+            let outer: Vec<usize> = (0..r).filter(|&d| to[d] != 1).collect();
+            let mut next = 0;
+            Affine {
+                rows: (0..q)
+                    .map(|l| {
+                        if a.shape[l] == 1 {
+                            AffineRow { off: 0, coef: zero() }
+                        } else {
+                            next += 1;
+                            AffineRow {
+                                off: 0,
+                                coef: unit(outer[next - 1]),
+                            }
+                        }
+                    })
+                    .collect(),
+            }
+        }
+        _ => bcast(&n.shape),
+    }
+}
+
+/// Fuses a graph into kernels. See the module docs for the rules.
+///
+/// ```
+/// use lazyfuse::expr::Graph;
+/// let g = Graph::parse("graph @f(%a: f64[8], %b: f64[8]) {
+///     %0 = mul %a, %b : f64[8]
+///     %1 = add %0, %a : f64[8]
+///     return %1
+/// }")?;
+/// let p = lazyfuse::fuse::fuse(&g)?;
+/// assert_eq!(p.kernels().count(), 1);
+/// # Ok::<(), lazyfuse::Error>(())
+/// ```
+pub fn fuse(g: &Graph) -> Result<Program> {
+    Fuser::new(g).run()
+}
+
+struct Fuser<'g> {
+    g: &'g Graph,
+    /// Value of a node that is read from memory (inputs, boundary results,
+    /// expensive materialized values).
+    val: Vec<Option<Val>>,
+    tmps: Vec<(DType, Vec<usize>)>,
+    /// `anc[n]`: every node `n` depends on (bitset over node ids).
+    anc: Vec<Vec<u64>>,
+}
+
+impl<'g> Fuser<'g> {
+    fn new(g: &'g Graph) -> Fuser<'g> {
+        let n = g.len();
+        let words = n.div_ceil(64).max(1);
+        let mut anc = vec![vec![0u64; words]; n];
+        for id in g.ids() {
+            let mut set = vec![0u64; words];
+            for &a in &g.node(id).args {
+                set[a.index() / 64] |= 1 << (a.index() % 64);
+                for (w, x) in set.iter_mut().zip(&anc[a.index()]) {
+                    *w |= x;
+                }
+            }
+            anc[id.index()] = set;
+        }
+        Fuser {
+            g,
+            val: vec![None; n],
+            tmps: vec![],
+            anc,
+        }
+    }
+
+    fn depends(&self, n: NodeId, on: NodeId) -> bool {
+        n == on || self.anc[n.index()][on.index() / 64] >> (on.index() % 64) & 1 == 1
+    }
+
+    fn new_tmp(&mut self, id: NodeId) -> u32 {
+        let n = self.g.node(id);
+        self.tmps.push((n.dtype, n.shape.clone()));
+        self.tmps.len() as u32 - 1
+    }
+
+    /// Cost of computing `id` from the nodes that are read from memory.
+    fn cost(&self, id: NodeId, own: NodeId, memo: &mut HashMap<NodeId, u32>) -> u32 {
+        if id != own && self.val[id.index()].is_some() {
+            return 0;
+        }
+        if let Some(&c) = memo.get(&id) {
+            return c;
+        }
+        let n = self.g.node(id);
+        let here = match &n.op {
+            Op::Input(_) | Op::Const(_) => 0,
+            op if op.is_view() => 0,
+            op => {
+                let t = n.args.first().map_or(n.dtype, |&a| self.g.node(a).dtype);
+                if is_call(op, t) {
+                    CALL_COST
+                } else {
+                    1
+                }
+            }
+        };
+        let c = n
+            .args
+            .iter()
+            .fold(here, |acc, &a| acc.saturating_add(self.cost(a, own, memo)));
+        memo.insert(id, c);
+        c
+    }
+
+    /// Nodes computed in `root`'s kernel, and the nodes it reads.
+    fn region(&self, root: NodeId) -> (Vec<NodeId>, Vec<NodeId>) {
+        let mut inner = vec![];
+        let mut reads = vec![];
+        let mut seen = vec![false; self.g.len()];
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            if std::mem::replace(&mut seen[id.index()], true) {
+                continue;
+            }
+            if id != root && self.val[id.index()].is_some() {
+                reads.push(id);
+                continue;
+            }
+            inner.push(id);
+            stack.extend(self.g.node(id).args.iter().copied());
+        }
+        inner.sort();
+        reads.sort();
+        (inner, reads)
+    }
+
+    fn run(mut self) -> Result<Program> {
+        let g = self.g;
+        let inputs: Vec<(String, DType, Vec<usize>)> = g
+            .inputs()
+            .iter()
+            .map(|&i| {
+                let n = g.node(i);
+                (g.input_name(i).expect("input").to_string(), n.dtype, n.shape.clone())
+            })
+            .collect();
+        for (k, &i) in g.inputs().iter().enumerate() {
+            self.val[i.index()] = Some(Val::Input(k as u32));
+        }
+        // Materialized nodes: outputs and operands of boundaries.
+        let mut must = vec![false; g.len()];
+        for &o in g.outputs() {
+            must[o.index()] = true;
+        }
+        for id in g.ids() {
+            if is_boundary(g, id) {
+                must[g.node(id).args[0].index()] = true;
+            }
+        }
+        // Assign temporaries in node order: boundary results, then kernel roots.
+        let mut roots = vec![];
+        for id in g.ids() {
+            let n = g.node(id);
+            if matches!(n.op, Op::Input(_)) {
+                continue;
+            }
+            if is_boundary(g, id) {
+                let t = self.new_tmp(id);
+                self.val[id.index()] = Some(Val::Tmp(t));
+            } else if must[id.index()] {
+                roots.push(id);
+            }
+        }
+        // Graph outputs that are inputs get a copy kernel.
+        for &o in g.outputs() {
+            if matches!(g.node(o).op, Op::Input(_)) && !roots.contains(&o) {
+                roots.push(o);
+            }
+        }
+        let mut root_tmp: HashMap<NodeId, u32> = HashMap::new();
+        for &r in &roots {
+            let t = self.new_tmp(r);
+            root_tmp.insert(r, t);
+        }
+        // Expensive roots are read from memory by other kernels.
+        let mut expensive = vec![];
+        for &r in &roots {
+            if matches!(g.node(r).op, Op::Input(_)) {
+                continue;
+            }
+            let c = self.cost(r, r, &mut HashMap::new());
+            if c > RECOMPUTE_LIMIT {
+                expensive.push(r);
+            }
+        }
+        for &r in &expensive {
+            self.val[r.index()] = Some(Val::Tmp(root_tmp[&r]));
+        }
+        // Group roots into kernels.
+        struct Group {
+            roots: Vec<NodeId>,
+            inner: Vec<NodeId>,
+            reads: Vec<NodeId>,
+        }
+        let mut groups: Vec<Group> = vec![];
+        for &r in &roots {
+            let (inner, reads) = if matches!(g.node(r).op, Op::Input(_)) {
+                (vec![r], vec![r])
+            } else {
+                self.region(r)
+            };
+            // Merging must not make a kernel read what it writes.
+            let conflict = |gr: &Group| {
+                gr.roots.iter().any(|&q| reads.iter().any(|&s| self.depends(s, q)))
+                    || gr.reads.iter().any(|&s| self.depends(s, r))
+            };
+            let target = groups.iter().position(|gr| {
+                g.node(gr.roots[0]).shape == g.node(r).shape
+                    && gr.inner.iter().any(|x| inner.binary_search(x).is_ok())
+                    && !conflict(gr)
+            });
+            match target {
+                Some(k) => {
+                    let gr = &mut groups[k];
+                    gr.roots.push(r);
+                    gr.inner.extend(inner);
+                    gr.inner.sort();
+                    gr.inner.dedup();
+                    gr.reads.extend(reads);
+                    gr.reads.sort();
+                    gr.reads.dedup();
+                }
+                None => groups.push(Group {
+                    roots: vec![r],
+                    inner,
+                    reads,
+                }),
+            }
+        }
+        // Build kernel bodies.
+        let mut kernels: Vec<(Kernel, Vec<NodeId>)> = vec![];
+        for gr in &groups {
+            let shape = g.node(gr.roots[0]).shape.clone();
+            let mut b = BodyBuilder {
+                f: &self,
+                body: vec![],
+                memo: HashMap::new(),
+                dedup: HashMap::new(),
+                rank: shape.len(),
+            };
+            let mut stores = vec![];
+            for &r in &gr.roots {
+                let v = b.inst(r, &Affine::identity(shape.len()), Some(r));
+                stores.push((root_tmp[&r], v));
+            }
+            let body = b.body;
+            kernels.push((Kernel { shape, body, stores }, gr.reads.clone()));
+        }
+        // Schedule: kernels and boundary nodes in dependency order.
+        enum Pending {
+            K(Kernel, Vec<NodeId>),
+            N(NodeId),
+        }
+        let mut pending: Vec<(NodeId, Pending)> = vec![];
+        for (k, reads) in kernels {
+            let key = groups_min_root(&k, &root_tmp);
+            pending.push((key, Pending::K(k, reads)));
+        }
+        for id in g.ids() {
+            if is_boundary(g, id) {
+                pending.push((id, Pending::N(id)));
+            }
+        }
+        pending.sort_by_key(|p| p.0);
+        let mut ready = vec![false; self.tmps.len()];
+        let mut steps = vec![];
+        let tmp_of = |s: &Self, id: NodeId| -> Option<u32> {
+            match s.val[id.index()] {
+                Some(Val::Tmp(t)) => Some(t),
+                _ => root_tmp.get(&id).copied(),
+            }
+        };
+        while !pending.is_empty() {
+            let pos = pending
+                .iter()
+                .position(|(_, p)| match p {
+                    Pending::K(_, reads) => reads
+                        .iter()
+                        .all(|&s| tmp_of(&self, s).is_none_or(|t| ready[t as usize])),
+                    Pending::N(id) => {
+                        let a = g.node(*id).args[0];
+                        tmp_of(&self, a).is_none_or(|t| ready[t as usize]) || matches!(g.node(a).op, Op::Input(_))
+                    }
+                })
+                .expect("fusion groups form a DAG");
+            let (_, p) = pending.remove(pos);
+            match p {
+                Pending::K(k, _) => {
+                    for &(t, _) in &k.stores {
+                        ready[t as usize] = true;
+                    }
+                    steps.push(Step::Kernel(k));
+                }
+                Pending::N(id) => {
+                    let n = g.node(id);
+                    let a = n.args[0];
+                    let arg = match g.node(a).op {
+                        Op::Input(_) => self.val[a.index()].expect("input"),
+                        _ => Val::Tmp(tmp_of(&self, a).expect("materialized operand")),
+                    };
+                    let out = tmp_of(&self, id).expect("boundary tmp");
+                    ready[out as usize] = true;
+                    steps.push(Step::Node {
+                        out,
+                        op: n.op.clone(),
+                        arg,
+                    });
+                }
+            }
+        }
+        let outputs = g
+            .outputs()
+            .iter()
+            .map(|&o| match root_tmp.get(&o) {
+                Some(&t) => Val::Tmp(t),
+                None => self.val[o.index()].expect("output value"),
+            })
+            .collect();
+        let computed = g
+            .ids()
+            .filter(|&id| !matches!(g.node(id).op, Op::Input(_) | Op::Const(_)))
+            .count();
+        let eliminated = computed.saturating_sub(self.tmps.len());
+        Ok(Program {
+            inputs,
+            tmps: self.tmps,
+            steps,
+            outputs,
+            eliminated,
+        })
+    }
+}
+
+fn groups_min_root(k: &Kernel, root_tmp: &HashMap<NodeId, u32>) -> NodeId {
+    let tmps: Vec<u32> = k.stores.iter().map(|s| s.0).collect();
+    root_tmp
+        .iter()
+        .filter(|(_, t)| tmps.contains(t))
+        .map(|(&n, _)| n)
+        .max()
+        .expect("kernel has a root")
+}
+
+struct BodyBuilder<'a, 'g> {
+    f: &'a Fuser<'g>,
+    body: Vec<KInst>,
+    memo: HashMap<(NodeId, Affine), usize>,
+    dedup: HashMap<String, usize>,
+    rank: usize,
+}
+
+impl BodyBuilder<'_, '_> {
+    fn push(&mut self, op: KOp, dtype: DType) -> usize {
+        let key = format!("{op:?}:{dtype}");
+        if let Some(&v) = self.dedup.get(&key) {
+            return v;
+        }
+        self.body.push(KInst { op, dtype });
+        self.dedup.insert(key, self.body.len() - 1);
+        self.body.len() - 1
+    }
+
+    /// The SSA value of node `id` read at `map(i)`.
+    fn inst(&mut self, id: NodeId, map: &Affine, own: Option<NodeId>) -> usize {
+        if let Some(&v) = self.memo.get(&(id, map.clone())) {
+            return v;
+        }
+        let g = self.f.g;
+        let n = g.node(id);
+        let v = match (&n.op, self.f.val[id.index()]) {
+            (_, Some(src)) if own != Some(id) || matches!(n.op, Op::Input(_)) => {
+                self.push(KOp::Load { src, map: map.clone() }, n.dtype)
+            }
+            (Op::Const(c), _) => self.push(KOp::Const(*c), n.dtype),
+            (op, _) => {
+                let args: Vec<usize> = (0..n.args.len())
+                    .map(|p| {
+                        let m = map.then(&operand_map(g, id, p), self.rank);
+                        self.inst(n.args[p], &m, None)
+                    })
+                    .collect();
+                match op {
+                    Op::Unary(u) => self.push(KOp::Unary(*u, args[0]), n.dtype),
+                    Op::Binary(b) => self.push(KOp::Binary(*b, args[0], args[1]), n.dtype),
+                    Op::Where => self.push(KOp::Where(args[0], args[1], args[2]), n.dtype),
+                    Op::Cast(_) => self.push(KOp::Cast(args[0]), n.dtype),
+                    // Views compute nothing: the operand under the composed map.
+                    op if op.is_view() => args[0],
+                    op => unreachable!("{op:?} is not fusable"),
+                }
+            }
+        };
+        self.memo.insert((id, map.clone()), v);
+        v
+    }
+}
+
+/// The default element strides used to describe a C-contiguous operand.
+pub fn contiguous_layout(shape: &[usize]) -> Vec<isize> {
+    c_strides(shape)
+}
+
+/// Strides of an operand of `shape` broadcast to `to` (helper for tests).
+pub fn broadcast_layout(shape: &[usize], to: &[usize]) -> Option<Vec<isize>> {
+    broadcast_strides(shape, &c_strides(shape), to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fused(text: &str) -> Program {
+        let g = Graph::parse(text).unwrap();
+        let p = fuse(&g).unwrap();
+        let printed = p.to_string();
+        assert_eq!(Program::parse(&printed).unwrap(), p, "{printed}");
+        p
+    }
+
+    #[test]
+    fn chain_is_one_kernel() {
+        let p = fused(
+            "graph @f(%a: f64[4], %b: f64[4]) {
+                %0 = const 2.0 : f64[]
+                %1 = mul %0, %a : f64[4]
+                %2 = add %1, %b : f64[4]
+                return %2
+            }",
+        );
+        assert_eq!(p.steps.len(), 1);
+        assert_eq!(p.eliminated, 1);
+    }
+
+    #[test]
+    fn views_push_through() {
+        let p = fused(
+            "graph @f(%a: f64[3, 4], %b: f64[3, 4]) {
+                %0 = mul %a, %b : f64[3, 4]
+                %1 = permute %0, [1, 0] : f64[4, 3]
+                %2 = index %1, [::-1, 1:3] : f64[4, 2]
+                return %2
+            }",
+        );
+        let k = p.kernels().next().unwrap();
+        match &k.body[0].op {
+            KOp::Load { map, .. } => {
+                // a[1 + i1, 3 - i0]
+                assert_eq!(map.rows[0].off, 1);
+                assert_eq!(map.rows[0].coef, vec![0, 1]);
+                assert_eq!(map.rows[1].off, 3);
+                assert_eq!(map.rows[1].coef, vec![-1, 0]);
+            }
+            op => panic!("{op:?}"),
+        }
+    }
+
+    #[test]
+    fn reduction_is_a_boundary() {
+        let p = fused(
+            "graph @f(%a: f64[4]) {
+                %0 = mean %a, axes=[0] : f64[]
+                %1 = sub %a, %0 : f64[4]
+                %2 = mul %1, %1 : f64[4]
+                return %2
+            }",
+        );
+        assert_eq!(p.steps.len(), 2);
+        assert!(matches!(p.steps[0], Step::Node { .. }));
+    }
+
+    #[test]
+    fn shared_roots_merge() {
+        let p = fused(
+            "graph @f(%a: f64[4]) {
+                %0 = exp %a : f64[4]
+                %1 = sum %0, axes=[0] : f64[]
+                %2 = neg %0 : f64[4]
+                return %1, %2
+            }",
+        );
+        // exp is materialized for the sum; neg loads it instead of recomputing.
+        assert_eq!(p.kernels().count(), 2);
+    }
+}

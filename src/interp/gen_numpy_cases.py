@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Writes numpy_cases.txt: NumPy 2's answers for every element-wise op of
+lazyfuse on a grid of edge values per dtype. `numpy_cases.rs` checks the
+reference interpreter's scalar evaluators against it.
+
+    python3 src/interp/gen_numpy_cases.py > src/interp/numpy_cases.txt
+
+Format, one record per line (`#` starts a comment):
+
+    grid1 <dtype> v...                values for unary ops
+    grid2 <dtype> v...                values for binary ops
+    unary <op> <dtype> r...           op(v) for each grid1 value
+    binary <op> <dtype> r...          op(a, b), a over grid2 (rows), b over grid2
+
+Values: bools 0/1, integers in decimal, floats in shortest round-trip
+decimal (`nan`, `inf`), `E` where NumPy raises ValueError.
+
+Arrays are evaluated whole (NumPy's SIMD loops), as lazyfuse users would.
+Only (op, dtype) pairs NumPy computes in that dtype are listed.
+"""
+import sys
+import warnings
+
+import numpy as np
+
+warnings.simplefilter("ignore")
+
+DTYPES = {
+    "bool": np.bool_, "i8": np.int8, "i16": np.int16, "i32": np.int32,
+    "i64": np.int64, "u8": np.uint8, "u16": np.uint16, "u32": np.uint32,
+    "u64": np.uint64, "f32": np.float32, "f64": np.float64,
+}
+
+UNARY = {
+    "neg": np.negative, "pos": np.positive, "invert": np.invert,
+    "abs": np.absolute, "sign": np.sign, "sqrt": np.sqrt, "square": np.square,
+    "reciprocal": np.reciprocal, "exp": np.exp, "exp2": np.exp2,
+    "expm1": np.expm1, "log": np.log, "log2": np.log2, "log10": np.log10,
+    "log1p": np.log1p, "sin": np.sin, "cos": np.cos, "tan": np.tan,
+    "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
+    "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "arcsinh": np.arcsinh,
+    "arccosh": np.arccosh, "arctanh": np.arctanh, "floor": np.floor,
+    "ceil": np.ceil, "trunc": np.trunc, "rint": np.rint, "isnan": np.isnan,
+    "isinf": np.isinf, "isfinite": np.isfinite, "signbit": np.signbit,
+    "logical_not": np.logical_not,
+}
+
+BINARY = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply,
+    "div": np.true_divide, "floordiv": np.floor_divide, "mod": np.remainder,
+    "pow": np.power, "eq": np.equal, "ne": np.not_equal, "lt": np.less,
+    "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
+    "and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor,
+    "shl": np.left_shift, "shr": np.right_shift, "maximum": np.maximum,
+    "minimum": np.minimum, "fmax": np.fmax, "fmin": np.fmin,
+    "arctan2": np.arctan2, "hypot": np.hypot, "fmod": np.fmod,
+    "copysign": np.copysign, "logaddexp": np.logaddexp,
+    "nextafter": np.nextafter, "logical_and": np.logical_and,
+    "logical_or": np.logical_or, "logical_xor": np.logical_xor,
+}
+
+PREDICATES = {"isnan", "isinf", "isfinite", "signbit", "logical_not", "eq",
+              "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
+              "logical_xor"}
+
+
+def int_grid(t, binary):
+    info = np.iinfo(t)
+    bits = info.bits
+    vals = [0, 1, 2, 3, 7, bits - 1, bits, info.max, info.max - 1]
+    if info.min < 0:
+        vals += [-1, -2, -3, -7, info.min, info.min + 1]
+    if not binary:
+        vals += [5, 10, 100, info.max // 3, -10, -bits]
+    out = []
+    for v in vals:
+        if info.min <= v <= info.max and v not in out:
+            out.append(v)
+    return np.array(out, dtype=t)
+
+
+FLOAT_UNARY = [
+    0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 2.0, 3.0, -3.0,
+    0.1, -0.1, 0.75, 0.999, 1.001, 10.0, -10.0, 100.5, 1e-5, -1e-5, 0.7,
+    3.7, -3.7, 1e10, -1e10, 709.78, -745.2, 88.7, -103.9, 1e300, -1e300,
+    "max", "-max", "tiny", "sub", "-sub", "inf", "-inf", "nan", 3.141592653589793,
+    1e-300, 4503599627370497.0, 0.49999999999999994, 1e15 + 0.5, 1e20, -1e-20,
+]
+FLOAT_BINARY = [
+    0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, -7.0, 7.5, 0.1, -0.75, "tiny",
+    "sub", "big", "max", "inf", "-inf", "nan",
+]
+
+
+def float_grid(t, spec):
+    fi = np.finfo(t)
+    out = []
+    for v in spec:
+        v = {"max": fi.max, "-max": -fi.max, "tiny": fi.tiny,
+             "sub": fi.smallest_subnormal, "big": fi.max / 1e8, "-sub": -fi.smallest_subnormal,
+             "inf": np.inf, "-inf": -np.inf, "nan": np.nan}.get(v, v)
+        out.append(t(v))
+    return np.array(out, dtype=t)
+
+
+def grid(name, binary):
+    t = DTYPES[name]
+    if t is np.bool_:
+        return np.array([False, True])
+    if np.issubdtype(t, np.integer):
+        return int_grid(t, binary)
+    return float_grid(t, FLOAT_BINARY if binary else FLOAT_UNARY)
+
+
+def fmt(v):
+    if isinstance(v, (bool, np.bool_)):
+        return "1" if v else "0"
+    if isinstance(v, np.floating):
+        if np.isnan(v):
+            return "nan"
+        return str(v).replace("np.float32(", "").replace(")", "")
+    return str(int(v))
+
+
+def expected_dtype(op, t):
+    return np.bool_ if op in PREDICATES else t
+
+
+def main():
+    w = sys.stdout.write
+    w(f"# generated by gen_numpy_cases.py with NumPy {np.__version__}; do not edit\n")
+    for name, t in DTYPES.items():
+        g1, g2 = grid(name, False), grid(name, True)
+        w(f"grid1 {name} " + " ".join(fmt(v) for v in g1) + "\n")
+        w(f"grid2 {name} " + " ".join(fmt(v) for v in g2) + "\n")
+        for op, f in UNARY.items():
+            try:
+                r = f(g1)
+            except TypeError:
+                continue
+            if r.dtype != expected_dtype(op, t):
+                continue
+            w(f"unary {op} {name} " + " ".join(fmt(v) for v in r) + "\n")
+        a = np.repeat(g2, len(g2))
+        b = np.tile(g2, len(g2))
+        for op, f in BINARY.items():
+            try:
+                r = [fmt(v) for v in f(a, b)]
+            except TypeError:
+                continue
+            except ValueError:
+                # integer power with negative exponents: element by element
+                r = []
+                for x, y in zip(a, b):
+                    try:
+                        r.append(fmt(f(np.array([x]), np.array([y]))[0]))
+                    except ValueError:
+                        r.append("E")
+            if f(a[:1], b[:1]).dtype != expected_dtype(op, t):
+                continue
+            w(f"binary {op} {name} " + " ".join(r) + "\n")
+
+
+if __name__ == "__main__":
+    main()

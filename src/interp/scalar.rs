@@ -1,0 +1,600 @@
+//! The meaning of every element-wise op on one value: NumPy 2's loops,
+//! written out once, generically over the element types.
+//!
+//! [`eval_unary`] and [`eval_binary`] take operands of the dtype the op
+//! computes in (the graph invariant) and return a value of the op's result
+//! dtype. The array interpreter, constant folding and the JIT's tests all go
+//! through these functions, so each op's semantics lives here and nowhere
+//! else.
+//!
+//! The integer ops follow NumPy's C loops (`loops_arithmetic`,
+//! `npy_lshift`/`npy_rshift`, the integer `power` loop), the float ops
+//! `npy_divmod`, `npy_remainder`, `npy_logaddexp` and the x86 SIMD
+//! `maximum`/`minimum` loops; the transcendental functions are the
+//! platform libm's, in the operand's precision.
+
+use crate::array::{DType, Element, Scalar};
+use crate::error::{type_err, Error, Result};
+use crate::expr::ops::{binary_types, unary_types, BinaryOp, UnaryOp};
+use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Sub};
+
+/// Evaluates an element-wise unary op on one value of its compute dtype.
+///
+/// `Err(Error::Type)` if `x` does not have the dtype the op computes in for
+/// it (the graph inserts casts first, so this only catches misuse).
+///
+/// ```
+/// use lazyfuse::interp::eval_unary;
+/// use lazyfuse::expr::ops::UnaryOp;
+/// use lazyfuse::Scalar;
+/// assert_eq!(eval_unary(UnaryOp::Abs, Scalar::I8(-128))?, Scalar::I8(-128));
+/// assert_eq!(eval_unary(UnaryOp::Sign, Scalar::F64(-0.0))?, Scalar::F64(0.0));
+/// # Ok::<(), lazyfuse::Error>(())
+/// ```
+pub fn eval_unary(op: UnaryOp, x: Scalar) -> Result<Scalar> {
+    let (compute, _) = unary_types(op, x.dtype())?;
+    if compute != x.dtype() {
+        return type_err!("{op} computes in {compute}, got a {} operand", x.dtype());
+    }
+    let r = match x {
+        Scalar::Bool(v) => unary_bool(op, v),
+        Scalar::I8(v) => unary_int(op, v),
+        Scalar::I16(v) => unary_int(op, v),
+        Scalar::I32(v) => unary_int(op, v),
+        Scalar::I64(v) => unary_int(op, v),
+        Scalar::U8(v) => unary_int(op, v),
+        Scalar::U16(v) => unary_int(op, v),
+        Scalar::U32(v) => unary_int(op, v),
+        Scalar::U64(v) => unary_int(op, v),
+        Scalar::F32(v) => unary_float(op, v),
+        Scalar::F64(v) => unary_float(op, v),
+    }?;
+    debug_assert_eq!(r.dtype(), unary_types(op, x.dtype())?.1, "{op} on {x:?}");
+    Ok(r)
+}
+
+/// Evaluates an element-wise binary op on two values of its compute dtype.
+///
+/// Errors: `Err(Error::Type)` for operands of different dtypes or not of the
+/// op's compute dtype; `Err(Error::Value)` for an integer to a negative
+/// integer power (NumPy raises `ValueError`).
+///
+/// ```
+/// use lazyfuse::interp::eval_binary;
+/// use lazyfuse::expr::ops::BinaryOp;
+/// use lazyfuse::Scalar;
+/// assert_eq!(eval_binary(BinaryOp::FloorDiv, Scalar::I64(-7), Scalar::I64(2))?, Scalar::I64(-4));
+/// assert_eq!(eval_binary(BinaryOp::Mod, Scalar::I64(7), Scalar::I64(0))?, Scalar::I64(0));
+/// assert!(eval_binary(BinaryOp::Pow, Scalar::I32(2), Scalar::I32(-1)).is_err());
+/// # Ok::<(), lazyfuse::Error>(())
+/// ```
+pub fn eval_binary(op: BinaryOp, a: Scalar, b: Scalar) -> Result<Scalar> {
+    if a.dtype() != b.dtype() {
+        return type_err!("{op} needs operands of one dtype, got {} and {}", a.dtype(), b.dtype());
+    }
+    let (compute, _) = binary_types(op, a.dtype())?;
+    if compute != a.dtype() {
+        return type_err!("{op} computes in {compute}, got {} operands", a.dtype());
+    }
+    let r = match (a, b) {
+        (Scalar::Bool(x), Scalar::Bool(y)) => binary_bool(op, x, y),
+        (Scalar::I8(x), Scalar::I8(y)) => binary_int(op, x, y),
+        (Scalar::I16(x), Scalar::I16(y)) => binary_int(op, x, y),
+        (Scalar::I32(x), Scalar::I32(y)) => binary_int(op, x, y),
+        (Scalar::I64(x), Scalar::I64(y)) => binary_int(op, x, y),
+        (Scalar::U8(x), Scalar::U8(y)) => binary_int(op, x, y),
+        (Scalar::U16(x), Scalar::U16(y)) => binary_int(op, x, y),
+        (Scalar::U32(x), Scalar::U32(y)) => binary_int(op, x, y),
+        (Scalar::U64(x), Scalar::U64(y)) => binary_int(op, x, y),
+        (Scalar::F32(x), Scalar::F32(y)) => binary_float(op, x, y),
+        (Scalar::F64(x), Scalar::F64(y)) => binary_float(op, x, y),
+        _ => Err(Error::Internal(format!("{op}: operand dtypes differ"))),
+    }?;
+    debug_assert_eq!(r.dtype(), binary_types(op, a.dtype())?.1, "{op}");
+    Ok(r)
+}
+
+/// `where(c, x, y)`: `x` where `c` is true, else `y`. The graph guarantees
+/// a bool `c` and `x`, `y` of one dtype; any other `c` is read by
+/// truthiness.
+///
+/// ```
+/// use lazyfuse::interp::eval_where;
+/// use lazyfuse::Scalar;
+/// assert_eq!(eval_where(Scalar::Bool(false), Scalar::I8(1), Scalar::I8(2)), Scalar::I8(2));
+/// ```
+pub fn eval_where(c: Scalar, x: Scalar, y: Scalar) -> Scalar {
+    if c.is_truthy() {
+        x
+    } else {
+        y
+    }
+}
+
+// ------------------------------------------------------------------- bool
+
+fn unary_bool(op: UnaryOp, x: bool) -> Result<Scalar> {
+    use UnaryOp::*;
+    Ok(Scalar::Bool(match op {
+        // `~` on bool is logical not; `abs` and the rounding functions are
+        // the identity.
+        Invert | LogicalNot => !x,
+        Abs | Floor | Ceil | Trunc => x,
+        IsNan | IsInf => false,
+        IsFinite => true,
+        Neg | Pos | Sign | Sqrt | Square | Reciprocal | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Sin | Cos
+        | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Rint | Signbit => {
+            return not_for(op, DType::Bool)
+        }
+    }))
+}
+
+fn binary_bool(op: BinaryOp, x: bool, y: bool) -> Result<Scalar> {
+    use BinaryOp::*;
+    Ok(Scalar::Bool(match op {
+        // NumPy's bool `add` is logical or, `multiply` logical and; the
+        // maximum of two bools is their or.
+        Add | BitOr | LogicalOr | Maximum | Fmax => x | y,
+        Mul | BitAnd | LogicalAnd | Minimum | Fmin => x & y,
+        BitXor | LogicalXor | Ne => x ^ y,
+        Eq => x == y,
+        Lt => !x & y,
+        Le => x <= y,
+        Gt => x & !y,
+        Ge => x >= y,
+        Sub | Div | FloorDiv | Mod | Pow | Shl | Shr | Arctan2 | Hypot | Fmod | Copysign | Logaddexp | Nextafter => {
+            return not_for(op, DType::Bool)
+        }
+    }))
+}
+
+fn not_for<T: std::fmt::Display>(op: T, dtype: DType) -> Result<Scalar> {
+    type_err!("{op} is not supported for dtype {dtype}")
+}
+
+// --------------------------------------------------------------- integers
+
+/// The eight NumPy integer types, as one generic interface.
+trait Int:
+    Element + Ord + Not<Output = Self> + BitAnd<Output = Self> + BitOr<Output = Self> + BitXor<Output = Self>
+{
+    const SIGNED: bool;
+    const BITS: u32;
+    const MIN: Self;
+    const ZERO: Self;
+    const ONE: Self;
+    fn wrapping_add(self, o: Self) -> Self;
+    fn wrapping_sub(self, o: Self) -> Self;
+    fn wrapping_mul(self, o: Self) -> Self;
+    fn wrapping_neg(self) -> Self;
+    /// Truncating division; `MIN / -1` wraps to `MIN`. `o != 0`.
+    fn wrapping_div(self, o: Self) -> Self;
+    /// Truncating remainder; `MIN % -1 == 0`. `o != 0`.
+    fn wrapping_rem(self, o: Self) -> Self;
+    /// `self << n` for `n < BITS`, wrapping.
+    fn shl(self, n: u32) -> Self;
+    /// `self >> n` for `n < BITS`, arithmetic for signed types.
+    fn shr(self, n: u32) -> Self;
+    /// C's `(size_t)self`: the count a shift sees (negative → huge).
+    fn as_count(self) -> u64;
+}
+
+macro_rules! impl_int {
+    ($($t:ty => $signed:expr),*) => {$(
+        impl Int for $t {
+            const SIGNED: bool = $signed;
+            const BITS: u32 = <$t>::BITS;
+            const MIN: Self = <$t>::MIN;
+            const ZERO: Self = 0;
+            const ONE: Self = 1;
+            fn wrapping_add(self, o: Self) -> Self { <$t>::wrapping_add(self, o) }
+            fn wrapping_sub(self, o: Self) -> Self { <$t>::wrapping_sub(self, o) }
+            fn wrapping_mul(self, o: Self) -> Self { <$t>::wrapping_mul(self, o) }
+            fn wrapping_neg(self) -> Self { <$t>::wrapping_neg(self) }
+            fn wrapping_div(self, o: Self) -> Self { <$t>::wrapping_div(self, o) }
+            fn wrapping_rem(self, o: Self) -> Self { <$t>::wrapping_rem(self, o) }
+            fn shl(self, n: u32) -> Self { <$t>::wrapping_shl(self, n) }
+            fn shr(self, n: u32) -> Self { <$t>::wrapping_shr(self, n) }
+            fn as_count(self) -> u64 { self as i128 as u64 }
+        }
+    )*};
+}
+impl_int!(i8 => true, i16 => true, i32 => true, i64 => true,
+          u8 => false, u16 => false, u32 => false, u64 => false);
+
+fn unary_int<T: Int>(op: UnaryOp, x: T) -> Result<Scalar> {
+    use UnaryOp::*;
+    let zero = T::ZERO;
+    let minus_one = zero.wrapping_sub(T::ONE);
+    Ok(match op {
+        Neg => x.wrapping_neg().to_scalar(),
+        // `floor`, `ceil` and `trunc` of an integer are the integer itself
+        // (NumPy 2).
+        Pos | Floor | Ceil | Trunc => x.to_scalar(),
+        Invert => (!x).to_scalar(),
+        // abs(INT_MIN) wraps to INT_MIN.
+        Abs if x < zero => x.wrapping_neg().to_scalar(),
+        Abs => x.to_scalar(),
+        Sign if x < zero => minus_one.to_scalar(),
+        Sign if x > zero => T::ONE.to_scalar(),
+        Sign => zero.to_scalar(),
+        Square => x.wrapping_mul(x).to_scalar(),
+        Reciprocal => int_reciprocal(x).to_scalar(),
+        IsNan | IsInf => Scalar::Bool(false),
+        IsFinite => Scalar::Bool(true),
+        LogicalNot => Scalar::Bool(x == zero),
+        Sqrt | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Sin | Cos | Tan | Arcsin | Arccos | Arctan | Sinh
+        | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Rint | Signbit => return not_for(op, T::DTYPE),
+    })
+}
+
+/// NumPy's integer `reciprocal` is `(T)(1.0 / x)`: exact 1 and -1, 0 for
+/// every other non-zero `x`. For `x == 0` it converts `inf` to the integer
+/// type, which on x86 gives `INT_MIN` for 32- and 64-bit signed types and
+/// 0 for the rest (the value NumPy returns there, with no error).
+fn int_reciprocal<T: Int>(x: T) -> T {
+    let minus_one = T::ZERO.wrapping_sub(T::ONE);
+    if x == T::ZERO {
+        if T::SIGNED && T::BITS >= 32 {
+            T::MIN
+        } else {
+            T::ZERO
+        }
+    } else if x == T::ONE || (T::SIGNED && x == minus_one) {
+        x
+    } else {
+        T::ZERO
+    }
+}
+
+fn binary_int<T: Int>(op: BinaryOp, x: T, y: T) -> Result<Scalar> {
+    use BinaryOp::*;
+    let zero = T::ZERO;
+    Ok(match op {
+        Add => x.wrapping_add(y).to_scalar(),
+        Sub => x.wrapping_sub(y).to_scalar(),
+        Mul => x.wrapping_mul(y).to_scalar(),
+        FloorDiv => int_floor_div(x, y).to_scalar(),
+        Mod => int_mod(x, y).to_scalar(),
+        // C `%`: the sign of the dividend; by zero gives 0.
+        Fmod if y == zero => zero.to_scalar(),
+        Fmod => x.wrapping_rem(y).to_scalar(),
+        Pow => int_pow(x, y)?.to_scalar(),
+        Eq => Scalar::Bool(x == y),
+        Ne => Scalar::Bool(x != y),
+        Lt => Scalar::Bool(x < y),
+        Le => Scalar::Bool(x <= y),
+        Gt => Scalar::Bool(x > y),
+        Ge => Scalar::Bool(x >= y),
+        BitAnd => (x & y).to_scalar(),
+        BitOr => (x | y).to_scalar(),
+        BitXor => (x ^ y).to_scalar(),
+        Shl => int_shl(x, y).to_scalar(),
+        Shr => int_shr(x, y).to_scalar(),
+        Maximum | Fmax => x.max(y).to_scalar(),
+        Minimum | Fmin => x.min(y).to_scalar(),
+        LogicalAnd => Scalar::Bool(x != zero && y != zero),
+        LogicalOr => Scalar::Bool(x != zero || y != zero),
+        LogicalXor => Scalar::Bool((x != zero) != (y != zero)),
+        Div | Arctan2 | Hypot | Copysign | Logaddexp | Nextafter => return not_for(op, T::DTYPE),
+    })
+}
+
+/// `x // y` rounding toward minus infinity; `x // 0 == 0`; `MIN // -1`
+/// wraps to `MIN`.
+fn int_floor_div<T: Int>(x: T, y: T) -> T {
+    if y == T::ZERO {
+        return T::ZERO;
+    }
+    let q = x.wrapping_div(y);
+    if x.wrapping_rem(y) != T::ZERO && ((x < T::ZERO) != (y < T::ZERO)) {
+        q.wrapping_sub(T::ONE)
+    } else {
+        q
+    }
+}
+
+/// `x % y` with the sign of `y`; `x % 0 == 0`; `MIN % -1 == 0`.
+fn int_mod<T: Int>(x: T, y: T) -> T {
+    if y == T::ZERO {
+        return T::ZERO;
+    }
+    let r = x.wrapping_rem(y);
+    if r != T::ZERO && ((r < T::ZERO) != (y < T::ZERO)) {
+        r.wrapping_add(y)
+    } else {
+        r
+    }
+}
+
+/// `x ** y` by repeated squaring, wrapping; `0 ** 0 == 1`; a negative
+/// exponent is NumPy's `ValueError`.
+fn int_pow<T: Int>(x: T, y: T) -> Result<T> {
+    if y < T::ZERO {
+        return Err(Error::Value(
+            "integers to negative integer powers are not allowed".into(),
+        ));
+    }
+    let mut e = y.as_count();
+    let mut base = x;
+    let mut out = T::ONE;
+    while e > 0 {
+        if e & 1 == 1 {
+            out = out.wrapping_mul(base);
+        }
+        base = base.wrapping_mul(base);
+        e >>= 1;
+    }
+    Ok(out)
+}
+
+/// `npy_lshift`: counts of the bit width or more (negative counts too,
+/// which C's `(size_t)` cast makes huge) give 0.
+fn int_shl<T: Int>(x: T, n: T) -> T {
+    let n = n.as_count();
+    if n < u64::from(T::BITS) {
+        x.shl(n as u32)
+    } else {
+        T::ZERO
+    }
+}
+
+/// `npy_rshift`: counts of the bit width or more (or negative) give 0, or
+/// -1 for a negative signed `x`.
+fn int_shr<T: Int>(x: T, n: T) -> T {
+    let n = n.as_count();
+    if n < u64::from(T::BITS) {
+        x.shr(n as u32)
+    } else if x < T::ZERO {
+        T::ZERO.wrapping_sub(T::ONE)
+    } else {
+        T::ZERO
+    }
+}
+
+// ----------------------------------------------------------------- floats
+
+/// `f32` and `f64`, as one generic interface. Every function is the
+/// platform libm's in the type's own precision (`sinf` for `f32`).
+trait Float:
+    Element
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Rem<Output = Self>
+    + Neg<Output = Self>
+{
+    const ZERO: Self;
+    const ONE: Self;
+    const HALF: Self;
+    /// `NPY_LOGE2` in this precision.
+    const LN_2: Self;
+    fn is_nan(self) -> bool;
+    fn is_infinite(self) -> bool;
+    fn is_finite(self) -> bool;
+    fn is_sign_negative(self) -> bool;
+    fn abs(self) -> Self;
+    fn floor(self) -> Self;
+    fn ceil(self) -> Self;
+    fn trunc(self) -> Self;
+    fn round_ties_even(self) -> Self;
+    fn sqrt(self) -> Self;
+    fn exp(self) -> Self;
+    fn exp2(self) -> Self;
+    fn exp_m1(self) -> Self;
+    fn ln(self) -> Self;
+    fn log2(self) -> Self;
+    fn log10(self) -> Self;
+    fn ln_1p(self) -> Self;
+    fn sin(self) -> Self;
+    fn cos(self) -> Self;
+    fn tan(self) -> Self;
+    fn asin(self) -> Self;
+    fn acos(self) -> Self;
+    fn atan(self) -> Self;
+    fn sinh(self) -> Self;
+    fn cosh(self) -> Self;
+    fn tanh(self) -> Self;
+    fn asinh(self) -> Self;
+    fn acosh(self) -> Self;
+    fn atanh(self) -> Self;
+    fn powf(self, o: Self) -> Self;
+    fn atan2(self, o: Self) -> Self;
+    fn hypot(self, o: Self) -> Self;
+    fn copysign(self, o: Self) -> Self;
+    fn next_up(self) -> Self;
+    fn next_down(self) -> Self;
+}
+
+macro_rules! impl_float {
+    ($t:ident, $asinh:ident, $acosh:ident, $atanh:ident) => {
+        impl Float for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const HALF: Self = 0.5;
+            const LN_2: Self = std::$t::consts::LN_2;
+            impl_float!(@fwd $t; is_nan, is_infinite, is_finite, is_sign_negative => bool);
+            impl_float!(@fwd $t; abs, floor, ceil, trunc, round_ties_even, sqrt, exp, exp2,
+                exp_m1, ln, log2, log10, ln_1p, sin, cos, tan, asin, acos, atan, sinh, cosh,
+                tanh, next_up, next_down => Self);
+            // Rust's own `asinh`/`acosh`/`atanh` are not libm's: they
+            // overflow for |x| > 1e154 and are a few ULP off; use libm.
+            fn asinh(self) -> Self { libm::$asinh(self) }
+            fn acosh(self) -> Self { libm::$acosh(self) }
+            fn atanh(self) -> Self { libm::$atanh(self) }
+            fn powf(self, o: Self) -> Self { <$t>::powf(self, o) }
+            fn atan2(self, o: Self) -> Self { <$t>::atan2(self, o) }
+            fn hypot(self, o: Self) -> Self { <$t>::hypot(self, o) }
+            fn copysign(self, o: Self) -> Self { <$t>::copysign(self, o) }
+        }
+    };
+    (@fwd $t:ident; $($f:ident),* => $r:ty) => {
+        $(fn $f(self) -> $r { <$t>::$f(self) })*
+    };
+}
+impl_float!(f32, asinhf, acoshf, atanhf);
+impl_float!(f64, asinh, acosh, atanh);
+
+/// The C library's inverse hyperbolic functions (linked by `std` on every
+/// tier-1 platform).
+mod libm {
+    unsafe extern "C" {
+        pub safe fn asinh(x: f64) -> f64;
+        pub safe fn acosh(x: f64) -> f64;
+        pub safe fn atanh(x: f64) -> f64;
+        pub safe fn asinhf(x: f32) -> f32;
+        pub safe fn acoshf(x: f32) -> f32;
+        pub safe fn atanhf(x: f32) -> f32;
+    }
+}
+
+fn unary_float<F: Float>(op: UnaryOp, x: F) -> Result<Scalar> {
+    use UnaryOp::*;
+    let v = match op {
+        Neg => -x,
+        Pos => x,
+        Abs => x.abs(),
+        // NumPy: `x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x`, so
+        // sign(-0.0) == +0.0 and sign(NaN) is that NaN.
+        Sign if x > F::ZERO => F::ONE,
+        Sign if x < F::ZERO => -F::ONE,
+        Sign if x == F::ZERO => F::ZERO,
+        Sign => x,
+        Sqrt => x.sqrt(),
+        Square => x * x,
+        Reciprocal => F::ONE / x,
+        Exp => x.exp(),
+        Exp2 => x.exp2(),
+        Expm1 => x.exp_m1(),
+        Log => x.ln(),
+        Log2 => x.log2(),
+        Log10 => x.log10(),
+        Log1p => x.ln_1p(),
+        Sin => x.sin(),
+        Cos => x.cos(),
+        Tan => x.tan(),
+        Arcsin => x.asin(),
+        Arccos => x.acos(),
+        Arctan => x.atan(),
+        Sinh => x.sinh(),
+        Cosh => x.cosh(),
+        Tanh => x.tanh(),
+        Arcsinh => x.asinh(),
+        Arccosh => x.acosh(),
+        Arctanh => x.atanh(),
+        Floor => x.floor(),
+        Ceil => x.ceil(),
+        Trunc => x.trunc(),
+        Rint => x.round_ties_even(),
+        IsNan => return Ok(Scalar::Bool(x.is_nan())),
+        IsInf => return Ok(Scalar::Bool(x.is_infinite())),
+        IsFinite => return Ok(Scalar::Bool(x.is_finite())),
+        Signbit => return Ok(Scalar::Bool(x.is_sign_negative())),
+        LogicalNot => return Ok(Scalar::Bool(x == F::ZERO)),
+        Invert => return not_for(op, F::DTYPE),
+    };
+    Ok(v.to_scalar())
+}
+
+fn binary_float<F: Float>(op: BinaryOp, x: F, y: F) -> Result<Scalar> {
+    use BinaryOp::*;
+    let v = match op {
+        Add => x + y,
+        Sub => x - y,
+        Mul => x * y,
+        Div => x / y,
+        FloorDiv => divmod(x, y).0,
+        Mod => divmod(x, y).1,
+        Pow => x.powf(y),
+        // Rust's float `%` is C's `fmod`.
+        Fmod => x % y,
+        Eq => return Ok(Scalar::Bool(x == y)),
+        Ne => return Ok(Scalar::Bool(x != y)),
+        Lt => return Ok(Scalar::Bool(x < y)),
+        Le => return Ok(Scalar::Bool(x <= y)),
+        Gt => return Ok(Scalar::Bool(x > y)),
+        Ge => return Ok(Scalar::Bool(x >= y)),
+        // NumPy's (x86 SIMD) loops: a NaN `x` wins, then a NaN `y`; on
+        // equal values (+0.0 vs -0.0) the second operand is returned.
+        Maximum if x.is_nan() || x > y => x,
+        Minimum if x.is_nan() || x < y => x,
+        Maximum | Minimum => y,
+        // NaNs are ignored (both NaN: the first); ties give the second.
+        Fmax if y.is_nan() || x > y => x,
+        Fmin if y.is_nan() || x < y => x,
+        Fmax | Fmin => y,
+        Arctan2 => x.atan2(y),
+        Hypot => x.hypot(y),
+        Copysign => x.copysign(y),
+        Logaddexp => logaddexp(x, y),
+        Nextafter => nextafter(x, y),
+        LogicalAnd => return Ok(Scalar::Bool(x != F::ZERO && y != F::ZERO)),
+        LogicalOr => return Ok(Scalar::Bool(x != F::ZERO || y != F::ZERO)),
+        LogicalXor => return Ok(Scalar::Bool((x != F::ZERO) != (y != F::ZERO))),
+        BitAnd | BitOr | BitXor | Shl | Shr => return not_for(op, F::DTYPE),
+    };
+    Ok(v.to_scalar())
+}
+
+/// NumPy's `npy_divmod`: Python's floor division and modulo (sign of the
+/// divisor), built on `fmod`. By zero: `x / 0` and `fmod(x, 0)` (NaN).
+fn divmod<F: Float>(a: F, b: F) -> (F, F) {
+    let fmod = a % b;
+    if b == F::ZERO {
+        return (a / b, fmod);
+    }
+    // `a - fmod` is very nearly an integer multiple of `b`.
+    let mut div = (a - fmod) / b;
+    let mut m = fmod;
+    // NaN is "true" in C's `if (mod)`, as `!= 0` is here.
+    if m != F::ZERO {
+        if (b < F::ZERO) != (m < F::ZERO) {
+            m = m + b;
+            div = div - F::ONE;
+        }
+    } else {
+        m = F::ZERO.copysign(b);
+    }
+    let floordiv = if div != F::ZERO {
+        // Snap the quotient to the nearest integral value.
+        let mut f = div.floor();
+        if div - f > F::HALF {
+            f = f + F::ONE;
+        }
+        f
+    } else {
+        F::ZERO.copysign(a / b)
+    };
+    (floordiv, m)
+}
+
+/// `npy_logaddexp`: `log(exp(x) + exp(y))` without overflow.
+fn logaddexp<F: Float>(x: F, y: F) -> F {
+    if x == y {
+        // Infinities of the same sign, without an inf - inf.
+        return x + F::LN_2;
+    }
+    let d = x - y;
+    if d > F::ZERO {
+        x + (-d).exp().ln_1p()
+    } else if d <= F::ZERO {
+        y + d.exp().ln_1p()
+    } else {
+        d // NaN
+    }
+}
+
+/// C's `nextafter`: the next representable value after `x` toward `y`.
+fn nextafter<F: Float>(x: F, y: F) -> F {
+    if x.is_nan() || y.is_nan() {
+        x + y
+    } else if x == y {
+        y
+    } else if x < y {
+        x.next_up()
+    } else {
+        x.next_down()
+    }
+}

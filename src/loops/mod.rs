@@ -1,0 +1,247 @@
+//! The loop IR (the `loop` stage): one fused kernel as a loop nest over a
+//! straight-line element body, with concrete extents and element strides.
+//!
+//! A [`LoopFunc`] has parameters (one pointer per operand access, with one
+//! element stride per loop), a loop nest `dims` (outermost first), a body of
+//! SSA instructions [`Inst`] evaluated at every iteration point, and the
+//! vector width and unroll factor chosen by the passes. Each instruction has
+//! a `level`: the loop depth it is computed at (`dims.len()` = innermost,
+//! `0` = once per call), set by [`hoist_invariants`].
+//!
+//! Text form (prints and parses back, `parse(print(f)) == f`):
+//!
+//! ```text
+//! loop @k0(%a: f64, %b: f64, %t0: f64 out) {
+//!     dims [1000]
+//!     strides %a [1], %b [1], %t0 [1]
+//!     vector 2 unroll 4
+//!     v0 = const 2.0 : f64 hoist 0
+//!     v1 = load %a : f64
+//!     v2 = mul v0, v1 : f64
+//!     store %t0, v2
+//! }
+//! ```
+//!
+//! Stages around it: [`lower::lower`] builds it from a [`crate::fuse::Kernel`]
+//! and concrete layouts; the passes (one file each, `pub fn pass(f: &mut
+//! LoopFunc)`) are sequenced by [`PASSES`]; [`crate::jit`] compiles it. The
+//! JIT specialises only on the *layout class* of strides (zero, one, other)
+//! — see [`LoopFunc::key`] — and reads extents and strides at run time.
+//! Tests: `ir/lower`, `ir/<pass>` filetests and the unit tests here.
+
+mod collapse_dims;
+mod hoist_invariants;
+pub mod lower;
+mod order_loops;
+mod parse;
+mod print;
+mod unroll;
+mod vectorize;
+mod verify;
+
+pub use collapse_dims::collapse_dims;
+pub use hoist_invariants::hoist_invariants;
+pub use lower::{lower, Binding};
+pub use order_loops::order_loops;
+pub use unroll::unroll;
+pub use vectorize::{vector_lanes, vectorize};
+pub use verify::verify;
+
+use crate::array::{DType, Scalar};
+use crate::error::Result;
+use crate::expr::{BinaryOp, UnaryOp};
+
+/// A value of the body (`v3`): an index into [`LoopFunc::body`].
+pub type VarId = usize;
+
+/// A pointer parameter: one operand access.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Param {
+    /// Name in the text form (`%a`, `%a.1`, `%t0`).
+    pub name: String,
+    /// Element type.
+    pub dtype: DType,
+    /// Written (an output) rather than read.
+    pub output: bool,
+    /// Element stride per loop (same length as `dims`).
+    pub strides: Vec<isize>,
+}
+
+/// A body operation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LOp {
+    /// Read param `p` at the current point.
+    Load(usize),
+    /// A constant.
+    Const(Scalar),
+    /// Element-wise unary op.
+    Unary(UnaryOp, VarId),
+    /// Element-wise binary op.
+    Binary(BinaryOp, VarId, VarId),
+    /// `c ? x : y`.
+    Select(VarId, VarId, VarId),
+    /// Conversion to the instruction's type.
+    Cast(VarId),
+    /// Write param `p` at the current point.
+    Store(usize, VarId),
+}
+
+/// One body instruction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inst {
+    /// The operation.
+    pub op: LOp,
+    /// Result type (for stores: the stored type).
+    pub ty: DType,
+    /// Loop depth where it is computed (`dims.len()`: innermost).
+    pub level: usize,
+}
+
+/// A kernel as a loop nest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoopFunc {
+    /// `k0`, …
+    pub name: String,
+    /// Pointer parameters.
+    pub params: Vec<Param>,
+    /// Loop extents, outermost first (at least one loop).
+    pub dims: Vec<usize>,
+    /// SSA body.
+    pub body: Vec<Inst>,
+    /// Lanes per vector in the innermost loop (1: scalar).
+    pub vector: usize,
+    /// Vectors (or scalars) in flight per innermost iteration.
+    pub unroll: usize,
+}
+
+/// Stride class the JIT specialises on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StrideClass {
+    /// Stride 0: broadcast, loop-invariant.
+    Zero,
+    /// Stride 1: contiguous.
+    Unit,
+    /// Anything else (read at run time).
+    Other,
+}
+
+impl StrideClass {
+    /// The class of a stride.
+    pub fn of(s: isize) -> StrideClass {
+        match s {
+            0 => StrideClass::Zero,
+            1 => StrideClass::Unit,
+            _ => StrideClass::Other,
+        }
+    }
+}
+
+/// The structure of a [`LoopFunc`] that compiled code depends on: ops,
+/// dtypes, stride classes, vector width — not extents, strides or pointers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    body: Vec<Inst>,
+    params: Vec<(DType, bool, Vec<StrideClass>)>,
+    vector: usize,
+    unroll: usize,
+}
+
+impl Eq for Key {}
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for i in &self.body {
+            std::mem::discriminant(&i.op).hash(h);
+            match &i.op {
+                LOp::Load(p) => p.hash(h),
+                LOp::Const(c) => c.hash(h),
+                LOp::Unary(u, a) => (u, a).hash(h),
+                LOp::Binary(b, x, y) => (b, x, y).hash(h),
+                LOp::Select(c, x, y) => (c, x, y).hash(h),
+                LOp::Cast(a) => a.hash(h),
+                LOp::Store(p, v) => (p, v).hash(h),
+            }
+            (i.ty, i.level).hash(h);
+        }
+        self.params.hash(h);
+        (self.vector, self.unroll).hash(h);
+    }
+}
+
+impl LoopFunc {
+    /// Number of loops.
+    pub fn ndims(&self) -> usize {
+        self.dims.len()
+    }
+
+    /// The cache key (see [`Key`]).
+    pub fn key(&self) -> Key {
+        Key {
+            body: self.body.clone(),
+            params: self
+                .params
+                .iter()
+                .map(|p| {
+                    (
+                        p.dtype,
+                        p.output,
+                        p.strides.iter().map(|&s| StrideClass::of(s)).collect(),
+                    )
+                })
+                .collect(),
+            vector: self.vector,
+            unroll: self.unroll,
+        }
+    }
+
+    /// Parses the text form.
+    pub fn parse(text: &str) -> Result<LoopFunc> {
+        parse::parse_loop(text)
+    }
+
+    /// Operands of an instruction.
+    pub fn args(op: &LOp) -> Vec<VarId> {
+        match *op {
+            LOp::Load(_) | LOp::Const(_) => vec![],
+            LOp::Unary(_, a) | LOp::Cast(a) | LOp::Store(_, a) => vec![a],
+            LOp::Binary(_, a, b) => vec![a, b],
+            LOp::Select(c, a, b) => vec![c, a, b],
+        }
+    }
+}
+
+impl std::fmt::Display for LoopFunc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        print::write_loop(f, self)
+    }
+}
+
+/// A loop pass.
+pub type Pass = fn(&mut LoopFunc);
+
+/// The loop passes in order, by name (the name is the `ir/` folder and the
+/// filetest header). `crate::pipeline` may own this list; it stays flat.
+pub const PASSES: &[(&str, Pass)] = &[
+    ("collapse-dims", collapse_dims),
+    ("order-loops", order_loops),
+    ("collapse-dims", collapse_dims),
+    ("vectorize", vectorize),
+    ("unroll", unroll),
+    ("hoist-invariants", hoist_invariants),
+];
+
+/// Looks a pass up by name.
+pub fn pass_by_name(name: &str) -> Option<Pass> {
+    PASSES.iter().find(|p| p.0 == name).map(|p| p.1)
+}
+
+/// Runs [`PASSES`] in order, verifying after each in debug builds.
+pub fn optimize(f: &mut LoopFunc) {
+    for (name, pass) in PASSES {
+        pass(f);
+        if cfg!(debug_assertions) {
+            if let Err(e) = verify(f) {
+                panic!("loop IR invalid after {name}: {e}\n{f}");
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Parses the `loop` stage text back into a [`LoopFunc`].
+
+use super::{Inst, LOp, LoopFunc, Param};
+use crate::array::DType;
+use crate::error::{Error, Result};
+use crate::expr::graph_text::Lexer;
+use crate::expr::{BinaryOp, UnaryOp};
+
+fn perr<T>(m: String) -> Result<T> {
+    Err(Error::Parse(m))
+}
+
+fn var(lx: &mut Lexer, n: usize) -> Result<usize> {
+    let s = lx.ident()?;
+    match s.strip_prefix('v').and_then(|d| d.parse::<usize>().ok()) {
+        Some(v) if v < n => Ok(v),
+        _ => perr(format!("'{s}' is not a defined value (v0..v{n})")),
+    }
+}
+
+fn param(lx: &mut Lexer, params: &[Param]) -> Result<usize> {
+    let s = lx.value()?;
+    params
+        .iter()
+        .position(|p| p.name == s)
+        .map_or_else(|| perr(format!("unknown parameter '%{s}'")), Ok)
+}
+
+/// Parses the `loop` stage text.
+pub fn parse_loop(text: &str) -> Result<LoopFunc> {
+    let mut lx = Lexer::new(text)?;
+    lx.expect_kw("loop")?;
+    let name = lx.global()?;
+    lx.expect('(')?;
+    let mut params: Vec<Param> = vec![];
+    while !lx.eat(')') {
+        if !params.is_empty() {
+            lx.expect(',')?;
+        }
+        let pname = lx.value()?;
+        lx.expect(':')?;
+        let dtype: DType = lx.ident()?.parse()?;
+        let output = lx.eat_kw("out");
+        params.push(Param {
+            name: pname,
+            dtype,
+            output,
+            strides: vec![],
+        });
+    }
+    lx.expect('{')?;
+    lx.expect_kw("dims")?;
+    let dims = lx.usize_list()?;
+    lx.expect_kw("strides")?;
+    for k in 0..params.len() {
+        if k > 0 {
+            lx.expect(',')?;
+        }
+        let p = param(&mut lx, &params)?;
+        lx.expect('[')?;
+        let mut st = vec![];
+        while !lx.eat(']') {
+            if !st.is_empty() {
+                lx.expect(',')?;
+            }
+            st.push(lx.int()? as isize);
+        }
+        params[p].strides = st;
+    }
+    lx.expect_kw("vector")?;
+    let vector = lx.usize()?;
+    lx.expect_kw("unroll")?;
+    let unroll = lx.usize()?;
+    let mut body: Vec<Inst> = vec![];
+    let n = dims.len();
+    while !lx.eat('}') {
+        let (op, ty) = if lx.eat_kw("store") {
+            let p = param(&mut lx, &params)?;
+            lx.expect(',')?;
+            let v = var(&mut lx, body.len())?;
+            (LOp::Store(p, v), body[v].ty)
+        } else {
+            let def = lx.ident()?;
+            if def != format!("v{}", body.len()) {
+                return perr(format!("expected 'v{}', found '{def}'", body.len()));
+            }
+            lx.expect('=')?;
+            let m = lx.ident()?;
+            let nb = body.len();
+            let op = match m.as_str() {
+                "load" => LOp::Load(param(&mut lx, &params)?),
+                "const" => {
+                    let txt = lx.number_text()?;
+                    lx.expect(':')?;
+                    let dt: DType = lx.ident()?.parse()?;
+                    let c = Lexer::new(&txt)?.scalar(dt)?;
+                    let level = if lx.eat_kw("hoist") { lx.usize()? } else { n };
+                    body.push(Inst {
+                        op: LOp::Const(c),
+                        ty: dt,
+                        level,
+                    });
+                    continue;
+                }
+                "select" => {
+                    let c = var(&mut lx, nb)?;
+                    lx.expect(',')?;
+                    let x = var(&mut lx, nb)?;
+                    lx.expect(',')?;
+                    LOp::Select(c, x, var(&mut lx, nb)?)
+                }
+                "cast" => LOp::Cast(var(&mut lx, nb)?),
+                m => {
+                    if let Some(u) = UnaryOp::from_mnemonic(m) {
+                        LOp::Unary(u, var(&mut lx, nb)?)
+                    } else if let Some(b) = BinaryOp::from_mnemonic(m) {
+                        let x = var(&mut lx, nb)?;
+                        lx.expect(',')?;
+                        LOp::Binary(b, x, var(&mut lx, nb)?)
+                    } else {
+                        return perr(format!("unknown loop op '{m}'"));
+                    }
+                }
+            };
+            lx.expect(':')?;
+            let dt: DType = lx.ident()?.parse()?;
+            (op, dt)
+        };
+        let level = if lx.eat_kw("hoist") { lx.usize()? } else { n };
+        body.push(Inst { op, ty, level });
+    }
+    if !lx.at_eof() {
+        return perr("expected end of input after '}'".into());
+    }
+    let f = LoopFunc {
+        name,
+        params,
+        dims,
+        body,
+        vector,
+        unroll,
+    };
+    super::verify(&f)?;
+    Ok(f)
+}

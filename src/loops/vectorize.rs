@@ -1,0 +1,73 @@
+//! `vectorize`: chooses the vector width of the innermost loop.
+//!
+//! The JIT has 128-bit vectors only (see `shared/CRANELIFT.md`), so the width
+//! is `16 / W` lanes where `W` is the one element size every value of the
+//! body shares. A bool produced by a comparison is a lane mask of its
+//! operands' width; a loaded or stored bool is 1 byte wide. Bodies mixing
+//! widths (an `f32` cast to `f64`) stay scalar (`vector 1`), as do loops
+//! shorter than one vector.
+//!
+//! Requires a verified function. Guarantees `vector` is 1, 2, 4, 8 or 16 and
+//! that the JIT can give every value a vector type of that many lanes (ops
+//! without a vector lowering are computed lane by lane).
+//! Tests: `ir/vectorize/*.ir`.
+
+use super::{LOp, LoopFunc};
+use crate::array::DType;
+
+/// The common element width of a body, or `None` if widths are mixed.
+fn common_width(f: &LoopFunc) -> Option<usize> {
+    // 0 = any width (bool constants).
+    let mut w = vec![0usize; f.body.len()];
+    let mut all = 0usize;
+    let unify = |a: usize, b: usize| -> Option<usize> {
+        match (a, b) {
+            (0, x) | (x, 0) => Some(x),
+            (x, y) if x == y => Some(x),
+            _ => None,
+        }
+    };
+    for (v, i) in f.body.iter().enumerate() {
+        let args = LoopFunc::args(&i.op);
+        let wi = match i.op {
+            LOp::Load(_) => i.ty.size(),
+            LOp::Const(_) if i.ty == DType::Bool => 0,
+            LOp::Const(_) => i.ty.size(),
+            LOp::Store(_, a) if i.ty == DType::Bool => unify(w[a], 1)?,
+            _ if i.ty == DType::Bool => {
+                let mut x = 0;
+                for &a in &args {
+                    let aw = if f.body[a].ty == DType::Bool {
+                        w[a]
+                    } else {
+                        f.body[a].ty.size()
+                    };
+                    x = unify(x, aw)?;
+                }
+                x
+            }
+            _ => {
+                let mut x = i.ty.size();
+                for &a in &args {
+                    x = unify(x, w[a])?;
+                }
+                x
+            }
+        };
+        w[v] = wi;
+        all = unify(all, wi)?;
+    }
+    Some(if all == 0 { 1 } else { all })
+}
+
+/// The vector lanes the body allows (1 if mixed widths).
+pub fn vector_lanes(f: &LoopFunc) -> usize {
+    common_width(f).map_or(1, |w| 16 / w)
+}
+
+/// Sets `f.vector` (see the module docs).
+pub fn vectorize(f: &mut LoopFunc) {
+    let lanes = vector_lanes(f);
+    let inner = *f.dims.last().expect("a loop");
+    f.vector = if inner >= lanes { lanes } else { 1 };
+}
