@@ -19,6 +19,7 @@ enum Cmd {
     /// Evaluate an expression on .npy inputs.
     Eval {
         /// The expression, e.g. "2*a + sin(b)".
+        #[arg(allow_hyphen_values = true)]
         expr: String,
         /// Inputs: NAME=FILE.npy or NAME=DTYPE[SHAPE] (random data).
         #[arg(short = 'i', long = "input")]
@@ -33,6 +34,7 @@ enum Cmd {
     /// Print what would be compiled, stage by stage.
     Explain {
         /// The expression.
+        #[arg(allow_hyphen_values = true)]
         expr: String,
         /// Inputs: NAME=FILE.npy or NAME=DTYPE[SHAPE].
         #[arg(short = 'i', long = "input")]
@@ -67,8 +69,11 @@ pub fn parse_type_spec(s: &str) -> Result<(DType, Vec<usize>)> {
 fn load_inputs(specs: &[String]) -> Result<Vec<(String, Array)>> {
     let mut out: Vec<(String, Array)> = vec![];
     for (k, spec) in specs.iter().enumerate() {
-        let (name, val) =
-            spec.split_once('=').ok_or_else(|| Error::Parse(format!("bad input '{spec}': expected NAME=FILE.npy or NAME=DTYPE[SHAPE]")))?;
+        let (name, val) = spec.split_once('=').ok_or_else(|| {
+            Error::Parse(format!(
+                "bad input '{spec}': expected NAME=FILE.npy or NAME=DTYPE[SHAPE]"
+            ))
+        })?;
         if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
             return Err(Error::Parse(format!("bad input name '{name}'")));
         }
@@ -100,7 +105,11 @@ pub fn summary(a: &Array) -> String {
         a.dtype(),
         crate::array::layout::shape_str(a.shape()),
         shown.join(", "),
-        if vals.len() > 10 { format!(", … ({} more)", vals.len() - 10) } else { String::new() }
+        if vals.len() > 10 {
+            format!(", … ({} more)", vals.len() - 10)
+        } else {
+            String::new()
+        }
     )
 }
 
@@ -112,18 +121,30 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind::*;
-            if matches!(e.kind(), DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = write!(out, "{e}");
                 return Ok(());
             }
             let msg = e.to_string();
-            let first = msg.lines().next().unwrap_or("bad arguments").trim_start_matches("error: ");
+            let first = msg
+                .lines()
+                .next()
+                .unwrap_or("bad arguments")
+                .trim_start_matches("error: ");
             return Err(Error::Parse(first.to_string()));
         }
     };
     let io = |e: std::io::Error| Error::Io(format!("writing output: {e}"));
     match cli.cmd {
-        Cmd::Eval { expr, inputs, output, threads } => {
+        Cmd::Eval {
+            expr,
+            inputs,
+            output,
+            threads,
+        } => {
             if threads == Some(0) {
                 return Err(Error::Parse("--threads must be at least 1".into()));
             }
@@ -135,7 +156,12 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
                 None => out.write_all(summary(&r).as_bytes()).map_err(io)?,
             }
         }
-        Cmd::Explain { expr, inputs, stage, dot } => {
+        Cmd::Explain {
+            expr,
+            inputs,
+            stage,
+            dot,
+        } => {
             let inputs = load_inputs(&inputs)?;
             let e = parse_expr(&expr, &inputs)?;
             let text = if dot {
@@ -163,10 +189,17 @@ fn demo(out: &mut dyn Write) -> Result<()> {
     let c = c.reshape(&[n])?;
     let d = Array::linspace(0.5, 0.75, n);
     let src = "2*a + 3*b*c - d/4 + 1";
-    let e = parse_expr(src, &[("a".into(), a), ("b".into(), b), ("c".into(), c), ("d".into(), d)])?;
+    let e = parse_expr(
+        src,
+        &[("a".into(), a), ("b".into(), b), ("c".into(), c), ("d".into(), d)],
+    )?;
     let r = e.eval()?;
     let io = |e: std::io::Error| Error::Io(format!("writing output: {e}"));
-    writeln!(out, "expression: {src}   (a, b, d: linspace over 10^6 f64; c: a transposed 1000x1000 grid, flattened)").map_err(io)?;
+    writeln!(
+        out,
+        "expression: {src}   (a, b, d: linspace over 10^6 f64; c: a transposed 1000x1000 grid, flattened)"
+    )
+    .map_err(io)?;
     out.write_all(summary(&r).as_bytes()).map_err(io)?;
     writeln!(out).map_err(io)?;
     out.write_all(e.explain()?.as_bytes()).map_err(io)?;

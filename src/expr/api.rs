@@ -268,9 +268,13 @@ impl Expr {
         self.clone().strong()
     }
 
-    /// The complex conjugate: the value itself on real dtypes.
+    /// The complex conjugate: the value itself on real dtypes (NumPy's
+    /// `conj` ufunc has no bool loop, so bool gives int8).
     pub fn conj(&self) -> Expr {
-        self.copy()
+        match self.dtype() {
+            Ok(DType::Bool) => self.astype(DType::I8),
+            _ => self.copy(),
+        }
     }
 
     /// The real part: the value itself on real dtypes.
@@ -481,15 +485,17 @@ fn reduce_by_name(name: &str) -> Option<ReduceOp> {
 }
 
 impl Expr {
-    /// Python's `x ** y` on an array: NumPy's `fast_scalar_power` turns a
-    /// float array to the literal power `2` into `square`, `-1` into
-    /// `reciprocal` and `0.5` into `sqrt` (which differ from `pow` at
-    /// `-0.0` and `-inf`); otherwise `pow`.
+    /// Python's `x ** y` on an array: NumPy's `fast_scalar_power` turns the
+    /// literal power `2` into `square` (for every dtype: `bool ** 2` is
+    /// int8), and for float arrays `-1` into `reciprocal` and `0.5` into
+    /// `sqrt` (which differ from `pow` at `-0.0` and `-inf`); otherwise `pow`.
     pub fn power_operator(&self, exponent: &Expr) -> Expr {
         if let (Some(w), Ok(t)) = (exponent.weak_value(), self.dtype()) {
+            if self.weak_value().is_none() && w == PyScalar::Int(2) {
+                return self.square();
+            }
             if t.is_float() && self.weak_value().is_none() {
                 match w {
-                    PyScalar::Int(2) => return self.square(),
                     PyScalar::Int(-1) => return self.reciprocal(),
                     PyScalar::Float(0.5) => return self.sqrt(),
                     _ => {}

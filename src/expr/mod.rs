@@ -259,6 +259,9 @@ impl Expr {
         if let Some(e) = Expr::compare_out_of_range(op, &lhs, &rhs, c) {
             return Ok(e);
         }
+        if let Some(e) = Expr::compare_signed_u64(op, &lhs, &rhs) {
+            return Ok(e);
+        }
         if op == BinaryOp::Pow && !c.is_float() && matches!(rhs.weak_value(), Some(PyScalar::Int(i)) if i < 0) {
             return Err(Error::Value(
                 "pow: integers to negative integer powers are not allowed".into(),
@@ -266,6 +269,40 @@ impl Expr {
         }
         let (a, b) = (lhs.resolve(c, name, false)?, rhs.resolve(c, name, false)?);
         Ok(Expr::op_unchecked(Op::Binary(op), vec![a, b]))
+    }
+
+    /// NumPy compares signed integers with uint64 exactly (they would
+    /// promote to float64 and lose precision): a negative signed value
+    /// decides the answer, otherwise both compare as uint64.
+    fn compare_signed_u64(op: BinaryOp, lhs: &Expr, rhs: &Expr) -> Option<Expr> {
+        use BinaryOp::*;
+        if !matches!(op, Eq | Ne | Lt | Le | Gt | Ge) || lhs.weak_value().is_some() || rhs.weak_value().is_some() {
+            return None;
+        }
+        let (tl, tr) = (lhs.dtype().ok()?, rhs.dtype().ok()?);
+        let (signed, unsigned, op) = match (tl, tr) {
+            (s, DType::U64) if s.is_signed_int() => (lhs, rhs, op),
+            (DType::U64, s) if s.is_signed_int() => {
+                let flipped = match op {
+                    Lt => Gt,
+                    Le => Ge,
+                    Gt => Lt,
+                    Ge => Le,
+                    o => o,
+                };
+                (rhs, lhs, flipped)
+            }
+            _ => return None,
+        };
+        // When the signed side is negative it is below every uint64.
+        let when_negative = matches!(op, Ne | Lt | Le);
+        let negative = signed.less(0);
+        let as_unsigned = signed.astype(DType::U64).binary(op, unsigned);
+        Some(Expr::where_(
+            negative,
+            Expr::scalar(Scalar::Bool(when_negative)),
+            as_unsigned,
+        ))
     }
 
     /// NumPy 2 compares integer arrays with Python ints exactly, even ints
@@ -385,6 +422,14 @@ impl Expr {
         let nd = match x.shape() {
             Ok(s) => s.len(),
             Err(e) => return Expr::error(e),
+        };
+        // NumPy lets most reductions of a 0-d array name axis 0 (or -1):
+        // nothing is reduced. mean/var/std refuse, as in NumPy.
+        let zero_d_axis = nd == 0 && matches!(axes, Some([0]) | Some([-1]));
+        let axes = if zero_d_axis && !matches!(op, ReduceOp::Mean | ReduceOp::Var | ReduceOp::Std) {
+            None
+        } else {
+            axes
         };
         let axes: Vec<usize> = match axes {
             None if op.single_axis() => vec![],

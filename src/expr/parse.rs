@@ -433,6 +433,10 @@ impl Parser<'_> {
             T::Float(x) => Ok(V::E(Expr::weak(PyScalar::Float(x)))),
             T::Str(s) => Ok(V::Str(s)),
             T::Op("(") => {
+                if self.at_op(")") {
+                    self.bump();
+                    return Ok(V::Tuple(vec![]));
+                }
                 let mut items = vec![self.expr()?];
                 let mut tuple = false;
                 while self.at_op(",") {
