@@ -121,12 +121,14 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind::*;
-            if matches!(
-                e.kind(),
-                DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand
-            ) {
+            if matches!(e.kind(), DisplayHelp | DisplayVersion) {
                 let _ = write!(out, "{e}");
                 return Ok(());
+            }
+            if matches!(e.kind(), DisplayHelpOnMissingArgumentOrSubcommand) {
+                return Err(Error::Parse(
+                    "missing subcommand: eval, explain, bench or demo (see --help)".into(),
+                ));
             }
             let msg = e.to_string();
             let first = msg

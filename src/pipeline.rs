@@ -10,12 +10,14 @@ use crate::array::layout::shape_str;
 use crate::array::{Array, DType};
 use crate::dump;
 use crate::error::{shape_err, type_err, Error, Result};
+use crate::expr::simplify::simplify;
 use crate::expr::{lower, Expr, Graph};
 use crate::interp;
 
 /// Lowers and simplifies: the `graph` stage.
 pub fn build_graph(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
     let (g, arrays) = lower(outputs)?;
+    let g = simplify(&g)?;
     Ok((g, arrays))
 }
 

@@ -17,6 +17,7 @@ pub mod graph_text;
 pub mod ops;
 pub mod parse;
 mod py;
+pub mod simplify;
 
 pub use api::IntoExpr;
 pub use graph::{Graph, Node, NodeId};
@@ -268,7 +269,38 @@ impl Expr {
             ));
         }
         let (a, b) = (lhs.resolve(c, name, false)?, rhs.resolve(c, name, false)?);
+        if op == BinaryOp::Pow && c.is_float() && b.shape()?.iter().all(|&d| d == 1) {
+            return Ok(Expr::pow_broadcast_exponent(a, b));
+        }
         Ok(Expr::op_unchecked(Op::Binary(op), vec![a, b]))
+    }
+
+    /// NumPy's float `power` loop special-cases an exponent that is the same
+    /// for every element (stride 0): -1, 0, 0.5, 1 and 2 give `1/x`, `1`,
+    /// `sqrt(x)`, `x` and `x*x`, which differ from `pow` at `-0.0`, `-inf`
+    /// and in the last bit. Spelled out as a `where` chain so every backend
+    /// inherits it; a constant exponent folds to the one branch it selects.
+    fn pow_broadcast_exponent(x: Expr, e: Expr) -> Expr {
+        let t = x.dtype().expect("typed");
+        let k = |v: f64| Expr::scalar(Scalar::F64(v).cast(t));
+        let general = Expr::op_unchecked(Op::Binary(BinaryOp::Pow), vec![x.clone(), e.clone()]);
+        let cases = [
+            (
+                2.0,
+                Expr::op_unchecked(Op::Binary(BinaryOp::Mul), vec![x.clone(), x.clone()]),
+            ),
+            (0.5, Expr::op_unchecked(Op::Unary(UnaryOp::Sqrt), vec![x.clone()])),
+            (
+                -1.0,
+                Expr::op_unchecked(Op::Binary(BinaryOp::Div), vec![k(1.0), x.clone()]),
+            ),
+            (1.0, x.clone()),
+            (0.0, k(1.0)),
+        ];
+        cases.into_iter().rev().fold(general, |acc, (v, then)| {
+            let cond = Expr::op_unchecked(Op::Binary(BinaryOp::Eq), vec![e.clone(), k(v)]);
+            Expr::op_unchecked(Op::Where, vec![cond, then, acc])
+        })
     }
 
     /// NumPy compares signed integers with uint64 exactly (they would

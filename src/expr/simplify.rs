@@ -6,6 +6,7 @@
 //!   operands are all 0-d constants becomes a constant, evaluated by the
 //!   reference interpreter's scalar semantics (an op that would fail, such
 //!   as an integer to a negative power, is left for evaluation to report);
+//! - `where` with a constant condition becomes the branch it selects;
 //! - algebraic rewrites that keep NumPy's results bit for bit, and only
 //!   those: `pow(x, 2) → x*x` (a correctly rounded `pow` and one rounded
 //!   product agree everywhere, ±0, ±inf and NaN included; integer powers
@@ -49,6 +50,16 @@ fn rewrite(g: &mut Graph, node: &Node, args: &[NodeId]) -> Result<NodeId> {
         }
     }
     match &node.op {
+        Op::Where => {
+            if let Op::Const(c) = g.node(args[0]).op {
+                let pick = if c.is_truthy() { args[1] } else { args[2] };
+                return if g.node(pick).shape == node.shape {
+                    Ok(pick)
+                } else {
+                    g.add(Op::Broadcast(node.shape.clone()), &[pick])
+                };
+            }
+        }
         Op::Binary(BinaryOp::Pow) if is_const_int(g, args[1], 2) => {
             return g.add(Op::Binary(BinaryOp::Mul), &[args[0], args[0]]);
         }

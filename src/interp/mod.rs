@@ -14,9 +14,11 @@
 //! C-contiguous arrays that never alias an input; no panic on any such
 //! graph.
 //!
-//! Tests: the unit tests below (hand-picked NumPy cases) and
+//! Tests: `tests.rs` (hand-picked NumPy cases, reductions, views, errors,
+//! and every op/dtype/axes combination `Graph::add` accepts) and
 //! `numpy_cases.rs`, which checks the scalar evaluators against the table
-//! `numpy_cases.txt` produced by running NumPy (`gen_numpy_cases.py`).
+//! `numpy_cases.txt` (≈52 000 cases) produced by running NumPy
+//! (`gen_numpy_cases.py`).
 
 #[cfg(test)]
 mod numpy_cases;
@@ -80,6 +82,9 @@ pub fn interpret(g: &Graph, inputs: &[Array]) -> Result<Vec<Array>> {
 
     // How many live users still need each value; a value is dropped after
     // its last use (outputs count as a use that never ends).
+    if let Some(o) = g.outputs().iter().find(|o| o.index() >= g.len()) {
+        return Err(Error::Internal(format!("output {o:?} is not a node")));
+    }
     let mut uses = vec![0usize; g.len()];
     for &o in g.outputs() {
         uses[o.index()] += 1;
@@ -126,9 +131,17 @@ pub fn interpret(g: &Graph, inputs: &[Array]) -> Result<Vec<Array>> {
         .iter()
         .map(|o| {
             let v = values[o.index()].as_ref().ok_or_else(|| missing(o.index()))?;
-            Ok(v.to_contiguous())
+            fresh_copy(v)
         })
         .collect()
+}
+
+/// A C-order copy of `a` in a new buffer (`Err` for a broadcast view too
+/// large to materialise).
+fn fresh_copy(a: &Array) -> Result<Array> {
+    let mut out = Array::try_zeros(a.dtype(), a.shape())?;
+    out.assign_scalars(&a.to_scalars());
+    Ok(out)
 }
 
 fn missing(index: usize) -> Error {
@@ -148,6 +161,9 @@ fn eval_node(node: &Node, args: &[&Array]) -> Result<Array> {
         Op::Index(ix) => args[0].slice(ix),
         Op::Permute(p) => args[0].permute(p),
         Op::Broadcast(s) => args[0].broadcast_to(s),
+        // (An empty result needs no data; `Array::reshape` would also read
+        // a `usize::MAX` length as "infer".)
+        Op::Reshape(s) if s.contains(&0) => Array::try_zeros(node.dtype, s),
         Op::Reshape(s) => args[0].reshape(s),
     }
 }
@@ -155,11 +171,12 @@ fn eval_node(node: &Node, args: &[&Array]) -> Result<Array> {
 /// Applies `f` to the operands' elements, each operand broadcast to the
 /// node's shape, into a new C-order array of the node's dtype.
 fn map_elements(node: &Node, args: &[&Array], f: impl Fn(&[Scalar]) -> Result<Scalar>) -> Result<Array> {
+    // Allocating the result first also rejects shapes too large to hold.
+    let mut out = Array::try_zeros(node.dtype, &node.shape)?;
     let columns = args
         .iter()
         .map(|a| Ok(a.broadcast_to(&node.shape)?.to_scalars()))
         .collect::<Result<Vec<Vec<Scalar>>>>()?;
-    let mut out = Array::try_zeros(node.dtype, &node.shape)?;
     let mut results = Vec::with_capacity(out.len());
     let mut operands = Vec::with_capacity(args.len());
     for i in 0..out.len() {

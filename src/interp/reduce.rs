@@ -23,6 +23,8 @@ pub(super) fn reduce(
     dtype: DType,
     shape: &[usize],
 ) -> Result<Array> {
+    // Rejects broadcast views whose element count overflows.
+    numel(x.shape())?;
     let whole = op.single_axis() && axes.is_empty();
     let reduced = |i: usize| whole || axes.contains(&i);
     let (kept, gone): (Vec<usize>, Vec<usize>) = (0..x.ndim()).partition(|&i| !reduced(i));

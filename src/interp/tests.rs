@@ -641,3 +641,64 @@ fn evaluators_reject_wrong_dtypes() {
     ));
     assert_eq!(eval_where(Scalar::Bool(true), I32(1), I32(2)), I32(1));
 }
+
+// ------------------------------------------------------------- robustness
+
+/// Edge values of every dtype, as an array of `shape` (cycled).
+fn edge_array(dtype: DType, shape: &[usize]) -> Array {
+    let edges = [0.0, -0.0, 1.0, -1.0, 2.5, -7.0, 127.0, 1e300, f64::NAN, f64::INFINITY];
+    let mut a = Array::zeros(dtype, shape);
+    let vals: Vec<Scalar> = (0..a.len())
+        .map(|i| Scalar::F64(edges[i % edges.len()]).cast(dtype))
+        .collect();
+    a.assign_scalars(&vals);
+    a
+}
+
+#[test]
+fn every_accepted_graph_evaluates() {
+    use crate::expr::ops::ReduceOp;
+    for t in DType::ALL {
+        for &u in UnaryOp::ALL {
+            let mut g = Graph::new();
+            let a = g.add_input("a", t, &[10]).unwrap();
+            let Ok(n) = g.add(Op::Unary(u), &[a]) else { continue };
+            g.set_outputs(vec![n]);
+            let out = interpret(&g, &[edge_array(t, &[10])]);
+            assert!(out.is_ok(), "{u} on {t}: {out:?}");
+        }
+        for &b in BinaryOp::ALL {
+            let mut g = Graph::new();
+            let x = g.add_input("x", t, &[10, 1]).unwrap();
+            let y = g.add_input("y", t, &[10]).unwrap();
+            let Ok(n) = g.add(Op::Binary(b), &[x, y]) else { continue };
+            g.set_outputs(vec![n]);
+            let out = interpret(&g, &[edge_array(t, &[10, 1]), edge_array(t, &[10])]);
+            match out {
+                Ok(o) => assert_eq!(o[0].shape(), &[10, 10]),
+                Err(Error::Value(_)) if b == BinaryOp::Pow => {}
+                Err(e) => panic!("{b} on {t}: {e}"),
+            }
+        }
+        for &r in ReduceOp::ALL {
+            for shape in [&[3, 4][..], &[2, 0], &[], &[0]] {
+                for axes in [vec![], vec![0], vec![1], vec![0, 1]] {
+                    for (keepdims, ddof) in [(false, 0), (true, 1), (false, 5)] {
+                        let mut g = Graph::new();
+                        let x = g.add_input("x", t, shape).unwrap();
+                        let op = Op::Reduce {
+                            op: r,
+                            axes: axes.clone(),
+                            keepdims,
+                            ddof,
+                        };
+                        let Ok(n) = g.add(op, &[x]) else { continue };
+                        g.set_outputs(vec![n]);
+                        let out = interpret(&g, &[edge_array(t, shape)]);
+                        assert!(out.is_ok(), "{r} {axes:?} of {t}{shape:?}: {out:?}");
+                    }
+                }
+            }
+        }
+    }
+}

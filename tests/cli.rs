@@ -1,0 +1,109 @@
+//! The `lazyfuse` binary: success paths, and exit status 1 with exactly one
+//! line on stderr naming the cause for every kind of user error.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn lazyfuse(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lazyfuse"))
+        .args(args)
+        .output()
+        .expect("run lazyfuse");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("lazyfuse-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+#[test]
+fn eval_prints_dtype_shape_and_values() {
+    let (code, out, err) = lazyfuse(&["eval", "a[::-1] * 2 + 1", "-i", "a=i32[4]"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("dtype: i32\nshape: [4]\nvalues: ["), "{out}");
+}
+
+#[test]
+fn eval_writes_npy_that_reads_back() {
+    let a = lazyfuse::Array::from_shape_vec(&[2, 3], vec![1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+    let (pa, po) = (tmp("a.npy"), tmp("out.npy"));
+    a.write_npy(&pa).unwrap();
+    let ia = format!("a={}", pa.display());
+    let (code, _, err) = lazyfuse(&["eval", "sum(a.T ** 2, axis=0)", "-i", &ia, "-o", po.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let r = lazyfuse::Array::read_npy(&po).unwrap();
+    assert_eq!(r.to_vec::<f64>().unwrap(), vec![14.0, 77.0]);
+}
+
+#[test]
+fn explain_prints_stages_and_dot() {
+    let (code, out, err) = lazyfuse(&["explain", "2*a + 3*b", "-i", "a=f64[10]", "-i", "b=f64[10]"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("graph @f(%a: f64[10], %b: f64[10])"), "{out}");
+    let (code, out, _) = lazyfuse(&["explain", "2*a", "-i", "a=f64[10]", "--stage", "graph"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("graph @f"), "{out}");
+    let (code, out, _) = lazyfuse(&["explain", "2*a", "-i", "a=f64[10]", "--dot"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("digraph"), "{out}");
+}
+
+#[test]
+fn demo_runs() {
+    let (code, out, err) = lazyfuse(&["demo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("graph @f"), "{out}");
+}
+
+#[test]
+fn every_user_error_exits_1_with_one_line() {
+    let bad_npy = tmp("bad.npy");
+    std::fs::write(&bad_npy, b"\x93NUMPY\x01\x00garbage").unwrap();
+    let bad = format!("a={}", bad_npy.display());
+    let out_dir = format!("{}", std::env::temp_dir().join("no-such-dir/x/out.npy").display());
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec![], "subcommand"),
+        (vec!["frob"], "unrecognized subcommand"),
+        (vec!["eval"], "required"),
+        (vec!["eval", "a +", "-i", "a=f64[3]"], "1:4: expected an operand"),
+        (vec!["eval", "a + b", "-i", "a=f64[3]"], "unknown name 'b'"),
+        (
+            vec!["eval", "a + b", "-i", "a=f64[3]", "-i", "b=f64[4]"],
+            "shape mismatch in add",
+        ),
+        (
+            vec!["eval", "a & 1", "-i", "a=f64[3]"],
+            "and is not supported for dtype f64",
+        ),
+        (vec!["eval", "a", "-i", "a=/no/such/file.npy"], "/no/such/file.npy"),
+        (vec!["eval", "a", "-i", &bad], "bad.npy"),
+        (vec!["eval", "a", "-i", "a"], "expected NAME=FILE.npy"),
+        (vec!["eval", "a", "-i", "a=q32[3]"], "unknown dtype 'q32'"),
+        (vec!["eval", "a", "-i", "a=f64[3,x]"], "bad type"),
+        (vec!["eval", "a", "-i", "a=f64[3]", "-i", "a=f64[3]"], "given twice"),
+        (vec!["eval", "a", "-i", "a=f64[3]", "--threads", "0"], "--threads"),
+        (vec!["eval", "a", "-i", "a=f64[3]", "-o", &out_dir], "no-such-dir"),
+        (vec!["eval", "a ** -1", "-i", "a=i64[3]"], "negative integer powers"),
+        (
+            vec!["explain", "a", "-i", "a=f64[3]", "--stage", "nope"],
+            "unknown stage 'nope'",
+        ),
+        (
+            vec!["eval", "a", "-i", "a=f64[99999999999999,99999999999]"],
+            "too many elements",
+        ),
+    ];
+    for (args, want) in cases {
+        let (code, out, err) = lazyfuse(&args);
+        assert_eq!(code, 1, "{args:?}: stdout {out} stderr {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
