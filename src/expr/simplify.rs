@@ -25,7 +25,7 @@ use crate::interp;
 /// Folds constants, applies the exact algebraic rewrites and drops dead
 /// nodes.
 pub fn simplify(g: &Graph) -> Result<Graph> {
-    g.rebuild(|out, node, args| rewrite(out, node, args))
+    g.rebuild(rewrite)
 }
 
 fn rewrite(g: &mut Graph, node: &Node, args: &[NodeId]) -> Result<NodeId> {
