@@ -46,6 +46,30 @@ enum Cmd {
         #[arg(long)]
         dot: bool,
     },
+    /// Time an expression (or the cases of a suite) against a hand-written loop.
+    Bench {
+        /// The expression (omit with --suite).
+        #[arg(allow_hyphen_values = true)]
+        expr: Option<String>,
+        /// Inputs: NAME=DTYPE[SHAPE].
+        #[arg(short = 'i', long = "input")]
+        inputs: Vec<String>,
+        /// A suite file (../shared/bench/suite.json).
+        #[arg(long)]
+        suite: Option<String>,
+        /// Only these case ids of the suite.
+        #[arg(long = "case")]
+        cases: Vec<String>,
+        /// Worker threads (default: LAZYFUSE_THREADS or 1).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Timed samples per measurement.
+        #[arg(long, default_value_t = 11)]
+        repeat: usize,
+        /// One JSON object per case instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Evaluate and explain an example expression on built-in data.
     Demo,
 }
@@ -175,6 +199,56 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
                 }
             };
             out.write_all(text.as_bytes()).map_err(io)?;
+        }
+        Cmd::Bench {
+            expr,
+            inputs,
+            suite,
+            cases,
+            threads,
+            repeat,
+            json,
+        } => {
+            if threads == Some(0) || repeat == 0 {
+                return Err(Error::Parse("--threads and --repeat must be at least 1".into()));
+            }
+            let list = match (suite, expr) {
+                (Some(path), None) => {
+                    let all = crate::bench::load_suite(&path)?;
+                    if let Some(bad) = cases.iter().find(|c| !all.iter().any(|k| &k.id == *c)) {
+                        return Err(Error::Parse(format!("no case '{bad}' in {path}")));
+                    }
+                    all.into_iter()
+                        .filter(|k| cases.is_empty() || cases.contains(&k.id))
+                        .collect()
+                }
+                (None, Some(expr)) => {
+                    let mut ins = vec![];
+                    for spec in &inputs {
+                        let (name, ty) = spec
+                            .split_once('=')
+                            .ok_or_else(|| Error::Parse(format!("bad input '{spec}': expected NAME=DTYPE[SHAPE]")))?;
+                        let (dt, shape) = parse_type_spec(ty)?;
+                        ins.push((name.to_string(), dt, shape));
+                    }
+                    vec![crate::bench::Case {
+                        id: "expr".into(),
+                        expr,
+                        inputs: ins,
+                    }]
+                }
+                (Some(_), Some(_)) => return Err(Error::Parse("give an expression or --suite, not both".into())),
+                (None, None) => return Err(Error::Parse("bench needs an expression or --suite FILE".into())),
+            };
+            if !json {
+                writeln!(out, "{}", crate::bench::TABLE_HEADER).map_err(io)?;
+            }
+            for case in &list {
+                let m = crate::bench::run_case(case, threads.unwrap_or(0), repeat)?;
+                let line = if json { m.to_json() } else { m.table_row() };
+                writeln!(out, "{line}").map_err(io)?;
+                out.flush().map_err(io)?;
+            }
         }
         Cmd::Demo => demo(out)?,
     }

@@ -1,7 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod alloc_count;
 pub mod array;
+pub mod bench;
 pub mod cli;
 mod dump;
 pub mod error;
@@ -13,4 +15,6 @@ pub use array::{Array, DType, Element, Index, Scalar};
 pub use error::{Error, Result};
 pub use expr::{lazy, Expr, Graph, IntoExpr, PyScalar};
 pub mod fuse;
+pub mod jit;
 pub mod loops;
+pub mod runtime;

@@ -2,6 +2,9 @@
 
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOC: lazyfuse::alloc_count::CountingAlloc = lazyfuse::alloc_count::CountingAlloc;
+
 fn main() -> ExitCode {
     // A panic is a lazyfuse bug; still exit 1 with one line, never a signal.
     std::panic::set_hook(Box::new(|info| {

@@ -609,7 +609,8 @@ impl<'g> Fuser<'g> {
         let tmp_of = |s: &Self, id: NodeId| -> Option<u32> {
             match s.val[id.index()] {
                 Some(Val::Tmp(t)) => Some(t),
-                _ => root_tmp.get(&id).copied(),
+                Some(Val::Input(_)) => None,
+                None => root_tmp.get(&id).copied(),
             }
         };
         while !pending.is_empty() {

@@ -1,0 +1,499 @@
+//! `lazyfuse bench`: times compiled expressions and, for the cases of the
+//! benchmark suite (`../shared/bench/suite.json`), a hand-written Rust loop
+//! computing the same thing in the same run, so every figure comes with a
+//! ratio against a baseline measured beside it.
+//!
+//! Reported per case (SPEC §6): `compile_s` (cold: caches cleared, then
+//! fuse + lower + compile every kernel), `median_s`/`min_s` (cached
+//! evaluation into a reused output buffer), `median_fresh_s` (cached
+//! evaluation allocating its output), `bytes_moved` (inputs read once plus
+//! the output written once), `gb_per_s`, `peak_extra_bytes` (highest bytes
+//! allocated during one fresh evaluation, when the counting allocator is
+//! installed, as in the `lazyfuse` binary), `kernels`, `threads`; and
+//! `handloop_s` with `ratio = median_s / handloop_s` where a hand loop
+//! exists. The hand loops are compiled for AVX2+FMA when the CPU has them
+//! (as with `-C target-cpu=native`), without fast-math.
+
+use crate::alloc_count;
+use crate::array::{random, Array, DType};
+use crate::error::{Error, Result};
+use crate::expr::Expr;
+use crate::pipeline;
+use crate::runtime::{self, ExecOptions};
+use std::time::Instant;
+
+/// One benchmark case: an expression over named random inputs.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Case id (`add`, `poly4`, …) or `expr` for an ad-hoc expression.
+    pub id: String,
+    /// The expression in the string syntax.
+    pub expr: String,
+    /// Input names with dtype and shape.
+    pub inputs: Vec<(String, DType, Vec<usize>)>,
+}
+
+/// Reads the cases of a suite file.
+pub fn load_suite(path: &str) -> Result<Vec<Case>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io(format!("{path}: {e}")))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Parse(format!("{path}: {e}")))?;
+    let bad = |what: &str| Error::Parse(format!("{path}: {what}"));
+    let cases = v
+        .get("cases")
+        .and_then(|c| c.as_array())
+        .ok_or_else(|| bad("no \"cases\" array"))?;
+    cases
+        .iter()
+        .map(|c| {
+            let id = c
+                .get("id")
+                .and_then(|x| x.as_str())
+                .ok_or_else(|| bad("a case without \"id\""))?;
+            let expr = c
+                .get("expr")
+                .and_then(|x| x.as_str())
+                .ok_or_else(|| bad("a case without \"expr\""))?;
+            let ins = c
+                .get("inputs")
+                .and_then(|x| x.as_object())
+                .ok_or_else(|| bad("a case without \"inputs\""))?;
+            let mut inputs = vec![];
+            for (name, spec) in ins {
+                let dt = spec
+                    .get(0)
+                    .and_then(|x| x.as_str())
+                    .ok_or_else(|| bad("input without dtype"))?;
+                let shape = spec
+                    .get(1)
+                    .and_then(|x| x.as_array())
+                    .ok_or_else(|| bad("input without shape"))?
+                    .iter()
+                    .map(|d| d.as_u64().map(|d| d as usize).ok_or_else(|| bad("bad dimension")))
+                    .collect::<Result<Vec<_>>>()?;
+                inputs.push((name.clone(), dt.parse()?, shape));
+            }
+            Ok(Case {
+                id: id.into(),
+                expr: expr.into(),
+                inputs,
+            })
+        })
+        .collect()
+}
+
+/// The measurements of one case.
+#[derive(Clone, Debug)]
+pub struct Measurement {
+    /// The case.
+    pub id: String,
+    /// Its expression.
+    pub expr: String,
+    /// Elements of the output.
+    pub n_elements: usize,
+    /// Cold compile of every kernel.
+    pub compile_s: f64,
+    /// Median cached evaluation into a reused buffer.
+    pub median_s: f64,
+    /// Fastest cached evaluation into a reused buffer.
+    pub min_s: f64,
+    /// Median cached evaluation allocating its output.
+    pub median_fresh_s: f64,
+    /// Bytes read and written, each input and the output once.
+    pub bytes_moved: usize,
+    /// Peak bytes allocated during a fresh evaluation (None without the
+    /// counting allocator).
+    pub peak_extra_bytes: Option<usize>,
+    /// Kernels compiled.
+    pub kernels: usize,
+    /// Worker threads.
+    pub threads: usize,
+    /// Median of the hand-written loop, if the suite case has one.
+    pub handloop_s: Option<f64>,
+}
+
+impl Measurement {
+    /// `bytes_moved / median_s` in GB/s.
+    pub fn gb_per_s(&self) -> f64 {
+        self.bytes_moved as f64 / self.median_s / 1e9
+    }
+
+    /// One JSON object (one line).
+    pub fn to_json(&self) -> String {
+        let opt = |v: Option<f64>| v.map_or("null".to_string(), |v| format!("{v:.6e}"));
+        format!(
+            "{{\"id\": {:?}, \"expr\": {:?}, \"n_elements\": {}, \"compile_s\": {:.6e}, \"median_s\": {:.6e}, \
+             \"min_s\": {:.6e}, \"median_fresh_s\": {:.6e}, \"bytes_moved\": {}, \"gb_per_s\": {:.3}, \
+             \"peak_extra_bytes\": {}, \"kernels\": {}, \"threads\": {}, \"handloop_s\": {}, \"ratio\": {}}}",
+            self.id,
+            self.expr,
+            self.n_elements,
+            self.compile_s,
+            self.median_s,
+            self.min_s,
+            self.median_fresh_s,
+            self.bytes_moved,
+            self.gb_per_s(),
+            self.peak_extra_bytes.map_or("null".to_string(), |b| b.to_string()),
+            self.kernels,
+            self.threads,
+            opt(self.handloop_s),
+            opt(self.handloop_s.map(|h| self.median_s / h)),
+        )
+    }
+}
+
+/// The header of the text table.
+pub const TABLE_HEADER: &str =
+    "case         compile_ms  median_ms  fresh_ms  hand_ms  ratio   GB/s  kernels  peak_extra_MB";
+
+impl Measurement {
+    /// One row of the text table.
+    pub fn table_row(&self) -> String {
+        format!(
+            "{:<12} {:>10.3} {:>10.3} {:>9.3} {:>8} {:>6} {:>6.1} {:>8} {:>14}",
+            self.id,
+            self.compile_s * 1e3,
+            self.median_s * 1e3,
+            self.median_fresh_s * 1e3,
+            self.handloop_s.map_or("-".into(), |h| format!("{:.3}", h * 1e3)),
+            self.handloop_s
+                .map_or("-".into(), |h| format!("{:.2}", self.median_s / h)),
+            self.gb_per_s(),
+            self.kernels,
+            self.peak_extra_bytes
+                .map_or("-".into(), |b| format!("{:.2}", b as f64 / 1e6)),
+        )
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Times `f`: `repeat` samples, each running `f` often enough to take at
+/// least ~2 ms (so microsecond cases are measured per call).
+fn time_samples(repeat: usize, mut f: impl FnMut() -> Result<()>) -> Result<Vec<f64>> {
+    f()?; // warm-up (caches, page faults of reused buffers)
+    let t = Instant::now();
+    f()?;
+    let once = t.elapsed().as_secs_f64().max(1e-9);
+    let batch = ((2e-3 / once).ceil() as usize).clamp(1, 100_000);
+    let mut out = Vec::with_capacity(repeat);
+    for _ in 0..repeat {
+        let t = Instant::now();
+        for _ in 0..batch {
+            f()?;
+        }
+        out.push(t.elapsed().as_secs_f64() / batch as f64);
+    }
+    Ok(out)
+}
+
+/// Runs one case.
+pub fn run_case(case: &Case, threads: usize, repeat: usize) -> Result<Measurement> {
+    let arrays: Vec<(String, Array)> = case
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(k, (n, dt, shape))| Ok((n.clone(), random::random(*dt, shape, 0x5eed + k as u64)?)))
+        .collect::<Result<_>>()?;
+    let bind: Vec<(&str, &Array)> = arrays.iter().map(|(n, a)| (n.as_str(), a)).collect();
+    let expr = Expr::parse(&case.expr, &bind)?;
+    let (g, inputs) = pipeline::build_graph(std::slice::from_ref(&expr))?;
+    let opts = ExecOptions { threads };
+
+    runtime::clear_caches();
+    let t = Instant::now();
+    let prepared = runtime::prepare(&g, &inputs)?;
+    let compile_s = t.elapsed().as_secs_f64();
+
+    let (dt, shape) = (expr.dtype()?, expr.shape()?);
+    let mut out = Array::try_zeros(dt, &shape)?;
+    let samples = time_samples(repeat, || prepared.run_into(&inputs, &mut out, &opts))?;
+    let fresh = time_samples(repeat.div_ceil(2).max(3), || prepared.run(&inputs, &opts).map(drop))?;
+
+    let peak_extra_bytes = alloc_count::is_installed().then(|| {
+        let base = alloc_count::current();
+        alloc_count::reset_peak();
+        let r = prepared.run(&inputs, &opts);
+        let p = alloc_count::peak().saturating_sub(base);
+        drop(r);
+        p
+    });
+
+    let bytes_moved = inputs.iter().map(|a| a.nbytes()).sum::<usize>() + out.nbytes();
+    let handloop_s = match handloop::find(&case.id) {
+        Some(h) => {
+            let mut hout = Array::try_zeros(dt, &shape)?;
+            let ins: Vec<Array> = arrays.iter().map(|(_, a)| a.clone()).collect();
+            Some(median(time_samples(repeat, || {
+                h(&ins, &mut hout);
+                Ok(())
+            })?))
+        }
+        None => None,
+    };
+    Ok(Measurement {
+        id: case.id.clone(),
+        expr: case.expr.clone(),
+        n_elements: out.len(),
+        compile_s,
+        median_s: median(samples.clone()),
+        min_s: samples.iter().copied().fold(f64::INFINITY, f64::min),
+        median_fresh_s: median(fresh),
+        bytes_moved,
+        peak_extra_bytes,
+        kernels: prepared.kernel_count(),
+        threads: opts.thread_count(),
+        handloop_s,
+    })
+}
+
+/// Hand-written Rust loops for the suite cases: what a careful programmer
+/// writes without lazyfuse (single thread, reused output, several
+/// accumulators for reductions, tiles for the transpose).
+mod handloop {
+    use crate::array::Array;
+
+    pub type Loop = fn(&[Array], &mut Array);
+
+    /// The loop for a suite case id.
+    pub fn find(id: &str) -> Option<Loop> {
+        Some(match id {
+            "add" => add,
+            "axpby" | "small" => axpby,
+            "poly4" | "medium" => poly4,
+            "horner" => horner,
+            "hypot" => hypot,
+            "where" => where_,
+            "gauss" => gauss,
+            "trig" => trig,
+            "log1p" => log1p,
+            "tanh" => tanh,
+            "f32_axpby" => f32_axpby,
+            "f32_exp" => f32_exp,
+            "int_mix" => int_mix,
+            "mixed" => mixed,
+            "dot" => dot,
+            "rowsum" => rowsum,
+            "colsum" => colsum,
+            "standardize" => standardize,
+            "bcast_row" => bcast_row,
+            "transpose" => transpose,
+            "strided" => strided,
+            _ => return None,
+        })
+    }
+
+    fn s<T: crate::array::Element>(a: &Array) -> &[T] {
+        a.as_slice::<T>().expect("contiguous input of the suite dtype")
+    }
+    fn o<T: crate::array::Element>(a: &mut Array) -> &mut [T] {
+        a.as_slice_mut::<T>().expect("contiguous output")
+    }
+
+    /// Compiles `$body` twice, plain and with AVX2+FMA, and picks at run time.
+    macro_rules! native {
+        ($name:ident($ins:ident, $out:ident) $body:block) => {
+            fn $name($ins: &[Array], $out: &mut Array) {
+                #[inline(always)]
+                fn body($ins: &[Array], $out: &mut Array) $body
+                #[cfg(target_arch = "x86_64")]
+                {
+                    #[target_feature(enable = "avx2,fma")]
+                    unsafe fn avx2($ins: &[Array], $out: &mut Array) {
+                        body($ins, $out)
+                    }
+                    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+                        // SAFETY: the features were just detected.
+                        return unsafe { avx2($ins, $out) };
+                    }
+                }
+                body($ins, $out)
+            }
+        };
+    }
+
+    native!(add(i, out) {
+        let (a, b) = (s::<f64>(&i[0]), s::<f64>(&i[1]));
+        for ((o, &a), &b) in o::<f64>(out).iter_mut().zip(a).zip(b) {
+            *o = a + b;
+        }
+    });
+    native!(axpby(i, out) {
+        let (a, b) = (s::<f64>(&i[0]), s::<f64>(&i[1]));
+        for ((o, &a), &b) in o::<f64>(out).iter_mut().zip(a).zip(b) {
+            *o = 2.0 * a + 3.0 * b;
+        }
+    });
+    native!(poly4(i, out) {
+        let (a, b, c, d) = (s::<f64>(&i[0]), s::<f64>(&i[1]), s::<f64>(&i[2]), s::<f64>(&i[3]));
+        for (k, o) in o::<f64>(out).iter_mut().enumerate() {
+            *o = 2.0 * a[k] + 3.0 * b[k] * c[k] - d[k] / 4.0 + 1.0;
+        }
+    });
+    native!(horner(i, out) {
+        let a = s::<f64>(&i[0]);
+        for (o, &a) in o::<f64>(out).iter_mut().zip(a) {
+            *o = ((((a * 0.5 + 1.5) * a - 2.5) * a + 3.5) * a - 4.5) * a + 5.5;
+        }
+    });
+    native!(hypot(i, out) {
+        let (a, b) = (s::<f64>(&i[0]), s::<f64>(&i[1]));
+        for ((o, &a), &b) in o::<f64>(out).iter_mut().zip(a).zip(b) {
+            *o = (a * a + b * b).sqrt();
+        }
+    });
+    native!(where_(i, out) {
+        let (a, b, c) = (s::<f64>(&i[0]), s::<f64>(&i[1]), s::<f64>(&i[2]));
+        for (k, o) in o::<f64>(out).iter_mut().enumerate() {
+            *o = if a[k] > 0.6 { a[k] * b[k] } else { c[k] - b[k] };
+        }
+    });
+    native!(gauss(i, out) {
+        let a = s::<f64>(&i[0]);
+        for (o, &a) in o::<f64>(out).iter_mut().zip(a) {
+            *o = (-(a * a) / 2.0).exp() * 0.3989422804014327;
+        }
+    });
+    native!(trig(i, out) {
+        let (a, b) = (s::<f64>(&i[0]), s::<f64>(&i[1]));
+        for ((o, &a), &b) in o::<f64>(out).iter_mut().zip(a).zip(b) {
+            let (x, y) = (a.sin(), b.cos());
+            *o = x * x + y * y;
+        }
+    });
+    native!(log1p(i, out) {
+        let a = s::<f64>(&i[0]);
+        for (o, &a) in o::<f64>(out).iter_mut().zip(a) {
+            *o = (a - 0.6).abs().ln_1p();
+        }
+    });
+    native!(tanh(i, out) {
+        let a = s::<f64>(&i[0]);
+        for (o, &a) in o::<f64>(out).iter_mut().zip(a) {
+            *o = (a * 2.0 - 1.0).tanh();
+        }
+    });
+    native!(f32_axpby(i, out) {
+        let (a, b) = (s::<f32>(&i[0]), s::<f32>(&i[1]));
+        for ((o, &a), &b) in o::<f32>(out).iter_mut().zip(a).zip(b) {
+            *o = 2.0 * a + 3.0 * b;
+        }
+    });
+    native!(f32_exp(i, out) {
+        let (a, b) = (s::<f32>(&i[0]), s::<f32>(&i[1]));
+        for ((o, &a), &b) in o::<f32>(out).iter_mut().zip(a).zip(b) {
+            *o = a.exp() * b;
+        }
+    });
+    native!(int_mix(i, out) {
+        let (x, y) = (s::<i64>(&i[0]), s::<i64>(&i[1]));
+        for ((o, &x), &y) in o::<i64>(out).iter_mut().zip(x).zip(y) {
+            // Positive constant divisors: Euclid's division is floor division.
+            *o = x.rem_euclid(7) * 3 + y.div_euclid(5) - (x & 255);
+        }
+    });
+    native!(mixed(i, out) {
+        let (a, x, k) = (s::<f64>(&i[0]), s::<f32>(&i[1]), s::<i32>(&i[2]));
+        for (j, o) in o::<f64>(out).iter_mut().enumerate() {
+            *o = a[j] * x[j] as f64 + k[j] as f64;
+        }
+    });
+    native!(dot(i, out) {
+        let (a, b) = (s::<f64>(&i[0]), s::<f64>(&i[1]));
+        let mut acc = [0.0f64; 8];
+        let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+        let (ra, rb) = (ca.remainder(), cb.remainder());
+        for (x, y) in ca.zip(cb) {
+            for l in 0..8 {
+                acc[l] += x[l] * y[l];
+            }
+        }
+        let mut t: f64 = acc.iter().sum();
+        for (x, y) in ra.iter().zip(rb) {
+            t += x * y;
+        }
+        o::<f64>(out)[0] = t;
+    });
+    native!(rowsum(i, out) {
+        let a = s::<f64>(&i[0]);
+        let n = i[0].shape()[1];
+        for (row, o) in a.chunks_exact(n).zip(o::<f64>(out).iter_mut()) {
+            let mut acc = [0.0f64; 8];
+            let c = row.chunks_exact(8);
+            let r = c.remainder();
+            for x in c {
+                for l in 0..8 {
+                    acc[l] += x[l] * x[l];
+                }
+            }
+            *o = acc.iter().sum::<f64>() + r.iter().map(|x| x * x).sum::<f64>();
+        }
+    });
+    native!(colsum(i, out) {
+        let a = s::<f64>(&i[0]);
+        let n = i[0].shape()[1];
+        let o = o::<f64>(out);
+        o.fill(0.0);
+        for row in a.chunks_exact(n) {
+            for (o, &x) in o.iter_mut().zip(row) {
+                *o += x * 2.0 + 1.0;
+            }
+        }
+    });
+    native!(standardize(i, out) {
+        let a = s::<f64>(&i[0]);
+        let n = a.len() as f64;
+        let mut acc = [0.0f64; 8];
+        for c in a.chunks_exact(8) {
+            for l in 0..8 {
+                acc[l] += c[l];
+            }
+        }
+        let mean = (acc.iter().sum::<f64>() + a.chunks_exact(8).remainder().iter().sum::<f64>()) / n;
+        let mut acc = [0.0f64; 8];
+        for c in a.chunks_exact(8) {
+            for l in 0..8 {
+                let d = c[l] - mean;
+                acc[l] += d * d;
+            }
+        }
+        let rest: f64 = a.chunks_exact(8).remainder().iter().map(|x| (x - mean) * (x - mean)).sum();
+        let std = ((acc.iter().sum::<f64>() + rest) / n).sqrt();
+        for (o, &x) in o::<f64>(out).iter_mut().zip(a) {
+            *o = (x - mean) / std;
+        }
+    });
+    native!(bcast_row(i, out) {
+        let (a, r, c) = (s::<f64>(&i[0]), s::<f64>(&i[1]), s::<f64>(&i[2]));
+        let n = r.len();
+        for ((orow, arow), &c) in o::<f64>(out).chunks_exact_mut(n).zip(a.chunks_exact(n)).zip(c) {
+            for ((o, &a), &r) in orow.iter_mut().zip(arow).zip(r) {
+                *o = a * r + c;
+            }
+        }
+    });
+    native!(transpose(i, out) {
+        let a = s::<f64>(&i[0]);
+        let n = i[0].shape()[0];
+        let o = o::<f64>(out);
+        const T: usize = 64;
+        for bi in (0..n).step_by(T) {
+            for bj in (0..n).step_by(T) {
+                for r in bi..(bi + T).min(n) {
+                    for c in bj..(bj + T).min(n) {
+                        o[r * n + c] = a[r * n + c] + a[c * n + r];
+                    }
+                }
+            }
+        }
+    });
+    native!(strided(i, out) {
+        let (a, b) = (s::<f64>(&i[0]), s::<f64>(&i[1]));
+        for (k, o) in o::<f64>(out).iter_mut().enumerate() {
+            *o = a[2 * k] * b[2 * k + 1];
+        }
+    });
+}

@@ -1,0 +1,1219 @@
+//! `jit`: loop IR → Cranelift IR → native code. The ONLY module that
+//! imports `cranelift_*`.
+//!
+//! **Kernel ABI.** Every kernel is
+//! `extern "C" fn(ptrs, strides, dims, start, end, status)`:
+//! `ptrs[p]` is param `p`'s pointer at iteration point zero, `strides[p *
+//! ndims + d]` its stride in **bytes** along loop `d`, `dims[d]` the extents;
+//! the outermost loop runs over `[start, end)` only, so the runtime can split
+//! work between threads; `status` is an `AtomicU32` set to a non-zero code
+//! when a value NumPy rejects is met (an integer to a negative power).
+//!
+//! **Code shape.** Loops nest as in the [`LoopFunc`]; values hoisted to an
+//! outer level are computed there (and splatted once for vector code). The
+//! innermost loop has a vector main loop (`vector` lanes of 128 bits,
+//! `unroll` vectors per iteration) and a scalar remainder loop. Unit-stride
+//! operands are loaded and stored as whole vectors (unaligned, `notrap`
+//! flags: never `aligned`); other strides are gathered lane by lane. Ops
+//! without a vector lowering on x86-64 (integer division, shifts, calls,
+//! 64-bit min/max, …) are computed lane by lane inside the vector loop.
+//!
+//! **Nothing traps.** Integer `//`, `%`, `fmod` substitute a safe divisor and
+//! select 0 for a zero divisor (and handle `MIN // -1`); float → int casts
+//! saturate; shifts follow NumPy (`>= width` gives 0 or -1); transcendentals
+//! call the host libm per element ([`host`]).
+//!
+//! **Semantics** are the interpreter's ([`crate::interp::eval_unary`],
+//! [`crate::interp::eval_binary`]), bit for bit; `tests/differential.rs`
+//! checks it on random expressions. If a vector build fails, the kernel is
+//! rebuilt scalar (a safety net; the differential tests exercise both).
+
+pub mod host;
+
+use crate::array::DType;
+use crate::error::{Error, Result};
+use crate::expr::{BinaryOp, UnaryOp};
+use crate::loops::{LOp, LoopFunc, StrideClass};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{self, types, AbiParam, InstBuilder, MemFlagsData, Signature, Type, UserFuncName, Value};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Linkage, Module};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// The native signature of every kernel (see the module docs).
+pub type KernelFn = unsafe extern "C" fn(
+    ptrs: *const *mut u8,
+    strides: *const isize,
+    dims: *const usize,
+    start: usize,
+    end: usize,
+    status: *const std::sync::atomic::AtomicU32,
+);
+
+/// A compiled kernel. Its code is freed when it is dropped.
+pub struct Compiled {
+    module: Mutex<Option<JITModule>>,
+    func: KernelFn,
+    /// The optimized Cranelift IR (when requested).
+    pub clif: Option<String>,
+    /// Machine code listing (Cranelift's VCode; when requested).
+    pub asm: Option<String>,
+    /// Vector lanes actually used (1 if the vector build fell back).
+    pub vector: usize,
+}
+
+impl Compiled {
+    /// The entry point.
+    pub fn func(&self) -> KernelFn {
+        self.func
+    }
+}
+
+impl Drop for Compiled {
+    fn drop(&mut self) {
+        if let Some(m) = self.module.get_mut().ok().and_then(|m| m.take()) {
+            // SAFETY: the cache drops an entry only when no run holds it
+            // (entries are `Arc`s), so nothing can call into this code.
+            unsafe { m.free_memory() };
+        }
+    }
+}
+
+fn isa() -> Result<OwnedTargetIsa> {
+    static ISA: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
+    ISA.get_or_init(|| {
+        let mut fb = settings::builder();
+        let set = |fb: &mut settings::Builder, k: &str, v: &str| fb.set(k, v).map_err(|e| format!("setting {k}: {e}"));
+        set(&mut fb, "opt_level", "speed")?;
+        // The verifier costs 30-50% compile time: on in tests, off in release.
+        set(
+            &mut fb,
+            "enable_verifier",
+            if cfg!(debug_assertions) { "true" } else { "false" },
+        )?;
+        set(&mut fb, "is_pic", "false")?;
+        cranelift_native::builder()
+            .map_err(|e| e.to_string())?
+            .finish(settings::Flags::new(fb))
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(Error::Internal)
+}
+
+/// Compiles a loop function. `text`: also keep the CLIF and VCode listings.
+pub fn compile(f: &LoopFunc, text: bool) -> Result<Compiled> {
+    if f.vector > 1 {
+        let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compile_once(f, text)));
+        match attempt {
+            Ok(Ok(c)) => return Ok(c),
+            Ok(Err(e)) => note_fallback(&format!("{e}")),
+            Err(_) => note_fallback("panic"),
+        }
+        let mut s = f.clone();
+        s.vector = 1;
+        s.unroll = s.unroll.min(2);
+        return compile_once(&s, text);
+    }
+    compile_once(f, text)
+}
+
+/// How many vector builds failed and were rebuilt scalar (should stay 0;
+/// the differential tests check it).
+pub static VECTOR_FALLBACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn note_fallback(why: &str) {
+    VECTOR_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if std::env::var_os("LAZYFUSE_DEBUG_JIT").is_some() {
+        eprintln!("lazyfuse: vector kernel rebuilt scalar: {why}");
+    }
+}
+
+fn compile_once(f: &LoopFunc, text: bool) -> Result<Compiled> {
+    let isa = isa()?;
+    let call_conv = isa.default_call_conv();
+    let jb = JITBuilder::with_isa(isa, default_libcall_names());
+    let mut module = JITModule::new(jb);
+    let mut ctx = module.make_context();
+    let ptr = types::I64;
+    let mut sig = Signature::new(call_conv);
+    for _ in 0..6 {
+        sig.params.push(AbiParam::new(ptr));
+    }
+    ctx.func.signature = sig.clone();
+    ctx.func.name = UserFuncName::user(0, 0);
+    let mut fbc = FunctionBuilderContext::new();
+    {
+        let b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
+        let mut cg = Cg::new(f, b, call_conv);
+        cg.build();
+        cg.b.seal_all_blocks();
+        cg.b.finalize(module.target_config());
+    }
+    ctx.set_disasm(text);
+    let id = module
+        .declare_function(&f.name, Linkage::Export, &sig)
+        .map_err(|e| Error::Internal(format!("declare {}: {e}", f.name)))?;
+    module
+        .define_function(id, &mut ctx)
+        .map_err(|e| Error::Internal(format!("compile {}: {e:?}", f.name)))?;
+    let clif = text.then(|| ctx.func.display().to_string());
+    let asm = if text {
+        ctx.compiled_code().and_then(|c| c.vcode.clone())
+    } else {
+        None
+    };
+    module.clear_context(&mut ctx);
+    module
+        .finalize_definitions()
+        .map_err(|e| Error::Internal(format!("finalize {}: {e}", f.name)))?;
+    let code = module.get_finalized_function(id);
+    // SAFETY: the function was built with exactly `KernelFn`'s signature.
+    let func: KernelFn = unsafe { std::mem::transmute::<*const u8, KernelFn>(code) };
+    Ok(Compiled {
+        module: Mutex::new(Some(module)),
+        func,
+        clif,
+        asm,
+        vector: f.vector,
+    })
+}
+
+/// Scalar Cranelift type of a dtype (bool is an `i8` holding 0 or 1).
+fn cl_ty(d: DType) -> Type {
+    match d {
+        DType::Bool | DType::I8 | DType::U8 => types::I8,
+        DType::I16 | DType::U16 => types::I16,
+        DType::I32 | DType::U32 => types::I32,
+        DType::I64 | DType::U64 => types::I64,
+        DType::F32 => types::F32,
+        DType::F64 => types::F64,
+    }
+}
+
+fn int_of_bytes(w: usize) -> Type {
+    match w {
+        1 => types::I8,
+        2 => types::I16,
+        4 => types::I32,
+        _ => types::I64,
+    }
+}
+
+fn mem() -> MemFlagsData {
+    MemFlagsData::new().with_notrap()
+}
+
+/// Values of the body: scalar and (vector mode) vector versions.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Scalar,
+    Vector,
+}
+
+struct Cg<'a> {
+    f: &'a LoopFunc,
+    b: FunctionBuilder<'a>,
+    call_conv: CallConv,
+    lanes: usize,
+    /// Width in bytes of a vector lane (for bool masks).
+    lane_w: usize,
+    n: usize,
+    ptrs: Vec<Value>,
+    /// `strides[p][d]` in bytes (runtime), `None` for stride class zero.
+    strides: Vec<Vec<Option<Value>>>,
+    dims: Vec<Value>,
+    start: Value,
+    end: Value,
+    status: Value,
+    /// Hoisted values: scalar, vector.
+    sv: Vec<Option<Value>>,
+    vv: Vec<Option<Value>>,
+    sigs: HashMap<(Vec<Type>, Type), ir::SigRef>,
+}
+
+impl<'a> Cg<'a> {
+    fn new(f: &'a LoopFunc, b: FunctionBuilder<'a>, call_conv: CallConv) -> Cg<'a> {
+        let lanes = f.vector.max(1);
+        Cg {
+            f,
+            b,
+            call_conv,
+            lanes,
+            lane_w: 16 / lanes,
+            n: f.ndims(),
+            ptrs: vec![],
+            strides: vec![],
+            dims: vec![],
+            start: Value::from_u32(0),
+            end: Value::from_u32(0),
+            status: Value::from_u32(0),
+            sv: vec![None; f.body.len()],
+            vv: vec![None; f.body.len()],
+            sigs: HashMap::new(),
+        }
+    }
+
+    fn vty(&self, d: DType) -> Type {
+        if d == DType::Bool {
+            int_of_bytes(self.lane_w).by(self.lanes as u32).expect("lanes")
+        } else {
+            cl_ty(d).by(self.lanes as u32).expect("lanes")
+        }
+    }
+
+    fn ins<'s>(&'s mut self) -> cranelift_frontend::FuncInstBuilder<'s, 'a> {
+        self.b.ins()
+    }
+
+    fn iconst(&mut self, t: Type, v: i64) -> Value {
+        self.b.ins().iconst(t, v)
+    }
+
+    fn build(&mut self) {
+        let entry = self.b.create_block();
+        self.b.append_block_params_for_function_params(entry);
+        self.b.switch_to_block(entry);
+        let params = self.b.block_params(entry).to_vec();
+        let (pp, sp, dp) = (params[0], params[1], params[2]);
+        self.start = params[3];
+        self.end = params[4];
+        self.status = params[5];
+        let n = self.n;
+        for (k, p) in self.f.params.iter().enumerate() {
+            let v = self.b.ins().load(types::I64, mem(), pp, (k * 8) as i32);
+            self.ptrs.push(v);
+            let mut row = vec![];
+            for d in 0..n {
+                row.push(match StrideClass::of(p.strides[d]) {
+                    StrideClass::Zero => None,
+                    _ => Some(self.b.ins().load(types::I64, mem(), sp, ((k * n + d) * 8) as i32)),
+                });
+            }
+            self.strides.push(row);
+        }
+        for d in 0..n {
+            let v = self.b.ins().load(types::I64, mem(), dp, (d * 8) as i32);
+            self.dims.push(v);
+        }
+        let ptrs = self.ptrs.clone();
+        self.hoisted(0, &ptrs);
+        self.emit_loop(0, ptrs);
+        self.b.ins().return_(&[]);
+    }
+
+    /// Computes the values of `level` (< n) with pointers `ptrs`.
+    fn hoisted(&mut self, level: usize, ptrs: &[Value]) {
+        for v in 0..self.f.body.len() {
+            if self.f.body[v].level != level || matches!(self.f.body[v].op, LOp::Store(..)) {
+                continue;
+            }
+            let mut vals = self.sv.clone();
+            let s = self.inst(Mode::Scalar, v, &mut vals, ptrs, None);
+            self.sv[v] = Some(s);
+            if self.lanes > 1 {
+                let ty = self.f.body[v].ty;
+                let sp = self.splat(ty, s);
+                self.vv[v] = Some(sp);
+            }
+        }
+    }
+
+    fn splat(&mut self, ty: DType, s: Value) -> Value {
+        let vt = self.vty(ty);
+        let s = if ty == DType::Bool { self.bool_to_lane(s) } else { s };
+        self.b.ins().splat(vt, s)
+    }
+
+    /// A scalar bool (0/1 in i8) as a mask lane (0 or all ones).
+    fn bool_to_lane(&mut self, s: Value) -> Value {
+        let t = int_of_bytes(self.lane_w);
+        let x = if t == types::I8 { s } else { self.b.ins().uextend(t, s) };
+        self.b.ins().ineg(x)
+    }
+
+    /// A mask lane as a scalar bool.
+    fn lane_to_bool(&mut self, x: Value) -> Value {
+        self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0)
+    }
+
+    fn range(&mut self, d: usize) -> (Value, Value) {
+        if d == 0 {
+            (self.start, self.end)
+        } else {
+            let z = self.iconst(types::I64, 0);
+            (z, self.dims[d])
+        }
+    }
+
+    fn emit_loop(&mut self, d: usize, ptrs: Vec<Value>) {
+        let (lo, hi) = self.range(d);
+        if d + 1 == self.n {
+            return self.emit_inner(ptrs, lo, hi);
+        }
+        let head = self.b.create_block();
+        let body = self.b.create_block();
+        let exit = self.b.create_block();
+        let i = self.b.append_block_param(head, types::I64);
+        self.b.ins().jump(head, &[lo.into()]);
+        self.b.switch_to_block(head);
+        let c = self.b.ins().icmp(IntCC::UnsignedLessThan, i, hi);
+        self.b.ins().brif(c, body, &[], exit, &[]);
+        self.b.switch_to_block(body);
+        let inner: Vec<Value> = (0..ptrs.len())
+            .map(|p| match self.strides[p][d] {
+                None => ptrs[p],
+                Some(s) => {
+                    let off = self.b.ins().imul(i, s);
+                    self.b.ins().iadd(ptrs[p], off)
+                }
+            })
+            .collect();
+        self.hoisted(d + 1, &inner);
+        self.emit_loop(d + 1, inner);
+        let i1 = self.b.ins().iadd_imm_s(i, 1);
+        self.b.ins().jump(head, &[i1.into()]);
+        self.b.switch_to_block(exit);
+    }
+
+    fn emit_inner(&mut self, ptrs: Vec<Value>, lo: Value, hi: Value) {
+        let step = (self.lanes * self.f.unroll) as i64;
+        let vhead = self.b.create_block();
+        let vbody = self.b.create_block();
+        let shead = self.b.create_block();
+        let sbody = self.b.create_block();
+        let exit = self.b.create_block();
+        let vi = self.b.append_block_param(vhead, types::I64);
+        let si = self.b.append_block_param(shead, types::I64);
+        self.b.ins().jump(vhead, &[lo.into()]);
+        // Main loop: `unroll` vectors (or scalars) per iteration.
+        self.b.switch_to_block(vhead);
+        let next = self.b.ins().iadd_imm_s(vi, step);
+        let c = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, next, hi);
+        self.b.ins().brif(c, vbody, &[], shead, &[vi.into()]);
+        self.b.switch_to_block(vbody);
+        let mode = if self.lanes > 1 { Mode::Vector } else { Mode::Scalar };
+        for u in 0..self.f.unroll {
+            let idx = if u == 0 {
+                vi
+            } else {
+                self.b.ins().iadd_imm_s(vi, (u * self.lanes) as i64)
+            };
+            self.body(mode, &ptrs, idx);
+        }
+        self.b.ins().jump(vhead, &[next.into()]);
+        // Remainder, one element at a time.
+        self.b.switch_to_block(shead);
+        let c = self.b.ins().icmp(IntCC::UnsignedLessThan, si, hi);
+        self.b.ins().brif(c, sbody, &[], exit, &[]);
+        self.b.switch_to_block(sbody);
+        self.body(Mode::Scalar, &ptrs, si);
+        let s1 = self.b.ins().iadd_imm_s(si, 1);
+        self.b.ins().jump(shead, &[s1.into()]);
+        self.b.switch_to_block(exit);
+    }
+
+    /// The innermost-level instructions at index `idx`.
+    fn body(&mut self, mode: Mode, ptrs: &[Value], idx: Value) {
+        let mut vals = if mode == Mode::Vector {
+            self.vv.clone()
+        } else {
+            self.sv.clone()
+        };
+        for v in 0..self.f.body.len() {
+            if self.f.body[v].level == self.n {
+                let r = self.inst(mode, v, &mut vals, ptrs, Some(idx));
+                vals[v] = Some(r);
+            }
+        }
+    }
+
+    /// Address of param `p` at innermost index `idx` (plus `lane` elements).
+    fn addr(&mut self, p: usize, ptrs: &[Value], idx: Option<Value>, lane: usize) -> Value {
+        let base = ptrs[p];
+        let d = self.n - 1;
+        let Some(idx) = idx else { return base };
+        let size = self.f.params[p].dtype.size() as i64;
+        let off = match (StrideClass::of(self.f.params[p].strides[d]), self.strides[p][d]) {
+            (StrideClass::Zero, _) | (_, None) => return base,
+            (StrideClass::Unit, _) => {
+                let i = if lane == 0 {
+                    idx
+                } else {
+                    self.b.ins().iadd_imm_s(idx, lane as i64)
+                };
+                self.b.ins().imul_imm_s(i, size)
+            }
+            (StrideClass::Other, Some(s)) => {
+                let i = if lane == 0 {
+                    idx
+                } else {
+                    self.b.ins().iadd_imm_s(idx, lane as i64)
+                };
+                self.b.ins().imul(i, s)
+            }
+        };
+        self.b.ins().iadd(base, off)
+    }
+
+    fn inst(&mut self, mode: Mode, v: usize, vals: &mut [Option<Value>], ptrs: &[Value], idx: Option<Value>) -> Value {
+        let inst = &self.f.body[v];
+        let ty = inst.ty;
+        let arg = |a: usize| vals[a].expect("operand computed");
+        match inst.op {
+            LOp::Load(p) => self.load(mode, p, ty, ptrs, idx),
+            LOp::Store(p, a) => {
+                let x = arg(a);
+                self.store(mode, p, ty, x, ptrs, idx);
+                x
+            }
+            LOp::Const(c) => {
+                let s = match ty {
+                    DType::F64 => self.b.ins().f64const(f64::from_bits(c.bits())),
+                    DType::F32 => self.b.ins().f32const(f32::from_bits(c.bits() as u32)),
+                    d => self.b.ins().iconst(cl_ty(d), c.bits() as i64),
+                };
+                if mode == Mode::Vector {
+                    self.splat(ty, s)
+                } else {
+                    s
+                }
+            }
+            ref op => {
+                let args: Vec<Value> = LoopFunc::args(op).iter().map(|&a| arg(a)).collect();
+                let arg_tys: Vec<DType> = LoopFunc::args(op).iter().map(|&a| self.f.body[a].ty).collect();
+                let op = op.clone();
+                if mode == Mode::Vector {
+                    if let Some(r) = self.vector_op(&op, ty, &arg_tys, &args) {
+                        return r;
+                    }
+                    return self.lanewise(&op, ty, &arg_tys, &args);
+                }
+                self.scalar_op(&op, ty, &arg_tys, &args)
+            }
+        }
+    }
+
+    fn load(&mut self, mode: Mode, p: usize, ty: DType, ptrs: &[Value], idx: Option<Value>) -> Value {
+        let class = StrideClass::of(self.f.params[p].strides[self.n - 1]);
+        if mode == Mode::Scalar || idx.is_none() {
+            let a = self.addr(p, ptrs, idx, 0);
+            return self.b.ins().load(cl_ty(ty), mem(), a, 0);
+        }
+        let vt = self.vty(ty);
+        let raw = if class == StrideClass::Unit {
+            let a = self.addr(p, ptrs, idx, 0);
+            let lt = cl_ty(ty).by(self.lanes as u32).expect("lanes");
+            self.b.ins().load(lt, mem(), a, 0)
+        } else {
+            let lt = cl_ty(ty).by(self.lanes as u32).expect("lanes");
+            let mut acc = None;
+            for j in 0..self.lanes {
+                let a = self.addr(p, ptrs, idx, j);
+                let s = self.b.ins().load(cl_ty(ty), mem(), a, 0);
+                acc = Some(match acc {
+                    None => self.b.ins().scalar_to_vector(lt, s),
+                    Some(x) => self.b.ins().insertlane(x, s, j as u8),
+                });
+            }
+            acc.expect("lanes")
+        };
+        if ty == DType::Bool {
+            // 0/1 bytes → lane masks (lanes are bytes: vectorize allows
+            // bool memory only with 16 lanes).
+            debug_assert_eq!(vt, types::I8X16);
+            let z = self.b.ins().iconst(types::I8, 0);
+            let z = self.b.ins().splat(types::I8X16, z);
+            return self.b.ins().icmp(IntCC::NotEqual, raw, z);
+        }
+        raw
+    }
+
+    fn store(&mut self, mode: Mode, p: usize, ty: DType, x: Value, ptrs: &[Value], idx: Option<Value>) {
+        let class = StrideClass::of(self.f.params[p].strides[self.n - 1]);
+        if mode == Mode::Scalar {
+            let a = self.addr(p, ptrs, idx, 0);
+            self.b.ins().store(mem(), x, a, 0);
+            return;
+        }
+        let x = if ty == DType::Bool {
+            let one = self.b.ins().iconst(types::I8, 1);
+            let one = self.b.ins().splat(types::I8X16, one);
+            self.b.ins().band(x, one)
+        } else {
+            x
+        };
+        if class == StrideClass::Unit {
+            let a = self.addr(p, ptrs, idx, 0);
+            self.b.ins().store(mem(), x, a, 0);
+        } else {
+            for j in 0..self.lanes {
+                let a = self.addr(p, ptrs, idx, j);
+                let s = self.b.ins().extractlane(x, j as u8);
+                self.b.ins().store(mem(), s, a, 0);
+            }
+        }
+    }
+
+    /// A vector op computed lane by lane with the scalar lowering.
+    fn lanewise(&mut self, op: &LOp, ty: DType, arg_tys: &[DType], args: &[Value]) -> Value {
+        let vt = self.vty(ty);
+        let mut acc = None;
+        for j in 0..self.lanes {
+            let sargs: Vec<Value> = args
+                .iter()
+                .zip(arg_tys)
+                .map(|(&a, &t)| {
+                    let x = self.b.ins().extractlane(a, j as u8);
+                    if t == DType::Bool {
+                        self.lane_to_bool(x)
+                    } else {
+                        x
+                    }
+                })
+                .collect();
+            let r = self.scalar_op(op, ty, arg_tys, &sargs);
+            let r = if ty == DType::Bool { self.bool_to_lane(r) } else { r };
+            acc = Some(match acc {
+                None => self.b.ins().scalar_to_vector(vt, r),
+                Some(x) => self.b.ins().insertlane(x, r, j as u8),
+            });
+        }
+        acc.expect("lanes")
+    }
+
+    fn call(&mut self, fnptr: *const u8, params: &[Type], ret: Type, args: &[Value]) -> Value {
+        let key = (params.to_vec(), ret);
+        let sr = match self.sigs.get(&key) {
+            Some(&s) => s,
+            None => {
+                let mut sig = Signature::new(self.call_conv);
+                for &p in params {
+                    sig.params.push(AbiParam::new(p));
+                }
+                sig.returns.push(AbiParam::new(ret));
+                let s = self.b.import_signature(sig);
+                self.sigs.insert(key, s);
+                s
+            }
+        };
+        let callee = self.iconst(types::I64, fnptr as i64);
+        let c = self.b.ins().call_indirect(sr, callee, args);
+        self.b.inst_results(c)[0]
+    }
+
+    /// Value bits as an i64 (for the generic host escape).
+    fn to_bits(&mut self, t: DType, x: Value) -> Value {
+        match t {
+            DType::F64 => self.b.ins().bitcast(types::I64, MemFlagsData::new(), x),
+            DType::F32 => {
+                let i = self.b.ins().bitcast(types::I32, MemFlagsData::new(), x);
+                self.b.ins().uextend(types::I64, i)
+            }
+            DType::I64 | DType::U64 => x,
+            _ => self.b.ins().uextend(types::I64, x),
+        }
+    }
+
+    fn from_bits(&mut self, t: DType, x: Value) -> Value {
+        match t {
+            DType::F64 => self.b.ins().bitcast(types::F64, MemFlagsData::new(), x),
+            DType::F32 => {
+                let i = self.b.ins().ireduce(types::I32, x);
+                self.b.ins().bitcast(types::F32, MemFlagsData::new(), i)
+            }
+            DType::I64 | DType::U64 => x,
+            d => self.b.ins().ireduce(cl_ty(d), x),
+        }
+    }
+
+    fn host_unary(&mut self, u: UnaryOp, t: DType, ty: DType, x: Value) -> Value {
+        let bits = self.to_bits(t, x);
+        let o = self.iconst(types::I32, host::unary_index(u) as i64);
+        let d = self.iconst(types::I32, host::dtype_index(t) as i64);
+        let f = host::unary_bits as *const u8;
+        let r = self.call(f, &[types::I32, types::I32, types::I64], types::I64, &[o, d, bits]);
+        self.from_bits(ty, r)
+    }
+
+    fn host_binary(&mut self, bop: BinaryOp, t: DType, ty: DType, x: Value, y: Value) -> Value {
+        let xb = self.to_bits(t, x);
+        let yb = self.to_bits(t, y);
+        let o = self.iconst(types::I32, host::binary_index(bop) as i64);
+        let d = self.iconst(types::I32, host::dtype_index(t) as i64);
+        let f = host::binary_bits as *const u8;
+        let st = self.status;
+        let r = self.call(
+            f,
+            &[types::I32, types::I32, types::I64, types::I64, types::I64],
+            types::I64,
+            &[o, d, xb, yb, st],
+        );
+        self.from_bits(ty, r)
+    }
+
+    fn fconst(&mut self, t: DType, v: f64) -> Value {
+        if t == DType::F32 {
+            self.b.ins().f32const(v as f32)
+        } else {
+            self.b.ins().f64const(v)
+        }
+    }
+
+    /// Truth of a scalar of dtype `t` as a bool (0/1).
+    fn truth(&mut self, t: DType, x: Value) -> Value {
+        match t {
+            DType::Bool => x,
+            DType::F32 | DType::F64 => {
+                let z = self.fconst(t, 0.0);
+                self.b.ins().fcmp(FloatCC::NotEqual, x, z)
+            }
+            _ => self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0),
+        }
+    }
+
+    fn scalar_op(&mut self, op: &LOp, ty: DType, arg_tys: &[DType], a: &[Value]) -> Value {
+        let t = arg_tys.first().copied().unwrap_or(ty);
+        match *op {
+            LOp::Unary(u, _) => self.scalar_unary(u, t, ty, a[0]),
+            LOp::Binary(bop, _, _) => self.scalar_binary(bop, t, ty, a[0], a[1]),
+            LOp::Select(..) => self.b.ins().select(a[0], a[1], a[2]),
+            LOp::Cast(_) => self.scalar_cast(t, ty, a[0]),
+            _ => unreachable!("not an element op"),
+        }
+    }
+
+    fn scalar_unary(&mut self, u: UnaryOp, t: DType, ty: DType, x: Value) -> Value {
+        use UnaryOp::*;
+        let float = t.is_float();
+        match u {
+            Pos => x,
+            Neg if float => self.ins().fneg(x),
+            Neg => self.ins().ineg(x),
+            Invert if t == DType::Bool => self.ins().bxor_imm_s(x, 1),
+            Invert => self.ins().bnot(x),
+            Abs if float => self.ins().fabs(x),
+            Abs if t.is_signed_int() => self.ins().iabs(x),
+            Abs => x,
+            Sqrt => self.ins().sqrt(x),
+            Square if float => self.ins().fmul(x, x),
+            Square => self.ins().imul(x, x),
+            Reciprocal if float => {
+                let one = self.fconst(t, 1.0);
+                self.ins().fdiv(one, x)
+            }
+            Floor if float => self.ins().floor(x),
+            Ceil if float => self.ins().ceil(x),
+            Trunc if float => self.ins().trunc(x),
+            Floor | Ceil | Trunc => x,
+            Rint => self.ins().nearest(x),
+            IsNan if float => self.ins().fcmp(FloatCC::Unordered, x, x),
+            IsInf if float => {
+                let a = self.ins().fabs(x);
+                let inf = self.fconst(t, f64::INFINITY);
+                self.ins().fcmp(FloatCC::Equal, a, inf)
+            }
+            IsFinite if float => {
+                let a = self.ins().fabs(x);
+                let inf = self.fconst(t, f64::INFINITY);
+                self.ins().fcmp(FloatCC::LessThan, a, inf)
+            }
+            IsNan | IsInf => self.iconst(types::I8, 0),
+            IsFinite => self.iconst(types::I8, 1),
+            Signbit => {
+                let it = int_of_bytes(t.size());
+                let i = self.ins().bitcast(it, MemFlagsData::new(), x);
+                self.ins().icmp_imm_s(IntCC::SignedLessThan, i, 0)
+            }
+            LogicalNot => {
+                let tr = self.truth(t, x);
+                self.ins().bxor_imm_s(tr, 1)
+            }
+            Sign if float => {
+                // x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x (NaN stays).
+                let z = self.fconst(t, 0.0);
+                let one = self.fconst(t, 1.0);
+                let m1 = self.fconst(t, -1.0);
+                let eq = self.ins().fcmp(FloatCC::Equal, x, z);
+                let r = self.ins().select(eq, z, x);
+                let lt = self.ins().fcmp(FloatCC::LessThan, x, z);
+                let r = self.ins().select(lt, m1, r);
+                let gt = self.ins().fcmp(FloatCC::GreaterThan, x, z);
+                self.ins().select(gt, one, r)
+            }
+            Sign => {
+                let ct = cl_ty(t);
+                let z = self.iconst(ct, 0);
+                let one = self.iconst(ct, 1);
+                let m1 = self.iconst(ct, -1);
+                let (lt_cc, gt_cc) = if t.is_signed_int() {
+                    (IntCC::SignedLessThan, IntCC::SignedGreaterThan)
+                } else {
+                    (IntCC::UnsignedLessThan, IntCC::UnsignedGreaterThan)
+                };
+                let lt = self.ins().icmp(lt_cc, x, z);
+                let r = self.ins().select(lt, m1, z);
+                let gt = self.ins().icmp(gt_cc, x, z);
+                self.ins().select(gt, one, r)
+            }
+            u => match host::unary_libm(u) {
+                Some((f64f, f32f)) if float => {
+                    let (f, ct) = if t == DType::F64 {
+                        (f64f, types::F64)
+                    } else {
+                        (f32f, types::F32)
+                    };
+                    self.call(f, &[ct], ct, &[x])
+                }
+                _ => self.host_unary(u, t, ty, x),
+            },
+        }
+    }
+
+    fn icc(t: DType, op: BinaryOp) -> IntCC {
+        let s = t.is_signed_int();
+        match (op, s) {
+            (BinaryOp::Eq, _) => IntCC::Equal,
+            (BinaryOp::Ne, _) => IntCC::NotEqual,
+            (BinaryOp::Lt, true) => IntCC::SignedLessThan,
+            (BinaryOp::Le, true) => IntCC::SignedLessThanOrEqual,
+            (BinaryOp::Gt, true) => IntCC::SignedGreaterThan,
+            (BinaryOp::Ge, true) => IntCC::SignedGreaterThanOrEqual,
+            (BinaryOp::Lt, false) => IntCC::UnsignedLessThan,
+            (BinaryOp::Le, false) => IntCC::UnsignedLessThanOrEqual,
+            (BinaryOp::Gt, false) => IntCC::UnsignedGreaterThan,
+            (BinaryOp::Ge, false) => IntCC::UnsignedGreaterThanOrEqual,
+            _ => unreachable!("not a comparison"),
+        }
+    }
+
+    fn fcc(op: BinaryOp) -> FloatCC {
+        match op {
+            BinaryOp::Eq => FloatCC::Equal,
+            BinaryOp::Ne => FloatCC::NotEqual,
+            BinaryOp::Lt => FloatCC::LessThan,
+            BinaryOp::Le => FloatCC::LessThanOrEqual,
+            BinaryOp::Gt => FloatCC::GreaterThan,
+            BinaryOp::Ge => FloatCC::GreaterThanOrEqual,
+            _ => unreachable!("not a comparison"),
+        }
+    }
+
+    fn scalar_binary(&mut self, op: BinaryOp, t: DType, ty: DType, x: Value, y: Value) -> Value {
+        use BinaryOp::*;
+        let float = t.is_float();
+        let boolean = t == DType::Bool;
+        match op {
+            Add if float => self.ins().fadd(x, y),
+            Sub if float => self.ins().fsub(x, y),
+            Mul if float => self.ins().fmul(x, y),
+            Div => self.ins().fdiv(x, y),
+            Add if boolean => self.ins().bor(x, y),
+            Mul if boolean => self.ins().band(x, y),
+            Add => self.ins().iadd(x, y),
+            Sub => self.ins().isub(x, y),
+            Mul => self.ins().imul(x, y),
+            Eq | Ne | Lt | Le | Gt | Ge if float => self.ins().fcmp(Self::fcc(op), x, y),
+            Eq | Ne | Lt | Le | Gt | Ge => self.ins().icmp(Self::icc(t, op), x, y),
+            BitAnd => self.ins().band(x, y),
+            BitOr => self.ins().bor(x, y),
+            BitXor => self.ins().bxor(x, y),
+            LogicalAnd | LogicalOr | LogicalXor => {
+                let a = self.truth(t, x);
+                let b = self.truth(t, y);
+                match op {
+                    LogicalAnd => self.ins().band(a, b),
+                    LogicalOr => self.ins().bor(a, b),
+                    _ => self.ins().bxor(a, b),
+                }
+            }
+            Maximum | Minimum | Fmax | Fmin if float => {
+                // The interpreter's rules: maximum: x if isnan(x) || x > y;
+                // fmax: x if isnan(y) || x > y; else y.
+                let cc = if matches!(op, Maximum | Fmax) {
+                    FloatCC::GreaterThan
+                } else {
+                    FloatCC::LessThan
+                };
+                let nan_of = if matches!(op, Maximum | Minimum) { x } else { y };
+                let n = self.ins().fcmp(FloatCC::Unordered, nan_of, nan_of);
+                let c = self.ins().fcmp(cc, x, y);
+                let m = self.ins().bor(n, c);
+                self.ins().select(m, x, y)
+            }
+            Maximum | Fmax if boolean => self.ins().bor(x, y),
+            Minimum | Fmin if boolean => self.ins().band(x, y),
+            Maximum | Fmax if t.is_signed_int() => self.ins().smax(x, y),
+            Minimum | Fmin if t.is_signed_int() => self.ins().smin(x, y),
+            Maximum | Fmax => self.ins().umax(x, y),
+            Minimum | Fmin => self.ins().umin(x, y),
+            Shl | Shr => self.shift(op, t, x, y),
+            FloorDiv | Mod | Fmod if !float => self.int_div(op, t, x, y),
+            Pow if float => {
+                let (f64f, f32f) = host::pow_fns();
+                let (f, ct) = if t == DType::F64 {
+                    (f64f, types::F64)
+                } else {
+                    (f32f, types::F32)
+                };
+                self.call(f, &[ct, ct], ct, &[x, y])
+            }
+            _ => self.host_binary(op, t, ty, x, y),
+        }
+    }
+
+    /// NumPy shifts: counts `>= width` (or negative) give 0, or -1 for `>>`
+    /// of a negative signed value.
+    fn shift(&mut self, op: BinaryOp, t: DType, x: Value, y: Value) -> Value {
+        let ct = cl_ty(t);
+        let bits = t.bits() as i64;
+        let ok = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, y, bits);
+        let zero = self.iconst(ct, 0);
+        if op == BinaryOp::Shl {
+            let s = self.b.ins().ishl(x, y);
+            self.b.ins().select(ok, s, zero)
+        } else if t.is_signed_int() {
+            let s = self.b.ins().sshr(x, y);
+            let fill = self.b.ins().sshr_imm_s(x, bits - 1);
+            self.b.ins().select(ok, s, fill)
+        } else {
+            let s = self.b.ins().ushr(x, y);
+            self.b.ins().select(ok, s, zero)
+        }
+    }
+
+    /// Integer `//`, `%` (Python) and `fmod` (C) that never trap: a zero
+    /// divisor gives 0, `MIN // -1` wraps, `MIN % -1` is 0.
+    fn int_div(&mut self, op: BinaryOp, t: DType, x: Value, y: Value) -> Value {
+        let ct = cl_ty(t);
+        // Narrow types divide in i32 (exact; avoids 8/16-bit division forms).
+        let wide = if t.size() < 4 { types::I32 } else { ct };
+        let signed = t.is_signed_int();
+        let ext = |s: &mut Self, v: Value| {
+            if wide == ct {
+                v
+            } else if signed {
+                s.b.ins().sextend(wide, v)
+            } else {
+                s.b.ins().uextend(wide, v)
+            }
+        };
+        let (a, b) = (ext(self, x), ext(self, y));
+        let zero = self.iconst(wide, 0);
+        let one = self.iconst(wide, 1);
+        let bz = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
+        let r = if signed {
+            // b == 0 or b == -1 → divide by 1 (no trap), fix up after.
+            let bm1 = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
+            let unsafe_ = self.b.ins().bor(bz, bm1);
+            let bs = self.b.ins().select(unsafe_, one, b);
+            let q = self.b.ins().sdiv(a, bs);
+            let rem = self.b.ins().srem(a, bs);
+            // For b == -1: q = -a (wrapping), rem = 0.
+            let na = self.b.ins().ineg(a);
+            let q = self.b.ins().select(bm1, na, q);
+            let rem = self.b.ins().select(bm1, zero, rem);
+            match op {
+                BinaryOp::Fmod => rem,
+                _ => {
+                    // Floor: remainder non-zero with sign unlike the divisor.
+                    let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, rem, 0);
+                    let sx = self.b.ins().bxor(rem, b);
+                    let diff = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, sx, 0);
+                    let adj = self.b.ins().band(nz, diff);
+                    if op == BinaryOp::FloorDiv {
+                        let q1 = self.b.ins().iadd_imm_s(q, -1);
+                        self.b.ins().select(adj, q1, q)
+                    } else {
+                        let r1 = self.b.ins().iadd(rem, b);
+                        self.b.ins().select(adj, r1, rem)
+                    }
+                }
+            }
+        } else {
+            let bs = self.b.ins().select(bz, one, b);
+            if op == BinaryOp::FloorDiv {
+                self.b.ins().udiv(a, bs)
+            } else {
+                self.b.ins().urem(a, bs)
+            }
+        };
+        let r = self.b.ins().select(bz, zero, r);
+        if wide == ct {
+            r
+        } else {
+            self.b.ins().ireduce(ct, r)
+        }
+    }
+
+    fn scalar_cast(&mut self, from: DType, to: DType, x: Value) -> Value {
+        if from == to {
+            return x;
+        }
+        if to == DType::Bool {
+            return self.truth(from, x);
+        }
+        let (ft, tt) = (cl_ty(from), cl_ty(to));
+        match (from.is_float(), to.is_float()) {
+            (true, true) => {
+                if to == DType::F64 {
+                    self.ins().fpromote(types::F64, x)
+                } else {
+                    self.ins().fdemote(types::F32, x)
+                }
+            }
+            (false, true) => {
+                // Integers (and bool) to float, via 64 bits.
+                let w = if ft == types::I64 {
+                    x
+                } else if from.is_signed_int() {
+                    self.ins().sextend(types::I64, x)
+                } else {
+                    self.ins().uextend(types::I64, x)
+                };
+                if from.is_signed_int() {
+                    self.ins().fcvt_from_sint(tt, w)
+                } else {
+                    self.ins().fcvt_from_uint(tt, w)
+                }
+            }
+            (true, false) => {
+                // Saturating, NaN → 0: Rust's `as`, as the interpreter does.
+                match to {
+                    DType::I64 => self.ins().fcvt_to_sint_sat(types::I64, x),
+                    DType::U64 => self.ins().fcvt_to_uint_sat(types::I64, x),
+                    DType::I32 => self.ins().fcvt_to_sint_sat(types::I32, x),
+                    DType::U32 => self.ins().fcvt_to_uint_sat(types::I32, x),
+                    _ => {
+                        let (lo, hi) = match to {
+                            DType::I8 => (i8::MIN as i64, i8::MAX as i64),
+                            DType::U8 => (0, u8::MAX as i64),
+                            DType::I16 => (i16::MIN as i64, i16::MAX as i64),
+                            _ => (0, u16::MAX as i64),
+                        };
+                        let v = self.ins().fcvt_to_sint_sat(types::I32, x);
+                        let lo = self.iconst(types::I32, lo);
+                        let hi = self.iconst(types::I32, hi);
+                        let v = self.ins().smax(v, lo);
+                        let v = self.ins().smin(v, hi);
+                        self.ins().ireduce(tt, v)
+                    }
+                }
+            }
+            (false, false) => {
+                if ft == tt {
+                    x
+                } else if ft.bits() > tt.bits() {
+                    self.ins().ireduce(tt, x)
+                } else if from.is_signed_int() {
+                    self.ins().sextend(tt, x)
+                } else {
+                    self.ins().uextend(tt, x)
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ vectors
+
+    fn vsplat_f(&mut self, t: DType, v: f64) -> Value {
+        let s = self.fconst(t, v);
+        let vt = self.vty(t);
+        self.b.ins().splat(vt, s)
+    }
+
+    fn vsplat_i(&mut self, vt: Type, v: i64) -> Value {
+        let s = self.iconst(vt.lane_type(), v);
+        self.b.ins().splat(vt, s)
+    }
+
+    /// A mask (int vector) as the float vector type `vt`, or vice versa.
+    fn vcast(&mut self, vt: Type, x: Value) -> Value {
+        if self.b.func.dfg.value_type(x) == vt {
+            x
+        } else {
+            self.b.ins().bitcast(vt, MemFlagsData::new(), x)
+        }
+    }
+
+    /// Vector truth mask of a vector of dtype `t`.
+    fn vtruth(&mut self, t: DType, x: Value) -> Value {
+        match t {
+            DType::Bool => x,
+            DType::F32 | DType::F64 => {
+                let z = self.vsplat_f(t, 0.0);
+                self.b.ins().fcmp(FloatCC::NotEqual, x, z)
+            }
+            _ => {
+                let vt = self.vty(t);
+                let z = self.vsplat_i(vt, 0);
+                self.b.ins().icmp(IntCC::NotEqual, x, z)
+            }
+        }
+    }
+
+    /// Native vector lowering, or `None` to compute lane by lane.
+    fn vector_op(&mut self, op: &LOp, ty: DType, arg_tys: &[DType], a: &[Value]) -> Option<Value> {
+        let t = arg_tys.first().copied().unwrap_or(ty);
+        let vt = self.vty(t);
+        let float = t.is_float();
+        let lane_bits = vt.lane_bits();
+        Some(match *op {
+            LOp::Select(..) => {
+                let rt = self.vty(ty);
+                let m = self.vcast(rt, a[0]);
+                self.ins().bitselect(m, a[1], a[2])
+            }
+            LOp::Cast(_) => return self.vector_cast(t, ty, a[0]),
+            LOp::Unary(u, _) => {
+                use UnaryOp::*;
+                match u {
+                    Pos => a[0],
+                    Neg if float => self.ins().fneg(a[0]),
+                    Neg => self.ins().ineg(a[0]),
+                    Abs if float => self.ins().fabs(a[0]),
+                    Abs if t.is_signed_int() => self.ins().iabs(a[0]),
+                    Abs => a[0],
+                    Invert | LogicalNot if t == DType::Bool => self.ins().bnot(a[0]),
+                    Invert => self.ins().bnot(a[0]),
+                    LogicalNot => {
+                        let m = self.vtruth(t, a[0]);
+                        self.ins().bnot(m)
+                    }
+                    Sqrt => self.ins().sqrt(a[0]),
+                    Square if float => self.ins().fmul(a[0], a[0]),
+                    Square if lane_bits > 8 => self.ins().imul(a[0], a[0]),
+                    Reciprocal if float => {
+                        let one = self.vsplat_f(t, 1.0);
+                        self.ins().fdiv(one, a[0])
+                    }
+                    Floor if float => self.ins().floor(a[0]),
+                    Ceil if float => self.ins().ceil(a[0]),
+                    Trunc if float => self.ins().trunc(a[0]),
+                    Floor | Ceil | Trunc if !float => a[0],
+                    Rint => self.ins().nearest(a[0]),
+                    IsNan if float => self.ins().fcmp(FloatCC::Unordered, a[0], a[0]),
+                    IsInf if float => {
+                        let x = self.ins().fabs(a[0]);
+                        let inf = self.vsplat_f(t, f64::INFINITY);
+                        self.ins().fcmp(FloatCC::Equal, x, inf)
+                    }
+                    IsFinite if float => {
+                        let x = self.ins().fabs(a[0]);
+                        let inf = self.vsplat_f(t, f64::INFINITY);
+                        self.ins().fcmp(FloatCC::LessThan, x, inf)
+                    }
+                    IsNan | IsInf if !float => {
+                        let rt = self.vty(DType::Bool);
+                        self.vsplat_i(rt, 0)
+                    }
+                    IsFinite if !float => {
+                        let rt = self.vty(DType::Bool);
+                        self.vsplat_i(rt, -1)
+                    }
+                    Signbit if float => {
+                        let it = int_of_bytes(t.size()).by(self.lanes as u32)?;
+                        let i = self.vcast(it, a[0]);
+                        let z = self.vsplat_i(it, 0);
+                        self.ins().icmp(IntCC::SignedLessThan, i, z)
+                    }
+                    _ => return None,
+                }
+            }
+            LOp::Binary(bop, _, _) => {
+                use BinaryOp::*;
+                let (x, y) = (a[0], a[1]);
+                let boolean = t == DType::Bool;
+                match bop {
+                    Add if float => self.ins().fadd(x, y),
+                    Sub if float => self.ins().fsub(x, y),
+                    Mul if float => self.ins().fmul(x, y),
+                    Div => self.ins().fdiv(x, y),
+                    Add if boolean => self.ins().bor(x, y),
+                    Mul if boolean => self.ins().band(x, y),
+                    Add => self.ins().iadd(x, y),
+                    Sub => self.ins().isub(x, y),
+                    Mul if lane_bits > 8 => self.ins().imul(x, y),
+                    Eq | Ne | Lt | Le | Gt | Ge if float => self.ins().fcmp(Self::fcc(bop), x, y),
+                    Eq | Ne => self.ins().icmp(Self::icc(t, bop), x, y),
+                    Lt | Le | Gt | Ge if boolean && lane_bits < 64 => {
+                        // Masks: true is all ones, so unsigned order works.
+                        let cc = Self::icc(DType::U8, bop);
+                        self.ins().icmp(cc, x, y)
+                    }
+                    Lt | Le | Gt | Ge if !boolean && (t.is_signed_int() || lane_bits < 64) => {
+                        self.ins().icmp(Self::icc(t, bop), x, y)
+                    }
+                    BitAnd => self.ins().band(x, y),
+                    BitOr => self.ins().bor(x, y),
+                    BitXor => self.ins().bxor(x, y),
+                    LogicalAnd | LogicalOr | LogicalXor => {
+                        let mx = self.vtruth(t, x);
+                        let my = self.vtruth(t, y);
+                        match bop {
+                            LogicalAnd => self.ins().band(mx, my),
+                            LogicalOr => self.ins().bor(mx, my),
+                            _ => self.ins().bxor(mx, my),
+                        }
+                    }
+                    Maximum | Minimum | Fmax | Fmin if float => {
+                        let cc = if matches!(bop, Maximum | Fmax) {
+                            FloatCC::GreaterThan
+                        } else {
+                            FloatCC::LessThan
+                        };
+                        let nan_of = if matches!(bop, Maximum | Minimum) { x } else { y };
+                        let n = self.ins().fcmp(FloatCC::Unordered, nan_of, nan_of);
+                        let c = self.ins().fcmp(cc, x, y);
+                        let m = self.ins().bor(n, c);
+                        let m = self.vcast(vt, m);
+                        self.ins().bitselect(m, x, y)
+                    }
+                    Maximum | Fmax if boolean => self.ins().bor(x, y),
+                    Minimum | Fmin if boolean => self.ins().band(x, y),
+                    Maximum | Fmax if lane_bits < 64 && t.is_signed_int() => self.ins().smax(x, y),
+                    Minimum | Fmin if lane_bits < 64 && t.is_signed_int() => self.ins().smin(x, y),
+                    Maximum | Fmax if lane_bits < 64 => self.ins().umax(x, y),
+                    Minimum | Fmin if lane_bits < 64 => self.ins().umin(x, y),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    /// Same-width vector casts (vectorize never mixes widths).
+    fn vector_cast(&mut self, from: DType, to: DType, x: Value) -> Option<Value> {
+        if from == to {
+            return Some(x);
+        }
+        let tv = self.vty(to);
+        if to == DType::Bool {
+            return Some(self.vtruth(from, x));
+        }
+        if from == DType::Bool {
+            // Mask → 1 or 0 of the target type.
+            let it = tv.as_int();
+            let one = if to.is_float() {
+                let o = self.vsplat_f(to, 1.0);
+                self.vcast(it, o)
+            } else {
+                self.vsplat_i(it, 1)
+            };
+            let m = self.vcast(it, x);
+            let r = self.b.ins().band(m, one);
+            return Some(self.vcast(tv, r));
+        }
+        match (from.is_float(), to.is_float()) {
+            (false, false) => Some(x), // same width: reinterpret
+            (false, true) if from == DType::I32 || from == DType::I64 => Some(self.b.ins().fcvt_from_sint(tv, x)),
+            (false, true) if from == DType::U32 => Some(self.b.ins().fcvt_from_uint(tv, x)),
+            (true, false) if from == DType::F32 && to == DType::I32 => Some(self.b.ins().fcvt_to_sint_sat(tv, x)),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! `runtime`: runs a simplified graph through fusion, the loop passes and
+//! the JIT, with a kernel cache and a multi-threaded executor.
+//!
+//! - [`eval_graph`] / [`eval_graph_into`]: element-wise regions run as JIT
+//!   kernels; reductions (not fused yet: kernel boundaries) run in the
+//!   interpreter on materialized operands.
+//! - [`prepare`] / [`Prepared::run_into`]: compile once, run many times (for
+//!   `bench`); [`eval_graph`] keeps recently prepared plans in a cache keyed
+//!   by graph and input layouts, so a repeated call skips fusion and
+//!   lowering and only looks its plan up.
+//! - [`explain_graph`]: the `fused`, `loop`, `clif` and `asm` stages.
+//! - [`cache_stats`]: kernel cache counters.
+//!
+//! Guarantees: results equal the interpreter's bit for bit (tested by
+//! `tests/differential.rs`), whatever the thread count; kernels never read
+//! or write outside their arrays (`tests/guard_pages.rs`).
+
+mod cache;
+mod exec;
+
+use crate::array::layout::c_strides;
+use crate::array::{Array, DType};
+use crate::error::{shape_err, type_err, Error, Result};
+use crate::expr::{Graph, Op};
+use crate::fuse::{self, Program, Step, Val};
+use crate::jit::Compiled;
+use crate::loops::{self, Binding, LoopFunc};
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub use exec::MIN_PER_THREAD;
+
+/// How to run.
+#[derive(Clone, Debug, Default)]
+pub struct ExecOptions {
+    /// Worker threads; 0 = `LAZYFUSE_THREADS` or 1.
+    pub threads: usize,
+}
+
+impl ExecOptions {
+    /// The thread count to use.
+    pub fn thread_count(&self) -> usize {
+        if self.threads > 0 {
+            return self.threads;
+        }
+        std::env::var("LAZYFUSE_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(1)
+    }
+}
+
+/// Kernel cache counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Lookups that found a compiled kernel.
+    pub hits: u64,
+    /// Lookups that compiled.
+    pub misses: u64,
+    /// Total compile time, nanoseconds.
+    pub compile_ns: u64,
+    /// Kernels currently cached.
+    pub entries: usize,
+}
+
+/// The kernel cache counters (process-wide).
+pub fn cache_stats() -> CacheStats {
+    let (hits, misses, compile_ns, entries) = cache::counters();
+    CacheStats {
+        hits,
+        misses,
+        compile_ns,
+        entries,
+    }
+}
+
+/// Empties the kernel and plan caches (compiled code is freed once unused).
+pub fn clear_caches() {
+    cache::clear();
+    if let Ok(mut p) = plans().lock() {
+        p.0.clear();
+    }
+}
+
+/// The text of the stages after `graph`.
+#[derive(Clone, Debug, Default)]
+pub struct Stages {
+    /// The fused program.
+    pub fused: String,
+    /// The loop IR of every kernel, after the loop passes.
+    pub loops: String,
+    /// The Cranelift IR of every kernel, as optimized by Cranelift.
+    pub clif: String,
+    /// Machine code (Cranelift's VCode listing), if available.
+    pub asm: Option<String>,
+}
+
+/// A kernel step ready to launch.
+struct PreparedKernel {
+    func: LoopFunc,
+    binds: Vec<Binding>,
+    compiled: Arc<Compiled>,
+}
+
+/// Layout of an input: dtype, shape, strides, offset.
+type Layout = (DType, Vec<usize>, Vec<isize>, isize);
+
+fn layout_of(a: &Array) -> Layout {
+    (a.dtype(), a.shape().to_vec(), a.strides().to_vec(), a.offset())
+}
+
+/// A graph compiled for particular input layouts: run it many times.
+pub struct Prepared {
+    program: Program,
+    layouts: Vec<Layout>,
+    kernels: Vec<Option<PreparedKernel>>,
+}
+
+/// Fuses, lowers and compiles `g` for the layouts of `inputs`.
+pub fn prepare(g: &Graph, inputs: &[Array]) -> Result<Prepared> {
+    check_inputs(g, inputs)?;
+    let program = fuse::fuse(g)?;
+    let layouts: Vec<Layout> = inputs.iter().map(layout_of).collect();
+    let mut kernels = vec![];
+    let mut kid = 0;
+    for s in &program.steps {
+        kernels.push(match s {
+            Step::Kernel(k) => {
+                let (func, binds) = lower_kernel(&program, k, kid, &layouts, None);
+                kid += 1;
+                let compiled = cache::get_or_compile(&func)?;
+                Some(PreparedKernel { func, binds, compiled })
+            }
+            Step::Node { .. } => None,
+        });
+    }
+    Ok(Prepared {
+        program,
+        layouts,
+        kernels,
+    })
+}
+
+fn check_inputs(g: &Graph, inputs: &[Array]) -> Result<()> {
+    if inputs.len() != g.inputs().len() {
+        return shape_err!("the graph takes {} inputs, got {}", g.inputs().len(), inputs.len());
+    }
+    for (&i, a) in g.inputs().iter().zip(inputs) {
+        let n = g.node(i);
+        if n.dtype != a.dtype() || n.shape != a.shape() {
+            return type_err!(
+                "input '{}' is declared {}{:?}, got {}{:?}",
+                g.input_name(i).unwrap_or("?"),
+                n.dtype,
+                n.shape,
+                a.dtype(),
+                a.shape()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Lowers and optimizes kernel `k`; temporaries are C-contiguous, except
+/// `out_layout` (tmp, strides, offset) for a caller-provided output.
+fn lower_kernel(
+    p: &Program,
+    k: &fuse::Kernel,
+    kid: usize,
+    inputs: &[Layout],
+    out_layout: Option<(u32, &[isize], isize)>,
+) -> (LoopFunc, Vec<Binding>) {
+    let layout = |v: Val| -> (Vec<isize>, isize) {
+        match v {
+            Val::Input(i) => {
+                let l = &inputs[i as usize];
+                (l.2.clone(), l.3)
+            }
+            Val::Tmp(t) => match out_layout {
+                Some((ot, st, off)) if ot == t => (st.to_vec(), off),
+                _ => (c_strides(&p.tmps[t as usize].1), 0),
+            },
+        }
+    };
+    let (mut f, binds) = loops::lower(p, k, &format!("k{kid}"), &layout);
+    loops::optimize(&mut f);
+    (f, binds)
+}
+
+fn eval_node(op: &Op, arg: &Array) -> Result<Array> {
+    if let Op::Reshape(s) = op {
+        return arg.reshape(s);
+    }
+    let mut g = Graph::new();
+    let x = g.add_input("x", arg.dtype(), arg.shape())?;
+    let r = g.add(op.clone(), &[x])?;
+    g.set_outputs(vec![r]);
+    Ok(crate::interp::interpret(&g, std::slice::from_ref(arg))?.remove(0))
+}
+
+fn launch(pk: &PreparedKernel, inputs: &[Array], tmps: &[Option<Array>], threads: usize) -> Result<()> {
+    let f = &pk.func;
+    let mut ptrs = Vec::with_capacity(f.params.len());
+    let mut strides = Vec::with_capacity(f.params.len() * f.ndims());
+    for (p, b) in f.params.iter().zip(&pk.binds) {
+        let arr = match b.val {
+            Val::Input(i) => &inputs[i as usize],
+            Val::Tmp(t) => tmps[t as usize]
+                .as_ref()
+                .ok_or_else(|| Error::Internal(format!("temporary %t{t} not ready")))?,
+        };
+        let size = p.dtype.size() as isize;
+        ptrs.push(arr.buffer().as_ptr().wrapping_offset(b.offset * size));
+        strides.extend(p.strides.iter().map(|&s| s * size));
+    }
+    let l = exec::Launch {
+        ptrs,
+        strides,
+        dims: f.dims.clone(),
+    };
+    exec::run(&pk.compiled, &l, threads)
+}
+
+impl Prepared {
+    /// The fused program.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The loop functions of the kernels, in step order.
+    pub fn loop_funcs(&self) -> impl Iterator<Item = &LoopFunc> {
+        self.kernels.iter().flatten().map(|k| &k.func)
+    }
+
+    /// Number of kernels.
+    pub fn kernel_count(&self) -> usize {
+        self.kernels.iter().flatten().count()
+    }
+
+    /// Runs with fresh outputs.
+    pub fn run(&self, inputs: &[Array], opts: &ExecOptions) -> Result<Vec<Array>> {
+        self.run_impl(inputs, None, opts)
+    }
+
+    /// Runs, writing the single output into `out` (dtype and shape must
+    /// match; any layout).
+    pub fn run_into(&self, inputs: &[Array], out: &mut Array, opts: &ExecOptions) -> Result<()> {
+        if self.program.outputs.len() != 1 {
+            return shape_err!(
+                "eval_into needs one output, the expression has {}",
+                self.program.outputs.len()
+            );
+        }
+        let (dt, shape) = self.program.val_type(self.program.outputs[0]);
+        if out.dtype() != dt || out.shape() != shape {
+            return type_err!(
+                "output array is {}{:?}, the result is {dt}{:?}",
+                out.dtype(),
+                out.shape(),
+                shape
+            );
+        }
+        if !out.is_writable() {
+            return shape_err!("output array is read-only");
+        }
+        let aliased = inputs.iter().any(|a| a.shares_memory(out));
+        if aliased {
+            let r = self.run_impl(inputs, None, opts)?.remove(0);
+            out.assign_scalars(&r.to_scalars());
+            return Ok(());
+        }
+        self.run_impl(inputs, Some(out), opts).map(|_| ())
+    }
+
+    fn run_impl(&self, inputs: &[Array], out: Option<&mut Array>, opts: &ExecOptions) -> Result<Vec<Array>> {
+        if inputs.len() != self.layouts.len() || inputs.iter().zip(&self.layouts).any(|(a, l)| layout_of(a) != *l) {
+            return shape_err!("inputs do not have the layouts the plan was prepared for");
+        }
+        let threads = opts.thread_count();
+        let p = &self.program;
+        let out_tmp = match (p.outputs.first(), &out) {
+            (Some(&Val::Tmp(t)), Some(_)) => Some(t),
+            _ => None,
+        };
+        let mut out = out;
+        let mut tmps: Vec<Option<Array>> = vec![None; p.tmps.len()];
+        let mut kid = 0;
+        for (s, pk) in p.steps.iter().zip(&self.kernels) {
+            match s {
+                Step::Kernel(k) => {
+                    let mut relowered = None;
+                    for &(t, _) in &k.stores {
+                        let (dt, shape) = &p.tmps[t as usize];
+                        let arr = match (&mut out, out_tmp == Some(t)) {
+                            (Some(o), true) => {
+                                let c = c_strides(shape);
+                                if o.strides() != c.as_slice() || o.offset() != 0 {
+                                    let (func, binds) =
+                                        lower_kernel(p, k, kid, &self.layouts, Some((t, o.strides(), o.offset())));
+                                    let compiled = cache::get_or_compile(&func)?;
+                                    relowered = Some(PreparedKernel { func, binds, compiled });
+                                }
+                                (**o).clone()
+                            }
+                            _ => Array::try_zeros(*dt, shape)?,
+                        };
+                        tmps[t as usize] = Some(arr);
+                    }
+                    let pk = relowered.as_ref().or(pk.as_ref()).expect("kernel prepared");
+                    launch(pk, inputs, &tmps, threads)?;
+                    kid += 1;
+                }
+                Step::Node { out: o, op, arg } => {
+                    let a = match *arg {
+                        Val::Input(i) => &inputs[i as usize],
+                        Val::Tmp(t) => tmps[t as usize].as_ref().expect("operand ready"),
+                    };
+                    tmps[*o as usize] = Some(eval_node(op, a)?);
+                }
+            }
+        }
+        let results: Vec<Array> = p
+            .outputs
+            .iter()
+            .map(|&v| match v {
+                Val::Input(i) => inputs[i as usize].clone(),
+                Val::Tmp(t) => tmps[t as usize].clone().expect("output computed"),
+            })
+            .collect();
+        if let (Some(o), None) = (out, out_tmp) {
+            o.assign_scalars(&results[0].to_scalars());
+        }
+        Ok(results)
+    }
+}
+
+// ------------------------------------------------------------ plan cache
+
+struct PlanEntry {
+    graph: Graph,
+    layouts: Vec<Layout>,
+    plan: Arc<Prepared>,
+    last_use: u64,
+}
+
+const PLAN_CAPACITY: usize = 256;
+
+#[allow(clippy::type_complexity)]
+fn plans() -> &'static Mutex<(HashMap<u64, Vec<PlanEntry>>, u64)> {
+    static PLANS: OnceLock<Mutex<(HashMap<u64, Vec<PlanEntry>>, u64)>> = OnceLock::new();
+    PLANS.get_or_init(|| Mutex::new((HashMap::new(), 0)))
+}
+
+fn plan_hash(g: &Graph, inputs: &[Array]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for id in g.ids() {
+        let n = g.node(id);
+        n.op.hash(&mut h);
+        n.args.hash(&mut h);
+        n.dtype.hash(&mut h);
+        n.shape.hash(&mut h);
+    }
+    g.outputs().hash(&mut h);
+    for a in inputs {
+        a.strides().hash(&mut h);
+        a.offset().hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The prepared plan for `g` and the layouts of `inputs`, cached.
+pub fn prepare_cached(g: &Graph, inputs: &[Array]) -> Result<Arc<Prepared>> {
+    let h = plan_hash(g, inputs);
+    {
+        let mut guard = plans().lock().unwrap_or_else(|e| e.into_inner());
+        let (map, tick) = &mut *guard;
+        *tick += 1;
+        if let Some(v) = map.get_mut(&h) {
+            for e in v.iter_mut() {
+                if e.layouts.len() == inputs.len()
+                    && e.layouts.iter().zip(inputs).all(|(l, a)| *l == layout_of(a))
+                    && e.graph == *g
+                {
+                    e.last_use = *tick;
+                    return Ok(e.plan.clone());
+                }
+            }
+        }
+    }
+    let plan = Arc::new(prepare(g, inputs)?);
+    let mut guard = plans().lock().unwrap_or_else(|e| e.into_inner());
+    let (map, tick) = &mut *guard;
+    let n: usize = map.values().map(Vec::len).sum();
+    if n >= PLAN_CAPACITY {
+        // Evict the least recently used plan.
+        let oldest = map
+            .iter()
+            .flat_map(|(k, v)| v.iter().enumerate().map(move |(i, e)| (e.last_use, *k, i)))
+            .min();
+        if let Some((_, k, i)) = oldest {
+            if let Some(v) = map.get_mut(&k) {
+                v.remove(i);
+            }
+        }
+    }
+    map.entry(h).or_default().push(PlanEntry {
+        graph: g.clone(),
+        layouts: inputs.iter().map(layout_of).collect(),
+        plan: plan.clone(),
+        last_use: *tick,
+    });
+    Ok(plan)
+}
+
+/// Evaluates a simplified graph: element-wise regions as JIT kernels;
+/// reductions (not yet fused: they are kernel boundaries) evaluated by the
+/// interpreter on materialised operands.
+///
+/// ```
+/// use lazyfuse::{Array, Graph};
+/// use lazyfuse::runtime::{eval_graph, ExecOptions};
+/// let g = Graph::parse("graph @f(%a: f64[3], %b: f64[3]) {
+///     %0 = mul %a, %b : f64[3]
+///     return %0
+/// }")?;
+/// let a = Array::from_vec(vec![1.0f64, 2.0, 3.0]);
+/// let out = eval_graph(&g, &[a.clone(), a], &ExecOptions::default())?;
+/// assert_eq!(out[0].to_vec::<f64>()?, vec![1.0, 4.0, 9.0]);
+/// # Ok::<(), lazyfuse::Error>(())
+/// ```
+pub fn eval_graph(g: &Graph, inputs: &[Array], opts: &ExecOptions) -> Result<Vec<Array>> {
+    check_inputs(g, inputs)?;
+    prepare_cached(g, inputs)?.run(inputs, opts)
+}
+
+/// Same as [`eval_graph`], writing the single output into `out` (dtype and
+/// shape must match, `Err` otherwise).
+pub fn eval_graph_into(g: &Graph, inputs: &[Array], out: &mut Array, opts: &ExecOptions) -> Result<()> {
+    check_inputs(g, inputs)?;
+    prepare_cached(g, inputs)?.run_into(inputs, out, opts)
+}
+
+/// The text of the stages after `graph`: fused, loop, clif, asm.
+pub fn explain_graph(g: &Graph, inputs: &[Array]) -> Result<Stages> {
+    check_inputs(g, inputs)?;
+    let program = fuse::fuse(g)?;
+    let layouts: Vec<Layout> = inputs.iter().map(layout_of).collect();
+    let mut st = Stages {
+        fused: program.to_string(),
+        ..Stages::default()
+    };
+    let mut asm = String::new();
+    for (kid, k) in program.kernels().enumerate() {
+        let (f, _) = lower_kernel(&program, k, kid, &layouts, None);
+        let _ = write!(st.loops, "{f}");
+        let c = crate::jit::compile(&f, true)?;
+        if let Some(clif) = &c.clif {
+            let _ = writeln!(st.clif, "; kernel k{kid}\n{clif}");
+        }
+        if let Some(a) = &c.asm {
+            let _ = writeln!(asm, "; kernel k{kid} (Cranelift VCode)\n{a}");
+        }
+    }
+    st.asm = (!asm.is_empty()).then_some(asm);
+    Ok(st)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, inputs: &[Array]) {
+        let g = Graph::parse(text).unwrap();
+        let want = crate::interp::interpret(&g, inputs).unwrap();
+        for threads in [1, 2] {
+            let got = eval_graph(&g, inputs, &ExecOptions { threads }).unwrap();
+            assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn poly4_matches_interpreter() {
+        let n = 1001;
+        let a = Array::from_vec((0..n).map(|i| i as f64 * 0.37 - 100.0).collect::<Vec<_>>());
+        let b = Array::from_vec((0..n).map(|i| (i as f64).sin()).collect::<Vec<_>>());
+        check(
+            "graph @f(%a: f64[1001], %b: f64[1001]) {
+                %0 = const 2.0 : f64[]
+                %1 = mul %0, %a : f64[1001]
+                %2 = mul %a, %b : f64[1001]
+                %3 = add %1, %2 : f64[1001]
+                %4 = const 4.0 : f64[]
+                %5 = div %b, %4 : f64[1001]
+                %6 = sub %3, %5 : f64[1001]
+                %7 = sin %6 : f64[1001]
+                return %7
+            }",
+            &[a, b],
+        );
+    }
+
+    #[test]
+    fn transposed_and_ints() {
+        let a = Array::from_shape_vec(&[37, 5], (0..185).map(|i| i as i32 * 7 - 300).collect()).unwrap();
+        let b = a.t();
+        check(
+            "graph @f(%a: i32[5, 37], %b: i32[37]) {
+                %0 = floordiv %a, %b : i32[5, 37]
+                %1 = mod %a, %b : i32[5, 37]
+                %2 = add %0, %1 : i32[5, 37]
+                %3 = gt %2, %a : bool[5, 37]
+                %4 = where %3, %2, %a : i32[5, 37]
+                return %4, %3
+            }",
+            &[b, a.index_axis(1, 3).unwrap()],
+        );
+    }
+}
