@@ -150,12 +150,12 @@ impl Measurement {
     /// One row of the text table.
     pub fn table_row(&self) -> String {
         format!(
-            "{:<12} {:>10.3} {:>10.3} {:>9.3} {:>8} {:>6} {:>6.1} {:>8} {:>14}",
+            "{:<12} {:>10.3} {:>10.4} {:>9.4} {:>8} {:>6} {:>6.1} {:>8} {:>14}",
             self.id,
             self.compile_s * 1e3,
             self.median_s * 1e3,
             self.median_fresh_s * 1e3,
-            self.handloop_s.map_or("-".into(), |h| format!("{:.3}", h * 1e3)),
+            self.handloop_s.map_or("-".into(), |h| format!("{:.4}", h * 1e3)),
             self.handloop_s
                 .map_or("-".into(), |h| format!("{:.2}", self.median_s / h)),
             self.gb_per_s(),
@@ -348,7 +348,10 @@ mod handloop {
     native!(where_(i, out) {
         let (a, b, c) = (s::<f64>(&i[0]), s::<f64>(&i[1]), s::<f64>(&i[2]));
         for (k, o) in o::<f64>(out).iter_mut().enumerate() {
-            *o = if a[k] > 0.6 { a[k] * b[k] } else { c[k] - b[k] };
+            // Both sides computed, then selected: branch-free, as a careful
+            // programmer writes it for random data.
+            let (t, f) = (a[k] * b[k], c[k] - b[k]);
+            *o = if a[k] > 0.6 { t } else { f };
         }
     });
     native!(gauss(i, out) {
