@@ -52,6 +52,17 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 }
 
+/// Records `n` bytes obtained outside the global allocator (large buffers
+/// are memory mappings), so peaks include them.
+pub(crate) fn note_alloc(n: usize) {
+    grow(n);
+}
+
+/// Records `n` bytes given back (see [`note_alloc`]).
+pub(crate) fn note_free(n: usize) {
+    CURRENT.fetch_sub(n, Ordering::Relaxed);
+}
+
 /// Whether the counting allocator is the global allocator.
 pub fn is_installed() -> bool {
     INSTALLED.load(Ordering::Relaxed)

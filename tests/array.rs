@@ -166,3 +166,29 @@ fn astype_follows_numpy_casts() {
     assert_eq!(i.astype(DType::U8).to_vec::<u8>().unwrap(), vec![255, 0, 1]);
     assert_eq!(i.astype(DType::I16).to_vec::<i16>().unwrap(), vec![-1, 256, 1]);
 }
+
+#[test]
+fn large_buffers_are_mapped_and_recycled_for_outputs() {
+    use lazyfuse::array::{pool_bytes, LARGE};
+    let n = LARGE / 8 + 1000;
+    let a = Array::zeros(DType::F64, &[n]);
+    assert!(
+        a.to_vec::<f64>().unwrap().iter().all(|&x| x == 0.0),
+        "fresh large buffers are zeroed"
+    );
+    assert_eq!(
+        a.as_ptr() as usize % (2 << 20),
+        0,
+        "large buffers start on a 2 MiB boundary"
+    );
+    let p = a.as_ptr();
+    drop(a);
+    assert!(pool_bytes() >= n * 8);
+    // An output buffer of the same size comes back from the pool...
+    let b = Array::for_output(DType::F64, &[n]).unwrap();
+    assert_eq!(b.as_ptr(), p);
+    // ...but zeros() never hands out recycled (dirty) memory.
+    let c = Array::zeros(DType::F64, &[n]);
+    assert_ne!(c.as_ptr(), p);
+    drop((b, c));
+}

@@ -4,10 +4,61 @@
 //! our own, a read-only memory map of a `.npy` file, or a `Vec` adopted
 //! without copying from `ndarray`. Arrays share one `Arc<Buffer>` between a
 //! base and all of its views, as NumPy does.
+//!
+//! **Large buffers** (≥ [`LARGE`]) are anonymous mappings aligned to 2 MiB
+//! and advised `MADV_HUGEPAGE`: first touching a fresh multi-megabyte output
+//! otherwise costs one page fault per 4 KiB, more than a memory-bound kernel
+//! itself. When a large buffer is freed it goes to a bounded pool
+//! ([`POOL_LIMIT`] bytes, `LAZYFUSE_POOL_BYTES` to change, 0 to disable) and
+//! [`Buffer::for_output`] hands it out again already faulted in, so a
+//! repeated evaluation that allocates its result costs about the same as one
+//! into a reused buffer. Mapped bytes are reported to
+//! [`alloc_count`](crate::alloc_count) like heap bytes; pooled bytes are not
+//! live (see [`pool_bytes`]).
 
+use crate::alloc_count;
 use std::alloc::{self, Layout};
 use std::any::Any;
 use std::ptr::NonNull;
+use std::sync::Mutex;
+
+/// Buffers of at least this many bytes are huge-page-backed mappings.
+pub const LARGE: usize = 4 << 20;
+const HUGE_PAGE: usize = 2 << 20;
+/// Default bound of the pool of freed large buffers.
+pub const POOL_LIMIT: usize = 512 << 20;
+
+struct Pool {
+    maps: Vec<(usize, memmap2::MmapMut)>,
+    bytes: usize,
+}
+static POOL: Mutex<Pool> = Mutex::new(Pool {
+    maps: Vec::new(),
+    bytes: 0,
+});
+
+fn pool_limit() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("LAZYFUSE_POOL_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(POOL_LIMIT)
+    })
+}
+
+/// Bytes held by the pool of freed large buffers.
+pub fn pool_bytes() -> usize {
+    POOL.lock().map(|p| p.bytes).unwrap_or(0)
+}
+
+/// Empties the pool (its memory goes back to the system).
+pub fn clear_pool() {
+    if let Ok(mut p) = POOL.lock() {
+        p.maps.clear();
+        p.bytes = 0;
+    }
+}
 
 /// Alignment of buffers lazyfuse allocates: a cache line, so vector loads of
 /// a contiguous array never straddle one at the start.
@@ -18,6 +69,9 @@ enum Owner {
     Aligned(Layout),
     /// A read-only file mapping.
     Mmap(#[allow(dead_code)] memmap2::Mmap),
+    /// An anonymous mapping of our own (large buffers); `None` once handed
+    /// to the pool on drop.
+    Anon(Option<memmap2::MmapMut>),
     /// Some other owner kept alive until the buffer drops (e.g. a `Vec<T>`).
     Foreign(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
 }
@@ -39,6 +93,11 @@ unsafe impl Sync for Buffer {}
 impl Buffer {
     /// A zero-filled, 64-byte-aligned buffer of `len` bytes.
     pub fn zeroed(len: usize) -> Buffer {
+        if len >= LARGE {
+            if let Some(b) = Buffer::anon(len) {
+                return b;
+            }
+        }
         if len == 0 {
             return Buffer {
                 ptr: NonNull::new(ALIGN as *mut u8).expect("non-null"),
@@ -57,6 +116,47 @@ impl Buffer {
             writable: true,
             owner: Owner::Aligned(layout),
         }
+    }
+
+    /// A fresh huge-page-advised anonymous mapping (zero-filled), or `None`
+    /// if the system refuses (the caller falls back to the heap).
+    fn anon(len: usize) -> Option<Buffer> {
+        let map = memmap2::MmapMut::map_anon(len.checked_add(HUGE_PAGE)?).ok()?;
+        #[cfg(target_os = "linux")]
+        if std::env::var_os("LAZYFUSE_NO_HUGEPAGES").is_none() {
+            let _ = map.advise(memmap2::Advice::HugePage);
+        }
+        Some(Buffer::adopt_anon(map, len))
+    }
+
+    fn adopt_anon(mut map: memmap2::MmapMut, len: usize) -> Buffer {
+        let base = map.as_mut_ptr();
+        let skip = base.align_offset(HUGE_PAGE).min(HUGE_PAGE);
+        alloc_count::note_alloc(len);
+        Buffer {
+            ptr: NonNull::new(base.wrapping_add(skip)).expect("mapping is non-null"),
+            len,
+            writable: true,
+            owner: Owner::Anon(Some(map)),
+        }
+    }
+
+    /// A buffer for a result that will be completely overwritten: a pooled
+    /// large buffer of the same size when one is free (its old contents are
+    /// still there), else a fresh one.
+    pub fn for_output(len: usize) -> Buffer {
+        if len >= LARGE {
+            let found = POOL.lock().ok().and_then(|mut p| {
+                let i = p.maps.iter().position(|(l, _)| *l == len)?;
+                let (l, m) = p.maps.swap_remove(i);
+                p.bytes -= l;
+                Some(m)
+            });
+            if let Some(map) = found {
+                return Buffer::adopt_anon(map, len);
+            }
+        }
+        Buffer::zeroed(len)
     }
 
     /// Copies `bytes` into a new aligned buffer.
@@ -112,6 +212,16 @@ impl Buffer {
 
 impl Drop for Buffer {
     fn drop(&mut self) {
+        if let Owner::Anon(map) = &mut self.owner {
+            alloc_count::note_free(self.len);
+            if let (Some(map), Ok(mut pool)) = (map.take(), POOL.lock()) {
+                if pool.bytes + self.len <= pool_limit() {
+                    pool.bytes += self.len;
+                    pool.maps.push((self.len, map));
+                }
+            }
+            return;
+        }
         if let Owner::Aligned(layout) = self.owner {
             if layout.size() != 0 {
                 // SAFETY: allocated in `zeroed` with this layout.

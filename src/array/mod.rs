@@ -9,7 +9,7 @@ mod ndarray_interop;
 pub mod npy;
 pub mod random;
 
-pub use buffer::{Buffer, ALIGN};
+pub use buffer::{clear_pool, pool_bytes, Buffer, ALIGN, LARGE, POOL_LIMIT};
 pub use dtype::{DType, Element, Kind, Scalar};
 pub use layout::Index;
 
@@ -102,6 +102,24 @@ impl Array {
             .ok_or_else(|| Error::Shape(format!("shape {} is too large", shape_str(shape))))?;
         Ok(Array::from_parts(
             Arc::new(Buffer::zeroed(bytes)),
+            dtype,
+            shape.to_vec(),
+            c_strides(shape),
+            0,
+        ))
+    }
+
+    /// A new C-order array whose contents are unspecified (possibly a
+    /// recycled buffer's old values): for results that will be completely
+    /// overwritten.
+    pub fn for_output(dtype: DType, shape: &[usize]) -> Result<Array> {
+        let n = numel(shape)?;
+        let bytes = n
+            .checked_mul(dtype.size())
+            .filter(|&b| b <= isize::MAX as usize)
+            .ok_or_else(|| Error::Shape(format!("shape {} is too large", shape_str(shape))))?;
+        Ok(Array::from_parts(
+            Arc::new(Buffer::for_output(bytes)),
             dtype,
             shape.to_vec(),
             c_strides(shape),

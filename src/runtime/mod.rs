@@ -305,7 +305,8 @@ impl Prepared {
                                 }
                                 (**o).clone()
                             }
-                            _ => Array::try_zeros(*dt, shape)?,
+                            // The kernel writes every element: a recycled buffer is fine.
+                            _ => Array::for_output(*dt, shape)?,
                         };
                         tmps[t as usize] = Some(arr);
                     }
