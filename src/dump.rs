@@ -5,13 +5,14 @@ use crate::error::{Error, Result};
 use crate::expr::graph_text::value_names;
 use crate::expr::ops::Op;
 use crate::expr::Graph;
+use crate::runtime;
 use std::fmt::Write;
 
 /// The stages `explain` knows, in pipeline order.
-pub const STAGES: &[&str] = &["graph"];
+pub const STAGES: &[&str] = &["graph", "fused", "loop", "clif", "asm"];
 
 /// Renders all stages (or one) of a simplified graph.
-pub fn explain(g: &Graph, _arrays: &[Array], only: Option<&str>) -> Result<String> {
+pub fn explain(g: &Graph, arrays: &[Array], only: Option<&str>) -> Result<String> {
     if let Some(s) = only {
         if !STAGES.contains(&s) {
             return Err(Error::Parse(format!(
@@ -20,6 +21,11 @@ pub fn explain(g: &Graph, _arrays: &[Array], only: Option<&str>) -> Result<Strin
             )));
         }
     }
+    let later = if only == Some("graph") {
+        None
+    } else {
+        Some(runtime::explain_graph(g, arrays)?)
+    };
     let mut out = String::new();
     for &stage in STAGES {
         if only.is_some_and(|s| s != stage) {
@@ -27,6 +33,13 @@ pub fn explain(g: &Graph, _arrays: &[Array], only: Option<&str>) -> Result<Strin
         }
         let text = match stage {
             "graph" => g.to_string(),
+            "fused" => later.as_ref().map(|s| s.fused.clone()).unwrap_or_default(),
+            "loop" => later.as_ref().map(|s| s.loops.clone()).unwrap_or_default(),
+            "clif" => later.as_ref().map(|s| s.clif.clone()).unwrap_or_default(),
+            "asm" => later
+                .as_ref()
+                .and_then(|s| s.asm.clone())
+                .unwrap_or_else(|| "; no disassembly available\n".into()),
             _ => unreachable!("listed in STAGES"),
         };
         if only.is_none() {

@@ -13,6 +13,7 @@ use crate::error::{shape_err, type_err, Error, Result};
 use crate::expr::simplify::simplify;
 use crate::expr::{lower, Expr, Graph};
 use crate::interp;
+use crate::runtime::{self, ExecOptions};
 
 /// Lowers and simplifies: the `graph` stage.
 pub fn build_graph(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
@@ -21,8 +22,13 @@ pub fn build_graph(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
     Ok((g, arrays))
 }
 
-/// Evaluates a simplified graph.
+/// Evaluates a simplified graph: fused, compiled (cached) and run.
 pub fn evaluate(g: &Graph, arrays: &[Array]) -> Result<Vec<Array>> {
+    runtime::eval_graph(g, arrays, &ExecOptions::default())
+}
+
+/// Evaluates a simplified graph with the reference interpreter.
+pub fn evaluate_reference(g: &Graph, arrays: &[Array]) -> Result<Vec<Array>> {
     interp::interpret(g, arrays)
 }
 
@@ -54,9 +60,15 @@ impl Expr {
     pub fn eval_into(&self, dst: &mut Array) -> Result<()> {
         let (t, s) = (self.dtype()?, self.shape()?);
         check_dst(dst, t, &s)?;
-        let out = self.eval()?;
-        dst.assign_scalars(&out.to_scalars());
-        Ok(())
+        let (g, arrays) = build_graph(std::slice::from_ref(self))?;
+        if arrays.iter().any(|a| a.shares_memory(dst)) {
+            // The destination may overlap an input: compute into a fresh
+            // buffer first, then copy.
+            let out = evaluate(&g, &arrays)?.pop().expect("one output");
+            dst.assign_from(&out);
+            return Ok(());
+        }
+        runtime::eval_graph_into(&g, &arrays, dst, &ExecOptions::default())
     }
 
     /// Every stage of what would be compiled, as text.

@@ -404,6 +404,17 @@ impl Array {
         });
     }
 
+    /// Copies `src` (same dtype and shape) into this array's layout.
+    pub(crate) fn assign_from(&mut self, src: &Array) {
+        debug_assert_eq!((self.dtype, &self.shape), (src.dtype, &src.shape));
+        if self.is_c_contiguous() && src.is_c_contiguous() && !self.shares_memory(src) {
+            // SAFETY: both regions are `nbytes` long, in bounds and disjoint.
+            unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), self.as_ptr() as *mut u8, self.nbytes()) };
+        } else {
+            self.assign_scalars(&src.to_scalars());
+        }
+    }
+
     /// A C-contiguous copy (a new buffer).
     pub fn to_contiguous(&self) -> Array {
         let mut out = Array::zeros(self.dtype, &self.shape);

@@ -516,7 +516,7 @@ impl<'a> Cg<'a> {
                 let a = self.addr(p, ptrs, idx, j);
                 let s = self.b.ins().load(cl_ty(ty), mem(), a, 0);
                 acc = Some(match acc {
-                    None => self.b.ins().scalar_to_vector(lt, s),
+                    None => self.b.ins().splat(lt, s),
                     Some(x) => self.b.ins().insertlane(x, s, j as u8),
                 });
             }
@@ -579,7 +579,7 @@ impl<'a> Cg<'a> {
             let r = self.scalar_op(op, ty, arg_tys, &sargs);
             let r = if ty == DType::Bool { self.bool_to_lane(r) } else { r };
             acc = Some(match acc {
-                None => self.b.ins().scalar_to_vector(vt, r),
+                None => self.b.ins().splat(vt, r),
                 Some(x) => self.b.ins().insertlane(x, r, j as u8),
             });
         }

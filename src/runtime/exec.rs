@@ -12,6 +12,19 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// Below this many elements per thread, a kernel runs on the calling thread.
 pub const MIN_PER_THREAD: usize = 1 << 15;
 
+/// [`MIN_PER_THREAD`], or `LAZYFUSE_MIN_PER_THREAD` (read once; tests use a
+/// small value to exercise chunking on small arrays).
+pub fn min_per_thread() -> usize {
+    static V: OnceLock<usize> = OnceLock::new();
+    *V.get_or_init(|| {
+        std::env::var("LAZYFUSE_MIN_PER_THREAD")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(MIN_PER_THREAD)
+    })
+}
+
 /// Arguments of one kernel launch (see [`crate::jit::KernelFn`]).
 pub struct Launch {
     /// Pointer per param at iteration point zero.
@@ -50,7 +63,7 @@ pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
     let outer = l.dims[0];
     let status = AtomicU32::new(0);
     let f = k.func();
-    let t = threads.min(total / MIN_PER_THREAD).min(outer).max(1);
+    let t = threads.min(total / min_per_thread()).min(outer).max(1);
     let call = |lo: usize, hi: usize| {
         // SAFETY: pointers, strides and extents describe live arrays that
         // the kernel's params were lowered for; [lo, hi) is within the

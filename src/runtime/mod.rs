@@ -30,7 +30,7 @@ use std::fmt::Write;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use exec::MIN_PER_THREAD;
+pub use exec::{min_per_thread, MIN_PER_THREAD};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
