@@ -5,14 +5,15 @@ use crate::error::{Error, Result};
 use crate::expr::graph_text::value_names;
 use crate::expr::ops::Op;
 use crate::expr::Graph;
+use crate::pipeline;
 use crate::runtime;
 use std::fmt::Write;
 
 /// The stages `explain` knows, in pipeline order.
-pub const STAGES: &[&str] = &["graph", "fused", "loop", "clif", "asm"];
+pub const STAGES: &[&str] = &["graph", "fused", "plan", "loop", "clif", "asm"];
 
 /// Renders all stages (or one) of a simplified graph.
-pub fn explain(g: &Graph, arrays: &[Array], only: Option<&str>) -> Result<String> {
+pub fn explain(g: &Graph, arrays: &[Array], donated: &[bool], only: Option<&str>) -> Result<String> {
     if let Some(s) = only {
         if !STAGES.contains(&s) {
             return Err(Error::Parse(format!(
@@ -34,6 +35,7 @@ pub fn explain(g: &Graph, arrays: &[Array], only: Option<&str>) -> Result<String
         let text = match stage {
             "graph" => g.to_string(),
             "fused" => later.as_ref().map(|s| s.fused.clone()).unwrap_or_default(),
+            "plan" => pipeline::plan(g, donated)?.to_string(),
             "loop" => later.as_ref().map(|s| s.loops.clone()).unwrap_or_default(),
             "clif" => later.as_ref().map(|s| s.clif.clone()).unwrap_or_default(),
             "asm" => later

@@ -10,6 +10,7 @@ pub mod error;
 pub mod expr;
 pub mod interp;
 pub mod pipeline;
+pub mod plan;
 
 pub use array::{Array, DType, Element, Index, Scalar};
 pub use error::{Error, Result};

@@ -11,15 +11,29 @@ use crate::array::{Array, DType};
 use crate::dump;
 use crate::error::{shape_err, type_err, Error, Result};
 use crate::expr::simplify::simplify;
-use crate::expr::{lower, Expr, Graph};
+use crate::expr::{lower_full, Expr, Graph, Lowered};
+use crate::fuse;
 use crate::interp;
+use crate::plan::{plan_buffers, BufferPlan, MemoryReport};
 use crate::runtime::{self, ExecOptions};
 
 /// Lowers and simplifies: the `graph` stage.
 pub fn build_graph(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
-    let (g, arrays) = lower(outputs)?;
-    let g = simplify(&g)?;
-    Ok((g, arrays))
+    let l = build(outputs)?;
+    Ok((l.graph, l.arrays))
+}
+
+/// Lowers and simplifies, keeping which inputs were handed over by value.
+pub fn build(outputs: &[Expr]) -> Result<Lowered> {
+    let mut l = lower_full(outputs)?;
+    l.graph = simplify(&l.graph)?;
+    Ok(l)
+}
+
+/// The buffer plan of a simplified graph (the `plan` stage).
+pub fn plan(g: &Graph, donated: &[bool]) -> Result<BufferPlan> {
+    let program = fuse::fuse(g)?;
+    Ok(plan_buffers(&program, g, donated))
 }
 
 /// Evaluates a simplified graph: fused, compiled (cached) and run.
@@ -73,14 +87,31 @@ impl Expr {
 
     /// Every stage of what would be compiled, as text.
     pub fn explain(&self) -> Result<String> {
-        let (g, arrays) = build_graph(std::slice::from_ref(self))?;
-        dump::explain(&g, &arrays, None)
+        let l = build(std::slice::from_ref(self))?;
+        dump::explain(&l.graph, &l.arrays, &l.donated, None)
     }
 
-    /// One stage (`graph`, …) as text.
+    /// One stage (`graph`, `fused`, `plan`, `loop`, `clif`, `asm`) as text.
     pub fn explain_stage(&self, stage: &str) -> Result<String> {
-        let (g, arrays) = build_graph(std::slice::from_ref(self))?;
-        dump::explain(&g, &arrays, Some(stage))
+        let l = build(std::slice::from_ref(self))?;
+        dump::explain(&l.graph, &l.arrays, &l.donated, Some(stage))
+    }
+
+    /// Where memory goes: planned buffers, peak, and what eager evaluation
+    /// would have allocated — the figures of the `plan` stage, as data.
+    ///
+    /// ```
+    /// use lazyfuse::{lazy, Array};
+    /// let a = Array::from_vec(vec![1.0f64; 1000]);
+    /// let x = lazy(&a);
+    /// let r = (2.0 * &x + x.sin() * 3.0).memory_report()?;
+    /// assert_eq!(r.buffers, 1);                 // just the output
+    /// assert_eq!(r.temporaries_eliminated, 3);  // 2*x, sin(x), sin(x)*3
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn memory_report(&self) -> Result<MemoryReport> {
+        let l = build(std::slice::from_ref(self))?;
+        Ok(plan(&l.graph, &l.donated)?.report())
     }
 
     /// The graph as Graphviz DOT, with fused groups as clusters.
