@@ -17,6 +17,9 @@ use crate::interp;
 use crate::plan::{plan_buffers, BufferPlan, MemoryReport};
 use crate::runtime::{self, ExecOptions};
 
+/// Result bytes per chunk of [`Expr::eval_to_npy`].
+pub const STREAM_CHUNK_BYTES: usize = 64 << 20;
+
 /// Lowers and simplifies: the `graph` stage.
 pub fn build_graph(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
     let l = build(outputs)?;
@@ -85,6 +88,58 @@ impl Expr {
         runtime::eval_graph_into(&g, &arrays, dst, &ExecOptions::default())
     }
 
+    /// Evaluates into a `.npy` file in chunks of rows (about
+    /// [`STREAM_CHUNK_BYTES`] of result at a time), so a result larger than
+    /// memory never exists whole: each chunk is the expression sliced along
+    /// axis 0, and fusion pushes the slice down to the inputs (memory-map
+    /// them with `Array::open_npy`). Work below a reduction is recomputed
+    /// per chunk. The file is written next to `path` and renamed into place.
+    ///
+    /// ```
+    /// use lazyfuse::{lazy, Array};
+    /// let a = Array::from_shape_vec(&[4, 3], (0..12).map(|x| x as f64).collect())?;
+    /// let path = std::env::temp_dir().join("lazyfuse-doc-stream.npy");
+    /// (lazy(&a) * 2.0).eval_to_npy(&path)?;
+    /// assert_eq!(Array::read_npy(&path)?.to_vec::<f64>()?[11], 22.0);
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn eval_to_npy(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        self.eval_to_npy_chunked(path.as_ref(), STREAM_CHUNK_BYTES)
+    }
+
+    pub(crate) fn eval_to_npy_chunked(&self, path: &std::path::Path, chunk_bytes: usize) -> Result<()> {
+        use std::io::Write;
+        let (dt, shape) = (self.dtype()?, self.shape()?);
+        let row_bytes = shape.iter().skip(1).product::<usize>() * dt.size();
+        let rows = shape.first().copied().unwrap_or(1);
+        if shape.is_empty() || row_bytes * rows <= chunk_bytes {
+            return self.eval()?.write_npy(path);
+        }
+        let per = (chunk_bytes / row_bytes.max(1)).max(1);
+        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
+        let tmp = path.with_extension("npy.partial");
+        let result = (|| -> Result<()> {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).map_err(io)?);
+            w.write_all(&crate::array::npy::header_bytes(dt, &shape)).map_err(io)?;
+            let mut k0 = 0;
+            while k0 < rows {
+                let k1 = (k0 + per).min(rows);
+                let part = self
+                    .slice(&[crate::array::Index::range(k0 as isize, k1 as isize, 1)])
+                    .eval()?;
+                part.write_npy_data(&mut w).map_err(io)?;
+                k0 = k1;
+            }
+            w.into_inner().map_err(|e| io(e.into_error()))?.sync_all().map_err(io)?;
+            std::fs::rename(&tmp, path).map_err(io)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+
     /// Every stage of what would be compiled, as text.
     pub fn explain(&self) -> Result<String> {
         let l = build(std::slice::from_ref(self))?;
@@ -142,4 +197,26 @@ pub(crate) fn check_dst(dst: &Array, dtype: DType, shape: &[usize]) -> Result<()
         return shape_err!("eval_into: destination is a broadcast view (elements overlap)");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{lazy, Array};
+
+    #[test]
+    fn streaming_to_npy_in_small_chunks_equals_eval() {
+        let a = Array::from_shape_vec(&[37, 5], (0..185).map(|x| x as f64 * 0.5).collect()).unwrap();
+        let r = Array::from_vec(vec![1.0f64, -2.0, 3.0, 0.5, 4.0]);
+        let x = lazy(&a);
+        let e = (&x * lazy(&r) + x.sin()).slice(&[crate::Index::Slice {
+            start: None,
+            stop: None,
+            step: -1,
+        }]);
+        let path = std::env::temp_dir().join(format!("lazyfuse-stream-{}.npy", std::process::id()));
+        e.eval_to_npy_chunked(&path, 7 * 5 * 8).unwrap();
+        let got = Array::read_npy(&path).unwrap();
+        std::fs::remove_file(&path).ok();
+        assert_eq!(got, e.eval().unwrap());
+    }
 }

@@ -435,7 +435,7 @@ impl Array {
     }
 
     /// Writes the elements little-endian in logical C order.
-    fn write_npy_data(&self, w: &mut impl Write) -> io::Result<()> {
+    pub(crate) fn write_npy_data(&self, w: &mut impl Write) -> io::Result<()> {
         let size = self.dtype().size();
         if self.is_empty() {
             return Ok(());
