@@ -1,1 +1,250 @@
-fn main() {}
+//! IR filetests: every `ir/<folder>/*.ir` file is a named test.
+//!
+//! A file starts with `test <name>` and holds one IR text; `; check: TEXT`
+//! lines state what the output must contain, in order (each check must be
+//! found after the previous one). Headers:
+//!
+//! - `test simplify`: a graph → the simplified graph;
+//! - `test fuse`: a graph → the fused program (which must print and parse
+//!   back to itself);
+//! - `test lower`: a graph → its kernels lowered to loop IR, C-order inputs,
+//!   no passes;
+//! - `test <loop-pass>` (`collapse-dims`, `order-loops`, `vectorize`,
+//!   `unroll`, `hoist-invariants`): a loop function → the pass's output;
+//! - `test run`: a graph → JIT result compared bit for bit with the
+//!   interpreter on deterministic pseudo-random inputs (1 and 3 threads);
+//!   the output is `ok`.
+//!
+//! `BLESS=1 cargo test --test filetests` rewrites each file's check lines to
+//! the current output.
+
+use lazyfuse::array::layout::c_strides;
+use lazyfuse::fuse::{self, Program, Val};
+use lazyfuse::loops::{self, LoopFunc};
+use lazyfuse::runtime::{eval_graph, ExecOptions};
+use lazyfuse::{Array, DType, Graph, Scalar};
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("ir");
+    let mut files = vec![];
+    collect(&root, &mut files);
+    files.sort();
+    let trials = files
+        .into_iter()
+        .map(|p| {
+            let name = p.strip_prefix(&root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            Trial::test(name, move || run_file(&p))
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "ir") {
+            out.push(p);
+        }
+    }
+}
+
+fn fail<T>(m: impl Into<String>) -> Result<T, Failed> {
+    Err(Failed::from(m.into()))
+}
+
+fn run_file(path: &Path) -> Result<(), Failed> {
+    let text = std::fs::read_to_string(path).map_err(|e| Failed::from(e.to_string()))?;
+    let mut header = None;
+    let mut body = String::new();
+    let mut checks = vec![];
+    for line in text.lines() {
+        let t = line.trim();
+        if header.is_none() && !t.is_empty() && !t.starts_with(';') {
+            match t.strip_prefix("test ") {
+                Some(h) => header = Some(h.trim().to_string()),
+                None => return fail("the file must start with 'test <name>'"),
+            }
+            continue;
+        }
+        if let Some(c) = t.strip_prefix("; check:") {
+            checks.push(c.trim().to_string());
+        } else {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    let header = header.ok_or_else(|| Failed::from("missing 'test' header"))?;
+    let output = produce(&header, &body).map_err(|e| Failed::from(format!("{header}: {e}")))?;
+    if std::env::var_os("BLESS").is_some() {
+        let mut new = format!("test {header}\n{}", body.trim_end());
+        new.push('\n');
+        for l in output.lines().filter(|l| !l.trim().is_empty()) {
+            new.push_str(&format!("; check: {}\n", l.trim()));
+        }
+        std::fs::write(path, new).map_err(|e| Failed::from(e.to_string()))?;
+        return Ok(());
+    }
+    if checks.is_empty() {
+        return fail(format!("no '; check:' lines; output was:\n{output}"));
+    }
+    let mut pos = 0;
+    for c in &checks {
+        match output[pos..].find(c.as_str()) {
+            Some(i) => pos += i + c.len(),
+            None => return fail(format!("check not found (in order): '{c}'\noutput:\n{output}")),
+        }
+    }
+    Ok(())
+}
+
+fn produce(header: &str, body: &str) -> Result<String, String> {
+    let e = |x: lazyfuse::Error| x.to_string();
+    match header {
+        "fuse" => {
+            let g = Graph::parse(body).map_err(e)?;
+            let p = fuse::fuse(&g).map_err(e)?;
+            let printed = p.to_string();
+            let back = Program::parse(&printed).map_err(e)?;
+            if back != p {
+                return Err(format!("fused text does not parse back:\n{printed}"));
+            }
+            Ok(printed)
+        }
+        "simplify" => {
+            let g = Graph::parse(body).map_err(e)?;
+            let s = lazyfuse::expr::simplify::simplify(&g).map_err(e)?;
+            let printed = s.to_string();
+            match Graph::parse(&printed) {
+                Ok(back) if back == s => Ok(printed),
+                _ => Err(format!("simplified graph does not parse back:\n{printed}")),
+            }
+        }
+        "lower" => {
+            let g = Graph::parse(body).map_err(e)?;
+            let p = fuse::fuse(&g).map_err(e)?;
+            let mut out = String::new();
+            for (kid, k) in p.kernels().enumerate() {
+                let layout = |v: Val| -> (Vec<isize>, isize) {
+                    let (_, shape) = p.val_type(v);
+                    (c_strides(shape), 0)
+                };
+                let (f, _) = loops::lower(&p, k, &format!("k{kid}"), &layout);
+                loops::verify(&f).map_err(e)?;
+                round_trip(&f)?;
+                out.push_str(&f.to_string());
+            }
+            Ok(out)
+        }
+        "run" => {
+            let g = Graph::parse(body).map_err(e)?;
+            let inputs: Vec<Array> = g
+                .inputs()
+                .iter()
+                .enumerate()
+                .map(|(k, &i)| {
+                    let n = g.node(i);
+                    random_array(n.dtype, &n.shape, k as u64 + 1)
+                })
+                .collect();
+            let want = lazyfuse::interp::interpret(&g, &inputs);
+            for threads in [1, 3] {
+                let got = eval_graph(&g, &inputs, &ExecOptions { threads });
+                match (&want, &got) {
+                    (Ok(w), Ok(gt)) if w == gt => {}
+                    (Err(w), Err(gt)) if w == gt => {}
+                    _ => return Err(format!("JIT {got:?} != interpreter {want:?}")),
+                }
+            }
+            Ok(match want {
+                Ok(_) => "ok\n".into(),
+                Err(x) => format!("error: {x}\n"),
+            })
+        }
+        pass => {
+            let run = loops::pass_by_name(pass).ok_or(format!("unknown test '{pass}'"))?;
+            let mut f = LoopFunc::parse(body).map_err(e)?;
+            round_trip(&f)?;
+            run(&mut f);
+            loops::verify(&f).map_err(e)?;
+            round_trip(&f)?;
+            Ok(f.to_string())
+        }
+    }
+}
+
+fn round_trip(f: &LoopFunc) -> Result<(), String> {
+    let printed = f.to_string();
+    match LoopFunc::parse(&printed) {
+        Ok(back) if back == *f => Ok(()),
+        Ok(_) => Err(format!("loop text does not parse back to the same value:\n{printed}")),
+        Err(x) => Err(format!("loop text does not parse: {x}\n{printed}")),
+    }
+}
+
+/// Deterministic values with edge cases mixed in.
+fn random_array(dtype: DType, shape: &[usize], seed: u64) -> Array {
+    let n: usize = shape.iter().product();
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let vals: Vec<Scalar> = (0..n)
+        .map(|_| {
+            let r = next();
+            match dtype {
+                DType::F32 | DType::F64 => {
+                    let v = match r % 16 {
+                        0 => f64::NAN,
+                        1 => -0.0,
+                        2 => f64::INFINITY,
+                        _ => ((r >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 20.0,
+                    };
+                    Scalar::F64(v).cast(dtype)
+                }
+                DType::Bool => Scalar::Bool(r & 1 == 1),
+                _ => Scalar::from_bits(dtype, if r % 8 == 0 { r >> 3 } else { (r >> 40) % 21 }.wrapping_sub(10)),
+            }
+        })
+        .collect();
+    let bytes: Vec<u8> = vals
+        .iter()
+        .flat_map(|v| v.bits().to_le_bytes()[..dtype.size()].to_vec())
+        .collect();
+    from_bytes(dtype, shape, &bytes)
+}
+
+fn from_bytes(dtype: DType, shape: &[usize], bytes: &[u8]) -> Array {
+    macro_rules! mk {
+        ($t:ty) => {{
+            let v: Vec<$t> = bytes
+                .chunks_exact(std::mem::size_of::<$t>())
+                .map(|c| <$t>::from_le_bytes(c.try_into().expect("size")))
+                .collect();
+            Array::from_shape_vec(shape, v).expect("shape")
+        }};
+    }
+    match dtype {
+        DType::Bool => Array::from_shape_vec(shape, bytes.iter().map(|&b| b != 0).collect()).expect("shape"),
+        DType::I8 => mk!(i8),
+        DType::I16 => mk!(i16),
+        DType::I32 => mk!(i32),
+        DType::I64 => mk!(i64),
+        DType::U8 => mk!(u8),
+        DType::U16 => mk!(u16),
+        DType::U32 => mk!(u32),
+        DType::U64 => mk!(u64),
+        DType::F32 => mk!(f32),
+        DType::F64 => mk!(f64),
+    }
+}

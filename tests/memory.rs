@@ -26,7 +26,9 @@ fn peak_extra<T>(f: impl FnOnce() -> T) -> (usize, T) {
 }
 
 fn inputs(n: usize, k: usize) -> Vec<Array> {
-    (0..k).map(|i| random::random(DType::F64, &[n], 7 + i as u64).unwrap()).collect()
+    (0..k)
+        .map(|i| random::random(DType::F64, &[n], 7 + i as u64).unwrap())
+        .collect()
 }
 
 #[test]
@@ -36,7 +38,13 @@ fn single_kernel_expressions_allocate_only_their_output() {
     let ins = inputs(n, 4);
     let names = ["a", "b", "c", "d"];
     let bind: Vec<(&str, &Array)> = names.iter().copied().zip(ins.iter()).collect();
-    for src in ["2*a + 3*b*c - d/4 + 1", "where(a > 0.6, a*b, c - b)", "sqrt(a**2 + b**2)", "sin(a)**2 + cos(b)**2", "(a + b.astype('float32')) * 2"] {
+    for src in [
+        "2*a + 3*b*c - d/4 + 1",
+        "where(a > 0.6, a*b, c - b)",
+        "sqrt(a**2 + b**2)",
+        "sin(a)**2 + cos(b)**2",
+        "(a + b.astype('float32')) * 2",
+    ] {
         let e = Expr::parse(src, &bind).unwrap();
         e.eval().unwrap(); // compile outside the measurement
         let (extra, out) = peak_extra(|| e.eval().unwrap());

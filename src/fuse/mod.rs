@@ -31,7 +31,7 @@
 
 mod text;
 
-use crate::array::layout::{apply_index, broadcast_strides, c_strides};
+use crate::array::layout::apply_index;
 use crate::array::{DType, Scalar};
 use crate::error::Result;
 use crate::expr::{BinaryOp, Graph, NodeId, Op, UnaryOp};
@@ -196,6 +196,9 @@ pub struct Program {
     /// How many intermediate arrays eager evaluation would allocate that no
     /// step writes (informational; printed as a comment).
     pub eliminated: usize,
+    /// For each kernel (in step order), the graph nodes it computes — for
+    /// drawing fused groups as DOT clusters. Empty for a parsed program.
+    pub kernel_nodes: Vec<Vec<NodeId>>,
 }
 
 impl PartialEq for Program {
@@ -570,7 +573,7 @@ impl<'g> Fuser<'g> {
             }
         }
         // Build kernel bodies.
-        let mut kernels: Vec<(Kernel, Vec<NodeId>)> = vec![];
+        let mut kernels: Vec<(Kernel, Vec<NodeId>, Vec<NodeId>)> = vec![];
         for gr in &groups {
             let shape = g.node(gr.roots[0]).shape.clone();
             let mut b = BodyBuilder {
@@ -586,17 +589,17 @@ impl<'g> Fuser<'g> {
                 stores.push((root_tmp[&r], v));
             }
             let body = b.body;
-            kernels.push((Kernel { shape, body, stores }, gr.reads.clone()));
+            kernels.push((Kernel { shape, body, stores }, gr.reads.clone(), gr.inner.clone()));
         }
         // Schedule: kernels and boundary nodes in dependency order.
         enum Pending {
-            K(Kernel, Vec<NodeId>),
+            K(Kernel, Vec<NodeId>, Vec<NodeId>),
             N(NodeId),
         }
         let mut pending: Vec<(NodeId, Pending)> = vec![];
-        for (k, reads) in kernels {
+        for (k, reads, inner) in kernels {
             let key = groups_min_root(&k, &root_tmp);
-            pending.push((key, Pending::K(k, reads)));
+            pending.push((key, Pending::K(k, reads, inner)));
         }
         for id in g.ids() {
             if is_boundary(g, id) {
@@ -606,6 +609,7 @@ impl<'g> Fuser<'g> {
         pending.sort_by_key(|p| p.0);
         let mut ready = vec![false; self.tmps.len()];
         let mut steps = vec![];
+        let mut kernel_nodes = vec![];
         let tmp_of = |s: &Self, id: NodeId| -> Option<u32> {
             match s.val[id.index()] {
                 Some(Val::Tmp(t)) => Some(t),
@@ -617,7 +621,7 @@ impl<'g> Fuser<'g> {
             let pos = pending
                 .iter()
                 .position(|(_, p)| match p {
-                    Pending::K(_, reads) => reads
+                    Pending::K(_, reads, _) => reads
                         .iter()
                         .all(|&s| tmp_of(&self, s).is_none_or(|t| ready[t as usize])),
                     Pending::N(id) => {
@@ -628,11 +632,12 @@ impl<'g> Fuser<'g> {
                 .expect("fusion groups form a DAG");
             let (_, p) = pending.remove(pos);
             match p {
-                Pending::K(k, _) => {
+                Pending::K(k, _, inner) => {
                     for &(t, _) in &k.stores {
                         ready[t as usize] = true;
                     }
                     steps.push(Step::Kernel(k));
+                    kernel_nodes.push(inner);
                 }
                 Pending::N(id) => {
                     let n = g.node(id);
@@ -670,6 +675,7 @@ impl<'g> Fuser<'g> {
             steps,
             outputs,
             eliminated,
+            kernel_nodes,
         })
     }
 }
@@ -736,16 +742,6 @@ impl BodyBuilder<'_, '_> {
         self.memo.insert((id, map.clone()), v);
         v
     }
-}
-
-/// The default element strides used to describe a C-contiguous operand.
-pub fn contiguous_layout(shape: &[usize]) -> Vec<isize> {
-    c_strides(shape)
-}
-
-/// Strides of an operand of `shape` broadcast to `to` (helper for tests).
-pub fn broadcast_layout(shape: &[usize], to: &[usize]) -> Option<Vec<isize>> {
-    broadcast_strides(shape, &c_strides(shape), to)
 }
 
 #[cfg(test)]

@@ -381,6 +381,7 @@ pub fn parse_program(text: &str) -> Result<Program> {
                 steps,
                 outputs,
                 eliminated: 0,
+                kernel_nodes: vec![],
             });
         }
         if lx.eat_kw("kernel") {

@@ -14,7 +14,11 @@
 //! innermost loop has a vector main loop (`vector` lanes of 128 bits,
 //! `unroll` vectors per iteration) and a scalar remainder loop. Unit-stride
 //! operands are loaded and stored as whole vectors (unaligned, `notrap`
-//! flags: never `aligned`); other strides are gathered lane by lane. Ops
+//! flags: never `aligned`); other strides are gathered lane by lane. In a
+//! mixed-width kernel (`f64 * f32`), a narrower value sits in the low lanes
+//! of its register and is loaded/stored as one `lanes * size`-byte scalar,
+//! so no access ever extends past an array. Integer `//`, `%`, `fmod` by a
+//! positive constant multiply by a magic number instead of dividing. Ops
 //! without a vector lowering on x86-64 (integer division, shifts, calls,
 //! 64-bit min/max, …) are computed lane by lane inside the vector loop.
 //!
@@ -108,18 +112,29 @@ fn isa() -> Result<OwnedTargetIsa> {
 /// Compiles a loop function. `text`: also keep the CLIF and VCode listings.
 pub fn compile(f: &LoopFunc, text: bool) -> Result<Compiled> {
     if f.vector > 1 {
-        let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compile_once(f, text)));
-        match attempt {
-            Ok(Ok(c)) => return Ok(c),
-            Ok(Err(e)) => note_fallback(&format!("{e}")),
-            Err(_) => note_fallback("panic"),
+        match guarded(f, text) {
+            Ok(c) => return Ok(c),
+            Err(e) => note_fallback(&e.to_string()),
         }
         let mut s = f.clone();
         s.vector = 1;
         s.unroll = s.unroll.min(2);
-        return compile_once(&s, text);
+        return guarded(&s, text);
     }
-    compile_once(f, text)
+    guarded(f, text)
+}
+
+/// [`compile_once`] with a Cranelift panic (a code generator bug) turned
+/// into an error: no public function panics.
+fn guarded(f: &LoopFunc, text: bool) -> Result<Compiled> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compile_once(f, text))).unwrap_or_else(|p| {
+        let msg = p
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        Err(Error::Internal(format!("code generator panicked on {}: {msg}", f.name)))
+    })
 }
 
 /// How many vector builds failed and were rebuilt scalar (should stay 0;
@@ -181,6 +196,17 @@ fn compile_once(f: &LoopFunc, text: bool) -> Result<Compiled> {
         asm,
         vector: f.vector,
     })
+}
+
+/// A positive integer constant divisor (the magic-number path).
+fn const_divisor(i: &crate::loops::Inst) -> Option<u64> {
+    match i.op {
+        LOp::Const(c) if i.ty.is_int() => {
+            let v = c.as_i128()?;
+            (v > 0).then_some(v as u64)
+        }
+        _ => None,
+    }
 }
 
 /// Scalar Cranelift type of a dtype (bool is an `i8` holding 0 or 1).
@@ -258,12 +284,26 @@ impl<'a> Cg<'a> {
         }
     }
 
+    /// The vector type of a dtype: a full 128-bit register. With mixed
+    /// widths (no bools then, see `vectorize`) a narrower type uses only its
+    /// low `lanes` lanes.
     fn vty(&self, d: DType) -> Type {
         if d == DType::Bool {
             int_of_bytes(self.lane_w).by(self.lanes as u32).expect("lanes")
         } else {
-            cl_ty(d).by(self.lanes as u32).expect("lanes")
+            cl_ty(d).by((16 / d.size()) as u32).expect("lanes")
         }
+    }
+
+    /// Whether values of `d` fill only part of their register.
+    fn partial(&self, d: DType) -> bool {
+        d != DType::Bool && d.size() * self.lanes < 16
+    }
+
+    /// An integer scalar type of `lanes * size` bytes (a partial vector's
+    /// memory footprint).
+    fn chunk_ty(&self, d: DType) -> Type {
+        int_of_bytes(d.size() * self.lanes)
     }
 
     fn ins<'s>(&'s mut self) -> cranelift_frontend::FuncInstBuilder<'s, 'a> {
@@ -289,14 +329,19 @@ impl<'a> Cg<'a> {
             self.ptrs.push(v);
             let mut row = vec![];
             for d in 0..n {
+                // Zero strides never move; the innermost unit stride is the
+                // element size, a constant.
                 row.push(match StrideClass::of(p.strides[d]) {
                     StrideClass::Zero => None,
+                    StrideClass::Unit if d + 1 == n => None,
                     _ => Some(self.b.ins().load(types::I64, mem(), sp, ((k * n + d) * 8) as i32)),
                 });
             }
             self.strides.push(row);
         }
-        for d in 0..n {
+        // The outermost loop runs over [start, end); inner extents are read.
+        self.dims.push(self.start);
+        for d in 1..n {
             let v = self.b.ins().load(types::I64, mem(), dp, (d * 8) as i32);
             self.dims.push(v);
         }
@@ -439,7 +484,7 @@ impl<'a> Cg<'a> {
         let Some(idx) = idx else { return base };
         let size = self.f.params[p].dtype.size() as i64;
         let off = match (StrideClass::of(self.f.params[p].strides[d]), self.strides[p][d]) {
-            (StrideClass::Zero, _) | (_, None) => return base,
+            (StrideClass::Zero, _) | (StrideClass::Other, None) => return base,
             (StrideClass::Unit, _) => {
                 let i = if lane == 0 {
                     idx
@@ -483,6 +528,28 @@ impl<'a> Cg<'a> {
                     s
                 }
             }
+            LOp::Binary(bop @ (BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Fmod), x, y)
+                if const_divisor(&self.f.body[y]).is_some() =>
+            {
+                let d = const_divisor(&self.f.body[y]).expect("checked");
+                let t = self.f.body[x].ty;
+                let xv = arg(x);
+                if mode == Mode::Vector {
+                    let vt = self.vty(ty);
+                    let mut acc = None;
+                    for j in 0..self.lanes {
+                        let xj = self.b.ins().extractlane(xv, j as u8);
+                        let r = self.const_div(bop, t, xj, d);
+                        acc = Some(match acc {
+                            None => self.b.ins().splat(vt, r),
+                            Some(v) => self.b.ins().insertlane(v, r, j as u8),
+                        });
+                    }
+                    acc.expect("lanes")
+                } else {
+                    self.const_div(bop, t, xv, d)
+                }
+            }
             ref op => {
                 let args: Vec<Value> = LoopFunc::args(op).iter().map(|&a| arg(a)).collect();
                 let arg_tys: Vec<DType> = LoopFunc::args(op).iter().map(|&a| self.f.body[a].ty).collect();
@@ -505,12 +572,23 @@ impl<'a> Cg<'a> {
             return self.b.ins().load(cl_ty(ty), mem(), a, 0);
         }
         let vt = self.vty(ty);
-        let raw = if class == StrideClass::Unit {
+        let raw = if class == StrideClass::Unit && self.partial(ty) {
+            // Exactly `lanes` elements, as one scalar, into the low lanes.
             let a = self.addr(p, ptrs, idx, 0);
-            let lt = cl_ty(ty).by(self.lanes as u32).expect("lanes");
-            self.b.ins().load(lt, mem(), a, 0)
+            let ct = self.chunk_ty(ty);
+            let c = self.b.ins().load(ct, mem(), a, 0);
+            let (c, rt) = if ct.bits() < 32 {
+                (self.b.ins().uextend(types::I32, c), types::I32X4)
+            } else {
+                (c, ct.by(128 / ct.bits()).expect("lanes"))
+            };
+            let v = self.b.ins().scalar_to_vector(rt, c);
+            self.vcast(vt, v)
+        } else if class == StrideClass::Unit {
+            let a = self.addr(p, ptrs, idx, 0);
+            self.b.ins().load(vt, mem(), a, 0)
         } else {
-            let lt = cl_ty(ty).by(self.lanes as u32).expect("lanes");
+            let lt = vt;
             let mut acc = None;
             for j in 0..self.lanes {
                 let a = self.addr(p, ptrs, idx, j);
@@ -547,7 +625,13 @@ impl<'a> Cg<'a> {
         } else {
             x
         };
-        if class == StrideClass::Unit {
+        if class == StrideClass::Unit && self.partial(ty) {
+            let a = self.addr(p, ptrs, idx, 0);
+            let ct = self.chunk_ty(ty);
+            let v = self.vcast(ct.by(128 / ct.bits()).expect("lanes"), x);
+            let c = self.b.ins().extractlane(v, 0);
+            self.b.ins().store(mem(), c, a, 0);
+        } else if class == StrideClass::Unit {
             let a = self.addr(p, ptrs, idx, 0);
             self.b.ins().store(mem(), x, a, 0);
         } else {
@@ -607,7 +691,7 @@ impl<'a> Cg<'a> {
     }
 
     /// Value bits as an i64 (for the generic host escape).
-    fn to_bits(&mut self, t: DType, x: Value) -> Value {
+    fn bits_of(&mut self, t: DType, x: Value) -> Value {
         match t {
             DType::F64 => self.b.ins().bitcast(types::I64, MemFlagsData::new(), x),
             DType::F32 => {
@@ -619,7 +703,7 @@ impl<'a> Cg<'a> {
         }
     }
 
-    fn from_bits(&mut self, t: DType, x: Value) -> Value {
+    fn value_of_bits(&mut self, t: DType, x: Value) -> Value {
         match t {
             DType::F64 => self.b.ins().bitcast(types::F64, MemFlagsData::new(), x),
             DType::F32 => {
@@ -632,17 +716,17 @@ impl<'a> Cg<'a> {
     }
 
     fn host_unary(&mut self, u: UnaryOp, t: DType, ty: DType, x: Value) -> Value {
-        let bits = self.to_bits(t, x);
+        let bits = self.bits_of(t, x);
         let o = self.iconst(types::I32, host::unary_index(u) as i64);
         let d = self.iconst(types::I32, host::dtype_index(t) as i64);
         let f = host::unary_bits as *const u8;
         let r = self.call(f, &[types::I32, types::I32, types::I64], types::I64, &[o, d, bits]);
-        self.from_bits(ty, r)
+        self.value_of_bits(ty, r)
     }
 
     fn host_binary(&mut self, bop: BinaryOp, t: DType, ty: DType, x: Value, y: Value) -> Value {
-        let xb = self.to_bits(t, x);
-        let yb = self.to_bits(t, y);
+        let xb = self.bits_of(t, x);
+        let yb = self.bits_of(t, y);
         let o = self.iconst(types::I32, host::binary_index(bop) as i64);
         let d = self.iconst(types::I32, host::dtype_index(t) as i64);
         let f = host::binary_bits as *const u8;
@@ -653,7 +737,7 @@ impl<'a> Cg<'a> {
             types::I64,
             &[o, d, xb, yb, st],
         );
-        self.from_bits(ty, r)
+        self.value_of_bits(ty, r)
     }
 
     fn fconst(&mut self, t: DType, v: f64) -> Value {
@@ -950,6 +1034,86 @@ impl<'a> Cg<'a> {
         }
     }
 
+    /// `x // d`, `x % d`, `fmod(x, d)` for a constant `d > 0`, by
+    /// multiplying with a magic number (Granlund–Montgomery) instead of
+    /// dividing. Signed floor division maps to unsigned: with `s = x >> (N-1)`
+    /// (0 or -1), `floor(x / d) = s ^ ((x ^ s) / d)`.
+    fn const_div(&mut self, op: BinaryOp, t: DType, x: Value, d: u64) -> Value {
+        let ct = cl_ty(t);
+        let wide = if t.size() < 4 { types::I32 } else { ct };
+        let n = wide.bits() as i64;
+        let signed = t.is_signed_int();
+        let a = if wide == ct {
+            x
+        } else if signed {
+            self.b.ins().sextend(wide, x)
+        } else {
+            self.b.ins().uextend(wide, x)
+        };
+        let dv = self.iconst(wide, d as i64);
+        let r = if signed {
+            let sign = self.b.ins().sshr_imm_s(a, n - 1);
+            let u = self.b.ins().bxor(a, sign);
+            let qu = self.udiv_const(u, d, n as u32);
+            let q = self.b.ins().bxor(qu, sign);
+            match op {
+                BinaryOp::FloorDiv => q,
+                _ => {
+                    let qd = self.b.ins().imul(q, dv);
+                    let r = self.b.ins().isub(a, qd);
+                    if op == BinaryOp::Mod {
+                        r
+                    } else {
+                        // C remainder: sign of the dividend.
+                        let nz = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, 0);
+                        let neg = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, a, 0);
+                        let adj = self.b.ins().band(nz, neg);
+                        let rd = self.b.ins().isub(r, dv);
+                        self.b.ins().select(adj, rd, r)
+                    }
+                }
+            }
+        } else {
+            let q = self.udiv_const(a, d, n as u32);
+            if op == BinaryOp::FloorDiv {
+                q
+            } else {
+                let qd = self.b.ins().imul(q, dv);
+                self.b.ins().isub(a, qd)
+            }
+        };
+        if wide == ct {
+            r
+        } else {
+            self.b.ins().ireduce(ct, r)
+        }
+    }
+
+    /// Unsigned `x / d` for a constant `d >= 1` in `bits`-bit arithmetic.
+    fn udiv_const(&mut self, x: Value, d: u64, bits: u32) -> Value {
+        let ty = self.b.func.dfg.value_type(x);
+        if d == 1 {
+            return x;
+        }
+        if d.is_power_of_two() {
+            return self.b.ins().ushr_imm_s(x, d.trailing_zeros() as i64);
+        }
+        if u128::from(d) > (1u128 << (bits - 1)) {
+            // At most one multiple of d fits: x >= d.
+            let ge = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, x, d as i64);
+            return self.b.ins().uextend(ty, ge);
+        }
+        // l = ceil(log2 d); m = floor(2^N (2^l - d) / d) + 1 < 2^N.
+        let l = 64 - (d - 1).leading_zeros();
+        let m = ((1u128 << bits) * ((1u128 << l) - u128::from(d)) / u128::from(d)) + 1;
+        let mv = self.iconst(ty, m as u64 as i64);
+        let t = self.b.ins().umulhi(x, mv);
+        let diff = self.b.ins().isub(x, t);
+        let half = self.b.ins().ushr_imm_s(diff, 1);
+        let sum = self.b.ins().iadd(t, half);
+        self.b.ins().ushr_imm_s(sum, i64::from(l) - 1)
+    }
+
     fn scalar_cast(&mut self, from: DType, to: DType, x: Value) -> Value {
         if from == to {
             return x;
@@ -1036,7 +1200,9 @@ impl<'a> Cg<'a> {
         if self.b.func.dfg.value_type(x) == vt {
             x
         } else {
-            self.b.ins().bitcast(vt, MemFlagsData::new(), x)
+            // Lane counts may differ: the flags must fix the byte order.
+            let le = MemFlagsData::new().with_endianness(ir::Endianness::Little);
+            self.b.ins().bitcast(vt, le, x)
         }
     }
 
@@ -1186,7 +1352,42 @@ impl<'a> Cg<'a> {
         })
     }
 
-    /// Same-width vector casts (vectorize never mixes widths).
+    /// Casts between widths on the low lanes (mixed-width kernels):
+    /// widening only; narrowing goes lane by lane.
+    fn vector_resize(&mut self, from: DType, to: DType, x: Value) -> Option<Value> {
+        let tv = self.vty(to);
+        match (from.is_float(), to.is_float()) {
+            (true, true) if from == DType::F32 => Some(self.b.ins().fvpromote_low(x)),
+            (true, true) => Some(self.b.ins().fvdemote(x)),
+            (false, _) if from.size() < to.size() => {
+                // Widen the integer step by step to the target's width.
+                let mut v = x;
+                let mut w = from.size();
+                while w < to.size() {
+                    v = if from.is_signed_int() {
+                        self.b.ins().swiden_low(v)
+                    } else {
+                        self.b.ins().uwiden_low(v)
+                    };
+                    w *= 2;
+                }
+                if !to.is_float() {
+                    return Some(v);
+                }
+                // `fcvt_from_sint(swiden_low(i32x4))` is one cvtdq2pd.
+                match (to, w) {
+                    (DType::F64, 8) if from.is_signed_int() => Some(self.b.ins().fcvt_from_sint(tv, v)),
+                    (DType::F32, 4) if from.is_signed_int() || from.size() < 4 => {
+                        Some(self.b.ins().fcvt_from_sint(tv, v))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Same-width vector casts.
     fn vector_cast(&mut self, from: DType, to: DType, x: Value) -> Option<Value> {
         if from == to {
             return Some(x);
@@ -1207,6 +1408,9 @@ impl<'a> Cg<'a> {
             let m = self.vcast(it, x);
             let r = self.b.ins().band(m, one);
             return Some(self.vcast(tv, r));
+        }
+        if from.size() != to.size() {
+            return self.vector_resize(from, to, x);
         }
         match (from.is_float(), to.is_float()) {
             (false, false) => Some(x), // same width: reinterpret

@@ -3,9 +3,11 @@
 //! The JIT has 128-bit vectors only (see `shared/CRANELIFT.md`), so the width
 //! is `16 / W` lanes where `W` is the one element size every value of the
 //! body shares. A bool produced by a comparison is a lane mask of its
-//! operands' width; a loaded or stored bool is 1 byte wide. Bodies mixing
-//! widths (an `f32` cast to `f64`) stay scalar (`vector 1`), as do loops
-//! shorter than one vector.
+//! operands' width; a loaded or stored bool is 1 byte wide. A body mixing
+//! widths (an `f32` cast to `f64`) gets `16 / widest` lanes, narrower values
+//! filling the low lanes of their registers, unless it has bools (then it
+//! stays scalar, `vector 1`); so do loops shorter than one vector. (Bodies calling libm stay vector: measured
+//! faster than scalar even with one call per lane.)
 //!
 //! Requires a verified function. Guarantees `vector` is 1, 2, 4, 8 or 16 and
 //! that the JIT can give every value a vector type of that many lanes (ops
@@ -60,9 +62,19 @@ fn common_width(f: &LoopFunc) -> Option<usize> {
     Some(if all == 0 { 1 } else { all })
 }
 
-/// The vector lanes the body allows (1 if mixed widths).
+/// The vector lanes the body allows: `16 / W` for one common width `W`;
+/// with mixed widths and no bools, `16 / widest` (narrower values use the
+/// low lanes of their registers); 1 for mixed widths with bools (masks of
+/// several widths are not supported).
 pub fn vector_lanes(f: &LoopFunc) -> usize {
-    common_width(f).map_or(1, |w| 16 / w)
+    if let Some(w) = common_width(f) {
+        return 16 / w;
+    }
+    if f.body.iter().any(|i| i.ty == DType::Bool) {
+        return 1;
+    }
+    let widest = f.body.iter().map(|i| i.ty.size()).max().unwrap_or(1);
+    16 / widest
 }
 
 /// Sets `f.vector` (see the module docs).

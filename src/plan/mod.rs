@@ -133,11 +133,11 @@ pub fn eager_cost(g: &Graph) -> (usize, usize) {
     let mut bytes = 0;
     for id in g.ids() {
         let node = g.node(id);
-        let computes = match &node.op {
-            Op::Input(_) | Op::Const(_) | Op::Index(_) | Op::Permute(_) | Op::Broadcast(_) => false,
-            Op::Reshape(_) => false,
-            _ => true,
-        };
+        // Views and constants allocate nothing in NumPy either.
+        let computes = !matches!(
+            node.op,
+            Op::Input(_) | Op::Const(_) | Op::Index(_) | Op::Permute(_) | Op::Broadcast(_) | Op::Reshape(_)
+        );
         if computes {
             n += 1;
             bytes += node.shape.iter().product::<usize>() * node.dtype.size();

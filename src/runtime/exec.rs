@@ -68,16 +68,7 @@ pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
         // SAFETY: pointers, strides and extents describe live arrays that
         // the kernel's params were lowered for; [lo, hi) is within the
         // outermost extent.
-        unsafe {
-            f(
-                l.ptrs.as_ptr() as *const *mut u8,
-                l.strides.as_ptr(),
-                l.dims.as_ptr(),
-                lo,
-                hi,
-                &status,
-            )
-        }
+        unsafe { f(l.ptrs.as_ptr(), l.strides.as_ptr(), l.dims.as_ptr(), lo, hi, &status) }
     };
     match (t > 1).then(|| pool(t)).flatten() {
         None => call(0, outer),
@@ -97,16 +88,7 @@ pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
                     s.spawn(move |_| {
                         // SAFETY: see `call`; `lp` points at `l`, alive for the scope.
                         let l = unsafe { &*lp.0 };
-                        unsafe {
-                            f(
-                                l.ptrs.as_ptr() as *const *mut u8,
-                                l.strides.as_ptr(),
-                                l.dims.as_ptr(),
-                                lo,
-                                hi,
-                                st,
-                            )
-                        }
+                        unsafe { f(l.ptrs.as_ptr(), l.strides.as_ptr(), l.dims.as_ptr(), lo, hi, st) }
                     });
                     lo = hi;
                 }
