@@ -52,13 +52,15 @@ pub fn explain(g: &Graph, arrays: &[Array], donated: &[bool], only: Option<&str>
     Ok(out)
 }
 
-/// The graph as Graphviz DOT: one node per op, edges operand → user.
+/// The graph as Graphviz DOT: one node per op, edges operand → user, and
+/// each fused kernel's nodes in a cluster `k0`, `k1`, ….
 pub fn dot(g: &Graph) -> String {
     let names = value_names(g);
+    let clusters = crate::fuse::fuse(g).map(|p| p.kernel_nodes).unwrap_or_default();
     let mut s = String::from("digraph lazyfuse {\n  rankdir=BT;\n  node [shape=box, fontname=monospace];\n");
-    for id in g.ids() {
+    let label = |id: crate::expr::NodeId| {
         let n = g.node(id);
-        let label = match &n.op {
+        let l = match &n.op {
             Op::Input(_) => format!(
                 "{}: {}",
                 names[id.index()],
@@ -67,11 +69,72 @@ pub fn dot(g: &Graph) -> String {
             Op::Const(v) => format!("{} = {v}", names[id.index()]),
             op => format!("{} = {}", names[id.index()], op.mnemonic()),
         };
-        let _ = writeln!(s, "  n{} [label=\"{}\"];", id.index(), label.replace('"', "\\\""));
-        for a in &n.args {
+        format!("  n{} [label=\"{}\"];\n", id.index(), l.replace('"', "\\\""))
+    };
+    let mut placed = vec![false; g.len()];
+    for (k, nodes) in clusters.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "  subgraph cluster_k{k} {{\n    label=\"kernel k{k}\"; style=rounded; color=blue;"
+        );
+        for &id in nodes {
+            if id.index() < placed.len() && !placed[id.index()] {
+                placed[id.index()] = true;
+                s.push_str("  ");
+                s.push_str(&label(id));
+            }
+        }
+        s.push_str("  }\n");
+    }
+    for id in g.ids() {
+        if !placed[id.index()] {
+            s.push_str(&label(id));
+        }
+    }
+    for id in g.ids() {
+        for a in &g.node(id).args {
             let _ = writeln!(s, "  n{} -> n{};", a.index(), id.index());
         }
     }
     s.push_str("}\n");
     s
+}
+
+/// With `LAZYFUSE_DUMP=<dir>`, writes the stages of each graph compiled
+/// for the first time to `<dir>/<n>-<stage>.<ext>` (graph, fused, plan,
+/// loop, clif, asm).
+pub fn dump_if_requested(g: &Graph, arrays: &[Array]) -> Result<()> {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let Some(dir) = std::env::var_os("LAZYFUSE_DUMP") else {
+        return Ok(());
+    };
+    let key = g.to_string();
+    let n = {
+        let mut seen = SEEN
+            .lock()
+            .map_err(|_| Error::Internal("dump registry poisoned".into()))?;
+        let set = seen.get_or_insert_with(HashSet::new);
+        if !set.insert(key) {
+            return Ok(());
+        }
+        set.len()
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let io = |e: std::io::Error| Error::Io(format!("LAZYFUSE_DUMP {}: {e}", dir.display()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    let donated = vec![false; arrays.len()];
+    for (stage, ext) in [
+        ("graph", "ir"),
+        ("fused", "ir"),
+        ("plan", "ir"),
+        ("loop", "ir"),
+        ("clif", "clif"),
+        ("asm", "s"),
+    ] {
+        let text = explain(g, arrays, &donated, Some(stage))?;
+        std::fs::write(dir.join(format!("{n:04}-{stage}.{ext}")), text).map_err(io)?;
+    }
+    Ok(())
 }

@@ -39,9 +39,17 @@ pub fn plan(g: &Graph, donated: &[bool]) -> Result<BufferPlan> {
     Ok(plan_buffers(&program, g, donated))
 }
 
-/// Evaluates a simplified graph: fused, compiled (cached) and run.
+/// Evaluates a simplified graph: fused, compiled (cached) and run. With
+/// `LAZYFUSE_DUMP=<dir>` set, every newly compiled graph's stages are also
+/// written to files in `<dir>`.
 pub fn evaluate(g: &Graph, arrays: &[Array]) -> Result<Vec<Array>> {
-    runtime::eval_graph(g, arrays, &ExecOptions::default())
+    evaluate_with(g, arrays, &ExecOptions::default())
+}
+
+/// [`evaluate`] with explicit options (threads).
+pub fn evaluate_with(g: &Graph, arrays: &[Array], opts: &ExecOptions) -> Result<Vec<Array>> {
+    dump::dump_if_requested(g, arrays)?;
+    runtime::eval_graph(g, arrays, opts)
 }
 
 /// Evaluates a simplified graph with the reference interpreter.
@@ -60,14 +68,26 @@ pub fn evaluate_reference(g: &Graph, arrays: &[Array]) -> Result<Vec<Array>> {
 /// # Ok::<(), lazyfuse::Error>(())
 /// ```
 pub fn eval_many(outputs: &[Expr]) -> Result<Vec<Array>> {
+    eval_many_with(outputs, &ExecOptions::default())
+}
+
+/// [`eval_many`] with explicit options (threads).
+pub fn eval_many_with(outputs: &[Expr], opts: &ExecOptions) -> Result<Vec<Array>> {
     let (g, arrays) = build_graph(outputs)?;
-    evaluate(&g, &arrays)
+    evaluate_with(&g, &arrays, opts)
 }
 
 impl Expr {
     /// Compiles (cached) and runs the expression.
     pub fn eval(&self) -> Result<Array> {
-        let mut v = eval_many(std::slice::from_ref(self))?;
+        self.eval_with(&ExecOptions::default())
+    }
+
+    /// [`Expr::eval`] with explicit options: `ExecOptions { threads: 2 }`
+    /// splits large kernels over two threads (results are identical for
+    /// any thread count).
+    pub fn eval_with(&self, opts: &ExecOptions) -> Result<Array> {
+        let mut v = eval_many_with(std::slice::from_ref(self), opts)?;
         Ok(v.pop().expect("one output"))
     }
 

@@ -51,7 +51,65 @@ fn explain_prints_stages_and_dot() {
     assert!(out.starts_with("graph @f"), "{out}");
     let (code, out, _) = lazyfuse(&["explain", "2*a", "-i", "a=f64[10]", "--dot"]);
     assert_eq!(code, 0);
-    assert!(out.starts_with("digraph"), "{out}");
+    assert!(
+        out.starts_with("digraph") && out.contains("subgraph cluster_k0"),
+        "{out}"
+    );
+    for stage in ["fused", "plan", "loop", "clif", "asm"] {
+        let (code, out, err) = lazyfuse(&[
+            "explain",
+            "2*a + 3*b*c - d/4 + 1",
+            "-i",
+            "a=f64[64]",
+            "-i",
+            "b=f64[64]",
+            "-i",
+            "c=f64[64]",
+            "-i",
+            "d=f64[64]",
+            "--stage",
+            stage,
+        ]);
+        assert_eq!(code, 0, "{stage}: {err}");
+        assert!(!out.trim().is_empty(), "{stage}");
+    }
+}
+
+#[test]
+fn lazyfuse_dump_writes_every_stage() {
+    let dir = tmp("dump");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = Command::new(env!("CARGO_BIN_EXE_lazyfuse"))
+        .args([
+            "eval",
+            "sum(a * b, axis=0) + a[0]",
+            "-i",
+            "a=f32[6,5]",
+            "-i",
+            "b=f32[6,5]",
+        ])
+        .env("LAZYFUSE_DUMP", &dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "0001-asm.s",
+            "0001-clif.clif",
+            "0001-fused.ir",
+            "0001-graph.ir",
+            "0001-loop.ir",
+            "0001-plan.ir"
+        ]
+    );
+    let graph = std::fs::read_to_string(dir.join("0001-graph.ir")).unwrap();
+    assert!(lazyfuse::Graph::parse(&graph).is_ok(), "{graph}");
 }
 
 #[test]

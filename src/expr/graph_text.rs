@@ -397,7 +397,8 @@ impl Lexer {
         Ok(Index::Slice { start, stop, step })
     }
 
-    fn located(&self, e: Error) -> Error {
+    /// Prefixes an error with the `line:col` of the last token read.
+    pub fn located(&self, e: Error) -> Error {
         let (_, l, c) = &self.toks[self.pos.saturating_sub(1)];
         match e {
             Error::Parse(m) if m.chars().next().is_some_and(|c| c.is_ascii_digit()) => Error::Parse(m),
