@@ -11,7 +11,7 @@ use crate::array::{Array, DType};
 use crate::dump;
 use crate::error::{shape_err, type_err, Error, Result};
 use crate::expr::simplify::simplify;
-use crate::expr::{lower_full, Expr, Graph, Lowered};
+use crate::expr::{lower_donating, lower_full, Expr, Graph, Lowered};
 use crate::fuse;
 use crate::interp;
 use crate::plan::{plan_buffers, BufferPlan, MemoryReport};
@@ -72,9 +72,26 @@ pub fn eval_many(outputs: &[Expr]) -> Result<Vec<Array>> {
 }
 
 /// [`eval_many`] with explicit options (threads).
+///
+/// Inputs handed over by value (`lazy(array)`) are taken out of the
+/// expression for the evaluation; an input whose memory was not reused for
+/// a result is given back, so the expression can be evaluated again.
 pub fn eval_many_with(outputs: &[Expr], opts: &ExecOptions) -> Result<Vec<Array>> {
-    let (g, arrays) = build_graph(outputs)?;
-    evaluate_with(&g, &arrays, opts)
+    let (mut l, donation) = lower_donating(outputs)?;
+    let simplified = simplify(&l.graph);
+    let result = simplified.and_then(|g| {
+        l.graph = g;
+        evaluate_with(&l.graph, &l.arrays, opts)
+    });
+    for (i, a) in l.arrays.into_iter().enumerate() {
+        let reused = result
+            .as_ref()
+            .is_ok_and(|outs| outs.iter().any(|o| o.shares_memory(&a)));
+        if !reused {
+            donation.restore(i, a);
+        }
+    }
+    result
 }
 
 impl Expr {

@@ -50,11 +50,14 @@ pub(crate) struct ExprNode {
 }
 
 pub(crate) enum ExprKind {
-    /// An input array. `owned`: handed over by value (may be overwritten).
+    /// An input array. `owned`: handed over by value, so an evaluation may
+    /// take it out of `slot` and reuse its memory; `slot` is `None` while
+    /// an evaluation holds it, and for good once its memory was reused.
     Input {
         name: Option<String>,
-        array: Array,
+        slot: std::sync::Mutex<Option<Array>>,
         owned: bool,
+        key: InputKey,
     },
     /// A weak Python scalar.
     Weak(PyScalar),
@@ -95,7 +98,23 @@ impl Expr {
 
     fn leaf(name: Option<String>, array: Array, owned: bool) -> Expr {
         let ty = Ok((array.dtype(), array.shape().to_vec()));
-        Expr::new(ExprKind::Input { name, array, owned }, ty)
+        let key = (
+            name.clone(),
+            array.buffer().as_ptr() as usize,
+            array.offset(),
+            array.shape().to_vec(),
+            array.strides().to_vec(),
+            array.dtype(),
+        );
+        Expr::new(
+            ExprKind::Input {
+                name,
+                slot: std::sync::Mutex::new(Some(array)),
+                owned,
+                key,
+            },
+            ty,
+        )
     }
 
     /// A named input (the name appears in the IR as `%name`).
@@ -616,8 +635,38 @@ pub struct Lowered {
     pub donated: Vec<bool>,
 }
 
-/// [`lower`], also reporting donated inputs.
+/// [`lower`], also reporting donated inputs (which stay in their leaves).
 pub fn lower_full(outputs: &[Expr]) -> Result<Lowered> {
+    lower_impl(outputs, false).map(|(l, _)| l)
+}
+
+/// Lowers for an evaluation that may reuse the memory of inputs handed
+/// over by value: those are taken out of their leaves, so the evaluation
+/// holds the only reference the expression had. Give each back with
+/// [`Donation::restore`] unless its memory was reused.
+pub fn lower_donating(outputs: &[Expr]) -> Result<(Lowered, Donation)> {
+    lower_impl(outputs, true)
+}
+
+/// The leaves an evaluation took arrays out of (per graph input).
+pub struct Donation {
+    leaves: Vec<Option<Expr>>,
+}
+
+impl Donation {
+    /// Puts input `i`'s array back into its leaf (its memory was not reused).
+    pub fn restore(&self, i: usize, array: Array) {
+        if let Some(Some(leaf)) = self.leaves.get(i) {
+            if let ExprKind::Input { slot, .. } = &leaf.0.kind {
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(array);
+                }
+            }
+        }
+    }
+}
+
+fn lower_impl(outputs: &[Expr], take: bool) -> Result<(Lowered, Donation)> {
     for o in outputs {
         o.dtype()?;
     }
@@ -625,6 +674,8 @@ pub fn lower_full(outputs: &[Expr]) -> Result<Lowered> {
         g: Graph::new(),
         arrays: vec![],
         donated: vec![],
+        take,
+        taken: vec![],
         memo: HashMap::new(),
         inputs: HashMap::new(),
     };
@@ -645,13 +696,26 @@ pub fn lower_full(outputs: &[Expr]) -> Result<Lowered> {
             _ => {}
         }
     }
-    let outs = roots.iter().map(|o| cx.node(o)).collect::<Result<Vec<_>>>()?;
+    let outs = match roots.iter().map(|o| cx.node(o)).collect::<Result<Vec<_>>>() {
+        Ok(o) => o,
+        Err(e) => {
+            // Give back whatever was taken before failing.
+            let d = Donation { leaves: cx.taken };
+            for (i, a) in cx.arrays.into_iter().enumerate() {
+                d.restore(i, a);
+            }
+            return Err(e);
+        }
+    };
     cx.g.set_outputs(outs);
-    Ok(Lowered {
-        graph: cx.g,
-        arrays: cx.arrays,
-        donated: cx.donated,
-    })
+    Ok((
+        Lowered {
+            graph: cx.g,
+            arrays: cx.arrays,
+            donated: cx.donated,
+        },
+        Donation { leaves: cx.taken },
+    ))
 }
 
 /// An input's identity: name, buffer address and layout.
@@ -661,6 +725,10 @@ struct Lowering {
     g: Graph,
     arrays: Vec<Array>,
     donated: Vec<bool>,
+    /// Take donated arrays out of their leaves (for evaluation).
+    take: bool,
+    /// Per input: the leaf its array was taken from.
+    taken: Vec<Option<Expr>>,
     memo: HashMap<*const ExprNode, NodeId>,
     /// Inputs deduplicated by (name, buffer, layout).
     inputs: HashMap<InputKey, NodeId>,
@@ -675,18 +743,15 @@ impl Lowering {
         let id = match &e.0.kind {
             ExprKind::Error => return Err(e.0.ty.clone().expect_err("error node")),
             ExprKind::Weak(v) => self.g.constant(v.to_scalar(v.default_dtype())?),
-            ExprKind::Input { name, array, owned } => {
-                let k = (
-                    name.clone(),
-                    array.buffer().as_ptr() as usize,
-                    array.offset(),
-                    array.shape().to_vec(),
-                    array.strides().to_vec(),
-                    array.dtype(),
-                );
-                if let Some(&id) = self.inputs.get(&k) {
+            ExprKind::Input { name, slot, owned, key } => {
+                if let Some(&id) = self.inputs.get(key) {
+                    // The same array twice: not donatable.
+                    if let Some(i) = self.g.inputs().iter().position(|&x| x == id) {
+                        self.donated[i] &= *owned;
+                    }
                     id
                 } else {
+                    let k = key.clone();
                     let taken = |n: &str| self.g.inputs().iter().any(|&i| self.g.input_name(i) == Some(n));
                     let nm = match name {
                         Some(n) if taken(n) => {
@@ -697,9 +762,27 @@ impl Lowering {
                         Some(n) => n.clone(),
                         None => (0..).map(|k| format!("x{k}")).find(|n| !taken(n)).expect("a free name"),
                     };
+                    let donate = *owned && self.take;
+                    let array = {
+                        let mut s = slot.lock().map_err(|_| Error::Internal("input slot poisoned".into()))?;
+                        if donate {
+                            s.take()
+                        } else {
+                            s.clone()
+                        }
+                    };
+                    let array = array.ok_or_else(|| {
+                        Error::Value(format!(
+                            "input '%{nm}' was handed over by value (lazy(array)) and its memory was reused by an \
+                             earlier evaluation (or is in use by one now); use lazy(&array) to evaluate an expression \
+                             more than once"
+                        ))
+                    })?;
+                    // (Cannot fail: the name was checked above.)
                     let id = self.g.add_input(&nm, array.dtype(), array.shape())?;
-                    self.arrays.push(array.clone());
+                    self.arrays.push(array);
                     self.donated.push(*owned);
+                    self.taken.push(donate.then(|| e.clone()));
                     self.inputs.insert(k, id);
                     id
                 }
