@@ -95,31 +95,24 @@ impl Array {
 
     /// Like [`Array::zeros`], with an `Err` for sizes that overflow.
     pub fn try_zeros(dtype: DType, shape: &[usize]) -> Result<Array> {
-        let n = numel(shape)?;
-        let bytes = n
-            .checked_mul(dtype.size())
-            .filter(|&b| b <= isize::MAX as usize)
-            .ok_or_else(|| Error::Shape(format!("shape {} is too large", shape_str(shape))))?;
-        Ok(Array::from_parts(
-            Arc::new(Buffer::zeroed(bytes)),
-            dtype,
-            shape.to_vec(),
-            c_strides(shape),
-            0,
-        ))
+        Array::new_c(dtype, shape, Buffer::zeroed)
     }
 
     /// A new C-order array whose contents are unspecified (possibly a
     /// recycled buffer's old values): for results that will be completely
     /// overwritten.
     pub fn for_output(dtype: DType, shape: &[usize]) -> Result<Array> {
-        let n = numel(shape)?;
-        let bytes = n
+        Array::new_c(dtype, shape, Buffer::for_output)
+    }
+
+    /// A C-order array over a buffer from `alloc(bytes)`, checking the size.
+    fn new_c(dtype: DType, shape: &[usize], alloc: fn(usize) -> Buffer) -> Result<Array> {
+        let bytes = numel(shape)?
             .checked_mul(dtype.size())
             .filter(|&b| b <= isize::MAX as usize)
             .ok_or_else(|| Error::Shape(format!("shape {} is too large", shape_str(shape))))?;
         Ok(Array::from_parts(
-            Arc::new(Buffer::for_output(bytes)),
+            Arc::new(alloc(bytes)),
             dtype,
             shape.to_vec(),
             c_strides(shape),
