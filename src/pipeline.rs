@@ -77,6 +77,12 @@ pub fn eval_many(outputs: &[Expr]) -> Result<Vec<Array>> {
 /// expression for the evaluation; an input whose memory was not reused for
 /// a result is given back, so the expression can be evaluated again.
 pub fn eval_many_with(outputs: &[Expr], opts: &ExecOptions) -> Result<Vec<Array>> {
+    if let [one] = outputs {
+        if !one.0.has_owned {
+            let built = one.cached_graph(|| build_graph(outputs))?;
+            return evaluate_with(&built.0, &built.1, opts);
+        }
+    }
     let (mut l, donation) = lower_donating(outputs)?;
     let simplified = simplify(&l.graph);
     let result = simplified.and_then(|g| {
@@ -114,15 +120,17 @@ impl Expr {
     pub fn eval_into(&self, dst: &mut Array) -> Result<()> {
         let (t, s) = (self.dtype()?, self.shape()?);
         check_dst(dst, t, &s)?;
-        let (g, arrays) = build_graph(std::slice::from_ref(self))?;
-        if arrays.iter().any(|a| a.shares_memory(dst)) {
-            // The destination may overlap an input: compute into a fresh
-            // buffer first, then copy.
-            let out = evaluate(&g, &arrays)?.pop().expect("one output");
+        let built = self.cached_graph(|| build_graph(std::slice::from_ref(self)))?;
+        let (g, arrays) = (&built.0, &built.1);
+        if arrays.iter().any(|a| a.may_overlap(dst)) {
+            // The destination overlaps an input (e.g. `a[1:] + a[:-1]` into
+            // `a[:-1]`): writing directly could change elements before they
+            // are read, so compute into a fresh buffer first, then copy.
+            let out = evaluate(g, arrays)?.pop().expect("one output");
             dst.assign_from(&out);
             return Ok(());
         }
-        runtime::eval_graph_into(&g, &arrays, dst, &ExecOptions::default())
+        runtime::eval_graph_into(g, arrays, dst, &ExecOptions::default())
     }
 
     /// Evaluates into a `.npy` file in chunks of rows (about

@@ -252,6 +252,20 @@ impl Array {
     pub fn shares_memory(&self, other: &Array) -> bool {
         Arc::ptr_eq(&self.buf, &other.buf)
     }
+    /// Whether the two arrays' elements may share memory: same buffer and
+    /// intersecting address ranges (NumPy's `may_share_memory` with bounds).
+    pub fn may_overlap(&self, other: &Array) -> bool {
+        if !self.shares_memory(other) || self.is_empty() || other.is_empty() {
+            return false;
+        }
+        let (a0, a1) = self.extent_elems();
+        let (b0, b1) = other.extent_elems();
+        let sz = |d: DType| d.size() as isize;
+        let (a0, a1) = (a0 * sz(self.dtype), a1 * sz(self.dtype));
+        let (b0, b1) = (b0 * sz(other.dtype), b1 * sz(other.dtype));
+        a0 < b1 && b0 < a1
+    }
+
     /// Whether the buffer can be written (memory-mapped files cannot).
     pub fn is_writable(&self) -> bool {
         self.buf.is_writable()

@@ -47,6 +47,12 @@ pub(crate) struct ExprNode {
     pub(crate) kind: ExprKind,
     /// dtype and shape, or the first error met while building.
     pub(crate) ty: std::result::Result<(DType, Vec<usize>), Error>,
+    /// Whether an input handed over by value is somewhere below.
+    pub(crate) has_owned: bool,
+    /// The simplified graph of this expression as a root, built on first
+    /// evaluation (only for expressions without handed-over inputs, whose
+    /// lowering never changes), so repeated evaluation skips lowering.
+    pub(crate) built: std::sync::OnceLock<Arc<(Graph, Vec<Array>)>>,
 }
 
 pub(crate) enum ExprKind {
@@ -93,7 +99,33 @@ impl From<Array> for LazyArray {
 
 impl Expr {
     fn new(kind: ExprKind, ty: Result<(DType, Vec<usize>)>) -> Expr {
-        Expr(Arc::new(ExprNode { kind, ty }))
+        let has_owned = match &kind {
+            ExprKind::Input { owned, .. } => *owned,
+            ExprKind::Op { args, .. } => args.iter().any(|a| a.0.has_owned),
+            _ => false,
+        };
+        Expr(Arc::new(ExprNode {
+            kind,
+            ty,
+            has_owned,
+            built: std::sync::OnceLock::new(),
+        }))
+    }
+
+    /// The lowered and simplified graph of this expression, cached in the
+    /// node when no input was handed over by value.
+    pub(crate) fn cached_graph(
+        &self,
+        build: impl FnOnce() -> Result<(Graph, Vec<Array>)>,
+    ) -> Result<Arc<(Graph, Vec<Array>)>> {
+        if self.0.has_owned {
+            return build().map(Arc::new);
+        }
+        if let Some(b) = self.0.built.get() {
+            return Ok(b.clone());
+        }
+        let b = Arc::new(build()?);
+        Ok(self.0.built.get_or_init(|| b).clone())
     }
 
     fn leaf(name: Option<String>, array: Array, owned: bool) -> Expr {

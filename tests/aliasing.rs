@@ -1,0 +1,107 @@
+//! `eval_into` stays correct when the destination overlaps an input, and
+//! writes directly when it does not; repeated evaluation reuses the cached
+//! graph; `lazy(array)` hands the array over.
+
+use lazyfuse::{lazy, Array, DType, Index};
+
+fn arange(n: usize) -> Array {
+    Array::from_vec((0..n).map(|x| x as f64).collect::<Vec<f64>>())
+}
+
+#[test]
+fn overlapping_destination_gets_numpy_results() {
+    // a[:-1] = a[1:] + a[:-1]  (NumPy evaluates the right side first)
+    let n = 1000;
+    let a = arange(n);
+    let e = lazy(
+        &a.slice(&[Index::Slice {
+            start: Some(1),
+            stop: None,
+            step: 1,
+        }])
+        .unwrap(),
+    ) + lazy(
+        &a.slice(&[Index::Slice {
+            start: None,
+            stop: Some(-1),
+            step: 1,
+        }])
+        .unwrap(),
+    );
+    let mut dst = a
+        .slice(&[Index::Slice {
+            start: None,
+            stop: Some(-1),
+            step: 1,
+        }])
+        .unwrap();
+    e.eval_into(&mut dst).unwrap();
+    let got = a.to_vec::<f64>().unwrap();
+    for k in 0..n - 1 {
+        assert_eq!(got[k], (2 * k + 1) as f64, "element {k}");
+    }
+    assert_eq!(got[n - 1], (n - 1) as f64);
+
+    // Reversed in place: a[:] = a[::-1] * 2
+    let a = arange(257);
+    let rev = a
+        .slice(&[Index::Slice {
+            start: None,
+            stop: None,
+            step: -1,
+        }])
+        .unwrap();
+    let mut dst = a.clone();
+    (lazy(&rev) * 2.0).eval_into(&mut dst).unwrap();
+    let got = a.to_vec::<f64>().unwrap();
+    assert!(
+        got.iter().enumerate().all(|(k, &v)| v == (256 - k) as f64 * 2.0),
+        "{got:?}"
+    );
+
+    // A transposed square matrix written over itself.
+    let m = Array::from_shape_vec(&[33, 33], (0..33 * 33).map(|x| x as i64).collect()).unwrap();
+    let mut dst = m.clone();
+    (lazy(&m.t()) + 1).eval_into(&mut dst).unwrap();
+    let want: Vec<i64> = (0..33 * 33).map(|k| ((k % 33) * 33 + k / 33) as i64 + 1).collect();
+    assert_eq!(m.to_vec::<i64>().unwrap(), want);
+}
+
+#[test]
+fn disjoint_halves_of_one_buffer_do_not_overlap() {
+    let a = arange(100);
+    let lo = a.slice(&[Index::range(0, 50, 1)]).unwrap();
+    let hi = a.slice(&[Index::range(50, 100, 1)]).unwrap();
+    assert!(lo.shares_memory(&hi) && !lo.may_overlap(&hi));
+    let evens = a
+        .slice(&[Index::Slice {
+            start: None,
+            stop: None,
+            step: 2,
+        }])
+        .unwrap();
+    assert!(evens.may_overlap(&hi));
+    let mut dst = hi.clone();
+    (lazy(&lo) * 3.0).eval_into(&mut dst).unwrap();
+    assert_eq!(a.to_vec::<f64>().unwrap()[50..53], [0.0, 3.0, 6.0]);
+}
+
+#[test]
+fn eval_into_rejects_bad_destinations() {
+    let a = arange(10);
+    let e = lazy(&a) + 1.0;
+    assert!(e.eval_into(&mut Array::zeros(DType::F32, &[10])).is_err());
+    assert!(e.eval_into(&mut Array::zeros(DType::F64, &[11])).is_err());
+    let mut b = Array::zeros(DType::F64, &[1]).broadcast_to(&[10]).unwrap();
+    assert!(e.eval_into(&mut b).is_err());
+}
+
+#[test]
+fn handed_over_arrays_can_be_evaluated_again_when_not_consumed() {
+    let a = arange(100);
+    let e = lazy(a) * 2.0;
+    let r1 = e.eval().unwrap();
+    let r2 = e.eval().unwrap();
+    assert_eq!(r1, r2);
+    assert_eq!(r1.to_vec::<f64>().unwrap()[99], 198.0);
+}
