@@ -37,8 +37,8 @@ fn overlapping_destination_gets_numpy_results() {
         .unwrap();
     e.eval_into(&mut dst).unwrap();
     let got = a.to_vec::<f64>().unwrap();
-    for k in 0..n - 1 {
-        assert_eq!(got[k], (2 * k + 1) as f64, "element {k}");
+    for (k, &v) in got.iter().enumerate().take(n - 1) {
+        assert_eq!(v, (2 * k + 1) as f64, "element {k}");
     }
     assert_eq!(got[n - 1], (n - 1) as f64);
 
@@ -62,7 +62,8 @@ fn overlapping_destination_gets_numpy_results() {
     // A transposed square matrix written over itself.
     let m = Array::from_shape_vec(&[33, 33], (0..33 * 33).map(|x| x as i64).collect()).unwrap();
     let mut dst = m.clone();
-    (lazy(&m.t()) + 1).eval_into(&mut dst).unwrap();
+    let mt = m.t();
+    (lazy(&mt) + 1).eval_into(&mut dst).unwrap();
     let want: Vec<i64> = (0..33 * 33).map(|k| ((k % 33) * 33 + k / 33) as i64 + 1).collect();
     assert_eq!(m.to_vec::<i64>().unwrap(), want);
 }
