@@ -192,3 +192,28 @@ fn large_buffers_are_mapped_and_recycled_for_outputs() {
     assert_ne!(c.as_ptr(), p);
     drop((b, c));
 }
+
+#[test]
+fn arbitrary_strides_evaluate_like_the_interpreter() {
+    use lazyfuse::{lazy, pipeline};
+    let a = Array::from_vec((0..64).map(|x| x as f64 * 0.5).collect::<Vec<f64>>());
+    let layouts: [(&[usize], &[isize], isize); 4] = [
+        (&[10, 3], &[1, 1], 0),
+        (&[5, 4], &[-3, 7], 20),
+        (&[4, 4], &[0, 5], 3),
+        (&[3, 2, 2], &[9, -1, 4], 10),
+    ];
+    for (shape, strides, offset) in layouts {
+        let v = a.as_strided(shape, strides, offset).unwrap();
+        let e = lazy(&v) * 2.0 + lazy(&v).sin();
+        let (g, arrays) = pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
+        let want = pipeline::evaluate_reference(&g, &arrays).unwrap().remove(0);
+        assert_eq!(e.eval().unwrap(), want, "{shape:?} {strides:?} {offset}");
+    }
+    let f = Array::from_shape_vec_f(&[3, 4], (0..12).map(|x| x as i16).collect()).unwrap();
+    assert!(f.is_f_contiguous());
+    assert_eq!(
+        (lazy(&f) + 1).eval().unwrap().to_vec::<i16>().unwrap()[..4],
+        [1, 4, 7, 10]
+    );
+}

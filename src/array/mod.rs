@@ -160,6 +160,62 @@ impl Array {
         ))
     }
 
+    /// A Fortran-order (column-major) array of `shape` from `v`, which lists
+    /// the elements with the first index varying fastest.
+    ///
+    /// ```
+    /// # use lazyfuse::Array;
+    /// let f = Array::from_shape_vec_f(&[2, 3], vec![1i32, 4, 2, 5, 3, 6])?;
+    /// assert!(f.is_f_contiguous());
+    /// assert_eq!(f.to_vec::<i32>()?, vec![1, 2, 3, 4, 5, 6]);
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn from_shape_vec_f<T: Element>(shape: &[usize], v: Vec<T>) -> Result<Array> {
+        let rev: Vec<usize> = shape.iter().rev().copied().collect();
+        Ok(Array::from_shape_vec(&rev, v)?.t())
+    }
+
+    /// A view of this array's buffer with an explicit layout (NumPy's
+    /// `as_strided`, but checked): `strides` and `offset` in elements,
+    /// relative to the buffer start. Overlapping layouts are allowed (they
+    /// read like broadcasts); anything outside the buffer is an `Err`.
+    ///
+    /// ```
+    /// # use lazyfuse::Array;
+    /// let a = Array::from_vec((0..6).collect::<Vec<i64>>());
+    /// let w = a.as_strided(&[4, 3], &[1, 1], 0)?;   // sliding windows of 3
+    /// assert_eq!(w.to_vec::<i64>()?[..6], [0, 1, 2, 1, 2, 3]);
+    /// assert!(a.as_strided(&[4, 3], &[1, 2], 0).is_err());
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn as_strided(&self, shape: &[usize], strides: &[isize], offset: isize) -> Result<Array> {
+        if shape.len() != strides.len() {
+            return shape_err!("as_strided: {} dimensions but {} strides", shape.len(), strides.len());
+        }
+        numel(shape)?;
+        let v = Array {
+            buf: self.buf.clone(),
+            dtype: self.dtype,
+            shape: shape.to_vec(),
+            strides: strides.to_vec(),
+            offset,
+        };
+        let fits = v.shape.contains(&0)
+            || {
+                let span = |d: usize, s: isize| (d as isize - 1).checked_mul(s);
+                let spans: Option<Vec<isize>> = v.shape.iter().zip(&v.strides).map(|(&d, &s)| span(d, s)).collect();
+                spans.is_some_and(|sp| {
+                let lo = sp.iter().filter(|&&x| x < 0).try_fold(offset, |a, &x| a.checked_add(x));
+                let hi = sp.iter().filter(|&&x| x > 0).try_fold(offset, |a, &x| a.checked_add(x));
+                matches!((lo, hi), (Some(lo), Some(hi)) if lo >= 0 && (hi as i128 + 1) * self.dtype.size() as i128 <= self.buf.len() as i128)
+            })
+            };
+        if !fits {
+            return shape_err!("as_strided: the layout reaches outside the array's buffer");
+        }
+        Ok(v)
+    }
+
     /// Values `start, start+step, …` below `stop` (NumPy's `arange`), cast
     /// to `dtype`.
     ///
