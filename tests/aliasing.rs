@@ -13,21 +13,21 @@ fn overlapping_destination_gets_numpy_results() {
     // a[:-1] = a[1:] + a[:-1]  (NumPy evaluates the right side first)
     let n = 1000;
     let a = arange(n);
-    let e = lazy(
-        &a.slice(&[Index::Slice {
+    let tail = a
+        .slice(&[Index::Slice {
             start: Some(1),
             stop: None,
             step: 1,
         }])
-        .unwrap(),
-    ) + lazy(
-        &a.slice(&[Index::Slice {
+        .unwrap();
+    let head = a
+        .slice(&[Index::Slice {
             start: None,
             stop: Some(-1),
             step: 1,
         }])
-        .unwrap(),
-    );
+        .unwrap();
+    let e = lazy(&tail) + lazy(&head);
     let mut dst = a
         .slice(&[Index::Slice {
             start: None,
@@ -98,11 +98,28 @@ fn eval_into_rejects_bad_destinations() {
 }
 
 #[test]
-fn handed_over_arrays_can_be_evaluated_again_when_not_consumed() {
-    let a = arange(100);
-    let e = lazy(a) * 2.0;
-    let r1 = e.eval().unwrap();
-    let r2 = e.eval().unwrap();
-    assert_eq!(r1, r2);
-    assert_eq!(r1.to_vec::<f64>().unwrap()[99], 198.0);
+fn handed_over_arrays_are_overwritten_in_place() {
+    let a = arange(1000);
+    let p = a.as_ptr();
+    let e = lazy(a) * 2.0 + 1.0;
+    let r = e.eval().unwrap();
+    assert_eq!(r.as_ptr(), p, "the result reuses the handed-over buffer");
+    assert_eq!(r.to_vec::<f64>().unwrap()[999], 1999.0);
+    // Its memory is gone: evaluating again is a clear error, not stale data.
+    let err = e.eval().unwrap_err().to_string();
+    assert!(err.contains("handed over by value"), "{err}");
+    drop(r);
+
+    // Not reused (the result has another shape): the expression keeps it.
+    let a = arange(1000);
+    let s = lazy(a).sum();
+    assert_eq!(s.eval().unwrap().to_scalar::<f64>().unwrap(), 499500.0);
+    assert_eq!(s.eval().unwrap().to_scalar::<f64>().unwrap(), 499500.0);
+
+    // Someone else still holds it: never overwritten.
+    let a = arange(1000);
+    let keep = a.clone();
+    let r = (lazy(a) * 2.0).eval().unwrap();
+    assert!(!r.shares_memory(&keep));
+    assert_eq!(keep.to_vec::<f64>().unwrap()[10], 10.0);
 }

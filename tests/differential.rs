@@ -2,12 +2,15 @@
 //! expressions (depth up to 8, all 11 dtypes, every element-wise op, casts,
 //! `where`), with broadcasting and transposed, negative-step and strided
 //! inputs, sizes 0, 1, odd, vector width ± 1 and around thread-chunk
-//! boundaries, with 1–3 threads. Results must be equal bit for bit (any NaN
+//! boundaries, with 1–3 threads; and the same expressions reduced (exact
+//! reductions: `min`/`max`/`any`/`all`, integer `sum`/`prod`) over random
+//! axes. Float sums, `mean`, `var`, `std` are checked with tolerances in
+//! `tests/reductions.rs`. Results must be equal bit for bit (any NaN
 //! equals any NaN). Each case is generated from one `u64` seed, which
 //! proptest prints on failure; rerun one with `LAZYFUSE_SEED=<seed> cargo
 //! test --test differential replay`.
 
-use lazyfuse::expr::{lower, BinaryOp, UnaryOp};
+use lazyfuse::expr::{lower, BinaryOp, ReduceOp, UnaryOp};
 use lazyfuse::runtime::{eval_graph, min_per_thread, ExecOptions};
 
 /// Chunks of 64 elements per thread, so thread splitting happens on small
@@ -48,6 +51,10 @@ enum Family {
     Views,
     /// Sizes around vector widths and thread-chunk boundaries.
     Sizes,
+    /// A random expression reduced over random axes by a reduction whose
+    /// result is exact (`min`/`max`/`any`/`all` of any dtype, `sum`/`prod`
+    /// of integers and bools), fused into the expression's kernel.
+    Reduce,
 }
 
 fn value(r: &mut Rng, d: DType) -> Scalar {
@@ -223,9 +230,21 @@ impl Gen<'_> {
     }
 }
 
-fn same(a: &Array, b: &Array) -> bool {
+/// Equal dtype, shape and values bit for bit (any NaN equals any NaN),
+/// optionally with `-0.0 == 0.0`: the sign of a `min`/`max` of
+/// zeros of mixed signs depends on the order of comparisons, which NumPy
+/// leaves unspecified too (its SIMD loops differ from its scalar ones).
+fn same_zeros(a: &Array, b: &Array, signless_zero: bool) -> bool {
     if a.dtype() != b.dtype() || a.shape() != b.shape() {
         return false;
+    }
+    if signless_zero && a.dtype().is_float() {
+        let (x, y) = (a.astype(DType::F64), b.astype(DType::F64));
+        let (x, y) = (
+            x.to_vec::<f64>().unwrap_or_default(),
+            y.to_vec::<f64>().unwrap_or_default(),
+        );
+        return x.iter().zip(&y).all(|(p, q)| p == q || (p.is_nan() && q.is_nan()));
     }
     let nan = |s: &Scalar| match *s {
         Scalar::F32(v) => v.is_nan(),
@@ -289,6 +308,25 @@ fn check(seed: u64, family: Family) -> Result<bool, String> {
         .collect();
     let depth = 1 + r.below(8);
     let e = Gen { r: &mut r, leaves }.expr(depth);
+    let e = if family == Family::Reduce {
+        let (Ok(dt), Ok(sh)) = (e.dtype(), e.shape()) else {
+            return Ok(false);
+        };
+        let mut ops = vec![ReduceOp::Min, ReduceOp::Max, ReduceOp::Any, ReduceOp::All];
+        if !dt.is_float() {
+            ops.extend([ReduceOp::Sum, ReduceOp::Prod]);
+        }
+        let op = r.pick(&ops);
+        let axes: Vec<isize> = (0..sh.len() as isize).filter(|_| r.chance(0.5)).collect();
+        let axes = if axes.is_empty() {
+            (0..sh.len() as isize).collect()
+        } else {
+            axes
+        };
+        e.reduce(op, Some(&axes), r.chance(0.5), 0)
+    } else {
+        e
+    };
     let Ok((g, inputs)) = lower(&[e]) else {
         return Ok(false);
     };
@@ -302,7 +340,14 @@ fn check(seed: u64, family: Family) -> Result<bool, String> {
         ));
     }
     match (&want, &got) {
-        (Ok(w), Ok(gt)) if w.len() == gt.len() && w.iter().zip(gt).all(|(a, b)| same(a, b)) => Ok(true),
+        (Ok(w), Ok(gt))
+            if w.len() == gt.len()
+                && w.iter()
+                    .zip(gt)
+                    .all(|(a, b)| same_zeros(a, b, family == Family::Reduce)) =>
+        {
+            Ok(true)
+        }
         (Err(a), Err(b)) if a == b => Ok(true),
         // Documented difference: a fused kernel computes only the elements
         // the outputs use, so a value error (negative integer power) in an
@@ -353,12 +398,20 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config(1500))]
+    #[test]
+    fn reductions_of_random_expressions(seed in any::<u64>()) {
+        check(seed, Family::Reduce).map_err(TestCaseError::fail)?;
+    }
+}
+
 /// Reruns one seed: `LAZYFUSE_SEED=123 cargo test --test differential replay`.
 #[test]
 fn replay() {
     if let Ok(s) = std::env::var("LAZYFUSE_SEED") {
         let seed: u64 = s.trim().parse().expect("LAZYFUSE_SEED is a u64");
-        for f in [Family::Ops, Family::Views, Family::Sizes] {
+        for f in [Family::Ops, Family::Views, Family::Sizes, Family::Reduce] {
             if let Err(m) = check(seed, f) {
                 panic!("{m}");
             }
@@ -376,6 +429,10 @@ fn generator_yields_valid_cases() {
         }
     }
     assert!(ok > 200, "only {ok}/300 valid cases");
+    let ok = (0..300)
+        .filter(|&seed| check(seed, Family::Reduce).unwrap_or(true))
+        .count();
+    assert!(ok > 200, "only {ok}/300 valid reduction cases");
 }
 
 /// Vector kernels must compile as vector code (no silent scalar rebuild).

@@ -118,6 +118,19 @@ fn produce(header: &str, body: &str) -> Result<String, String> {
             }
             Ok(printed)
         }
+        // `plan`: every input borrowed; `plan-donated`: every input handed
+        // over by value (may be overwritten in place).
+        "plan" | "plan-donated" => {
+            let g = Graph::parse(body).map_err(e)?;
+            let p = fuse::fuse(&g).map_err(e)?;
+            let donated = vec![header == "plan-donated"; g.inputs().len()];
+            let plan = lazyfuse::plan::plan_buffers(&p, &g, &donated);
+            let printed = plan.to_string();
+            match lazyfuse::plan::BufferPlan::parse(&printed) {
+                Ok(back) if back == plan => Ok(format!("{p}{printed}")),
+                _ => Err(format!("plan text does not parse back:\n{printed}")),
+            }
+        }
         "simplify" => {
             let g = Graph::parse(body).map_err(e)?;
             let s = lazyfuse::expr::simplify::simplify(&g).map_err(e)?;

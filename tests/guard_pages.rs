@@ -290,3 +290,59 @@ fn bool_and_casts() {
         run_guarded(&t, &[1, 2], 1, true, 1);
     }
 }
+
+/// A whole-array reduction of one guarded input into a guarded 0-d
+/// accumulator (filled with `identity` first, as the runtime does).
+fn run_guarded_reduce(text: &str, stride: isize, at_end: bool, identity: Scalar) {
+    let g = Graph::parse(text).expect("graph");
+    let p = fuse::fuse(&g).expect("fuse");
+    assert_eq!(p.kernels().count(), 1);
+    let k = p.kernels().next().expect("one kernel");
+    let n = k.shape[0];
+    let dt = g.node(g.inputs()[0]).dtype;
+    let mut input = Operand::new(dt, n, stride, at_end);
+    let v = values(dt, n, 5);
+    input.write(&v);
+    let out_dt = g.node(g.outputs()[0]).dtype;
+    let mut acc = Operand::new(out_dt, 1, 1, at_end);
+    acc.write(&[identity]);
+    let layout = |v: Val| -> (Vec<isize>, isize) {
+        match v {
+            Val::Input(_) => (vec![stride], 0),
+            Val::Tmp(_) => (vec![], 0),
+        }
+    };
+    let (mut f, binds) = loops::lower(&p, k, "k0", &layout);
+    loops::optimize(&mut f);
+    let c = jit::compile(&f, false).expect("compile");
+    let mut ptrs: Vec<*mut u8> = vec![];
+    let mut bstrides: Vec<isize> = vec![];
+    for (prm, b) in f.params.iter().zip(&binds) {
+        ptrs.push(match b.val {
+            Val::Input(_) => input.elem_ptr(0),
+            Val::Tmp(_) => acc.elem_ptr(0),
+        });
+        bstrides.extend(prm.strides.iter().map(|&s| s * prm.dtype.size() as isize));
+    }
+    let status = std::sync::atomic::AtomicU32::new(0);
+    // SAFETY: pointers and strides describe the guarded operands.
+    unsafe { (c.func())(ptrs.as_ptr(), bstrides.as_ptr(), f.dims.as_ptr(), 0, f.dims[0], &status) };
+    let want = lazyfuse::interp::interpret(&g, &[array_of(dt, &v)]).expect("interpret");
+    let nan = |s: &Scalar| matches!(*s, Scalar::F64(v) if v.is_nan()) || matches!(*s, Scalar::F32(v) if v.is_nan());
+    let (a, b) = (acc.read()[0], want[0].to_scalars()[0]);
+    assert!(a == b || (nan(&a) && nan(&b)), "{text}: {a:?} != {b:?}");
+}
+
+#[test]
+fn reduction_kernels_stay_inside_their_arrays() {
+    for n in sizes() {
+        for (stride, at_end) in [(1, true), (1, false), (-1, true), (3, false)] {
+            let sum = format!("graph @f(%a: i32[{n}]) {{\n %0 = sum %a, axes=[0] : i64[]\n return %0\n}}");
+            run_guarded_reduce(&sum, stride, at_end, Scalar::I64(0));
+            let max = format!("graph @f(%a: f32[{n}]) {{\n %0 = max %a, axes=[0] : f32[]\n return %0\n}}");
+            run_guarded_reduce(&max, stride, at_end, Scalar::F32(f32::NEG_INFINITY));
+            let any = format!("graph @f(%a: u8[{n}]) {{\n %0 = any %a, axes=[0] : bool[]\n return %0\n}}");
+            run_guarded_reduce(&any, stride, at_end, Scalar::Bool(false));
+        }
+    }
+}

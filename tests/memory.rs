@@ -66,3 +66,65 @@ fn eval_into_a_reused_buffer_allocates_almost_nothing() {
     let (extra, ()) = peak_extra(|| e.eval_into(&mut out).unwrap());
     assert!(extra <= SLACK, "eval_into allocated {extra} bytes");
 }
+
+#[test]
+fn a_handed_over_input_costs_no_new_array_bytes() {
+    let _g = SERIAL.lock().unwrap();
+    let n = 1 << 20;
+    // Warm the kernel cache with the same structure.
+    let warm = random::random(DType::F64, &[n], 1).unwrap();
+    (lazy(warm) * 2.0 + 1.0).sqrt().eval().unwrap();
+    let a = random::random(DType::F64, &[n], 2).unwrap();
+    let p = a.as_ptr();
+    let e = (lazy(a) * 2.0 + 1.0).sqrt();
+    let (extra, out) = peak_extra(|| e.eval().unwrap());
+    assert_eq!(out.as_ptr(), p, "computed in place");
+    assert!(extra <= SLACK, "a donated evaluation allocated {extra} bytes");
+}
+
+#[test]
+fn standardize_allocates_only_its_output() {
+    let _g = SERIAL.lock().unwrap();
+    let n = 1 << 20;
+    let a = random::random(DType::F64, &[n], 3).unwrap();
+    let x = lazy(&a);
+    let e = (&x - x.mean()) / x.std(0);
+    e.eval().unwrap();
+    let (extra, out) = peak_extra(|| e.eval().unwrap());
+    assert!(
+        extra <= out.nbytes() + SLACK,
+        "standardize: peak extra {extra} for a {} byte output",
+        out.nbytes()
+    );
+    // Handed over: not even the output.
+    let b = random::random(DType::F64, &[n], 4).unwrap();
+    let y = lazy(b);
+    let e = (&y - y.mean()) / y.std(0);
+    drop(y);
+    let (extra, _out) = peak_extra(|| e.eval().unwrap());
+    assert!(extra <= SLACK, "donated standardize allocated {extra} bytes");
+}
+
+#[test]
+fn reductions_allocate_no_temporary() {
+    let _g = SERIAL.lock().unwrap();
+    let (a, b) = (
+        random::random(DType::F64, &[1 << 20], 5).unwrap(),
+        random::random(DType::F64, &[1 << 20], 6).unwrap(),
+    );
+    let m = random::random(DType::F64, &[1024, 1024], 7).unwrap();
+    for e in [
+        (lazy(&a) * lazy(&b)).sum(),
+        (lazy(&m) * 2.0 + 1.0).sum_axes(&[0], false),
+        (lazy(&m) * lazy(&m)).sum_axes(&[1], false),
+        lazy(&a).var(1),
+    ] {
+        e.eval().unwrap();
+        let (extra, out) = peak_extra(|| e.eval().unwrap());
+        assert!(
+            extra <= out.nbytes() + SLACK,
+            "peak extra {extra} for a {} byte result",
+            out.nbytes()
+        );
+    }
+}

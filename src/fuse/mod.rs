@@ -2,9 +2,13 @@
 //!
 //! **What it does.** Partitions a simplified [`Graph`] into a [`Program`]: a
 //! list of [`Step`]s, each either a [`Kernel`] — a maximal region of
-//! element-wise ops, casts, broadcasts and views evaluated in one pass with no
-//! intermediate buffer — or a boundary [`Step::Node`] (a reduction, or a
-//! reshape that is not a pure view) evaluated outside kernels.
+//! element-wise ops, casts, broadcasts and views, plus the reductions
+//! ([`KRed`]) they feed, evaluated in one pass with no intermediate buffer —
+//! or a boundary [`Step::Node`] (`argmin`/`argmax`, or a reshape that is not
+//! a pure view) evaluated outside kernels. A reduction's kernel iterates
+//! over its operand's shape; roots with the same iteration space that share
+//! computed nodes or operands run in one kernel (`mean(a)` and `std(a)` in
+//! one pass over `a`).
 //!
 //! Views never cost a pass: every operand of a kernel is read through an
 //! [`Affine`] map from the kernel's iteration index to the operand's index.
@@ -34,7 +38,7 @@ mod text;
 use crate::array::layout::apply_index;
 use crate::array::{DType, Scalar};
 use crate::error::Result;
-use crate::expr::{BinaryOp, Graph, NodeId, Op, UnaryOp};
+use crate::expr::{BinaryOp, Graph, NodeId, Op, ReduceOp, UnaryOp};
 use std::collections::HashMap;
 
 /// Above this cost, a materialized value is loaded by other kernels rather
@@ -154,15 +158,79 @@ pub struct KInst {
 }
 
 /// One fused loop: reads its loads once per iteration point, writes each
-/// store once.
+/// store once and folds each reduction's value into its accumulator.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Kernel {
     /// The iteration space.
     pub shape: Vec<usize>,
     /// SSA body, in order.
     pub body: Vec<KInst>,
-    /// `(temporary, value)`: the outputs.
+    /// `(temporary, value)`: the element-wise outputs.
     pub stores: Vec<(u32, usize)>,
+    /// The reductions computed in this pass.
+    pub reds: Vec<KRed>,
+}
+
+/// A reduction fused into a kernel: `tmp[kept(i)] = op over the reduced
+/// iteration dims of body[val]`.
+///
+/// `sum`/`mean` fold with `add`, `prod` with `mul`, `min`/`max` with
+/// `minimum`/`maximum`, `any`/`all` with `or`/`and` on a bool value. `var`
+/// and `std` use a *shifted* sum of squares: `val` is `(x - K)^2` and `aux`
+/// holds `Σ (x - K)` where `K` is the operand at reduced index 0 (a
+/// hoistable load), so one pass gives both sums and
+/// `var = (Σd² - (Σd)²/n) / (n - ddof)` loses accuracy only in proportion to
+/// `(mean - K)² / var`. The runtime finalizes `mean`, `var`, `std`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KRed {
+    /// The result temporary (for `var`/`std`: `Σ (x - K)²` until finalized).
+    pub tmp: u32,
+    /// Which reduction.
+    pub op: ReduceOp,
+    /// Reduced iteration dims, sorted.
+    pub axes: Vec<usize>,
+    /// Delta degrees of freedom (`var`/`std`).
+    pub ddof: u32,
+    /// The value folded (already in the accumulator's dtype).
+    pub val: usize,
+    /// `var`/`std`: the temporary for `Σ (x - K)` and the value `x - K`.
+    pub aux: Option<(u32, usize)>,
+}
+
+impl KRed {
+    /// The binary op that folds values into the accumulator.
+    pub fn fold_op(&self) -> BinaryOp {
+        match self.op {
+            ReduceOp::Prod => BinaryOp::Mul,
+            ReduceOp::Min => BinaryOp::Minimum,
+            ReduceOp::Max => BinaryOp::Maximum,
+            ReduceOp::Any => BinaryOp::LogicalOr,
+            ReduceOp::All => BinaryOp::LogicalAnd,
+            _ => BinaryOp::Add,
+        }
+    }
+
+    /// The map from the kernel's iteration index to the result's index
+    /// (`out_rank` is the result's rank: with `keepdims` the reduced dims
+    /// stay, at index 0).
+    pub fn out_map(&self, rank: usize, out_rank: usize) -> Affine {
+        let keep = out_rank == rank;
+        let rows = (0..rank)
+            .filter(|d| keep || !self.axes.contains(d))
+            .map(|d| AffineRow {
+                off: 0,
+                coef: (0..rank)
+                    .map(|e| (e == d && !self.axes.contains(&d)) as isize)
+                    .collect(),
+            })
+            .collect();
+        Affine { rows }
+    }
+
+    /// Number of elements folded into each result element.
+    pub fn count(&self, shape: &[usize]) -> usize {
+        self.axes.iter().map(|&a| shape[a]).product()
+    }
 }
 
 /// One step of a fused program.
@@ -208,6 +276,20 @@ impl PartialEq for Program {
     }
 }
 
+impl Kernel {
+    /// The temporaries this kernel writes: stores, reductions, auxiliaries.
+    pub fn writes(&self) -> Vec<u32> {
+        let mut w: Vec<u32> = self.stores.iter().map(|s| s.0).collect();
+        for r in &self.reds {
+            w.push(r.tmp);
+            if let Some((t, _)) = r.aux {
+                w.push(t);
+            }
+        }
+        w
+    }
+}
+
 impl Program {
     /// Parses the `fused` text form.
     pub fn parse(text: &str) -> Result<Program> {
@@ -247,9 +329,24 @@ impl std::fmt::Display for Program {
 fn is_boundary(g: &Graph, id: NodeId) -> bool {
     let n = g.node(id);
     match &n.op {
-        Op::Reduce { .. } => true,
+        Op::Reduce { op, .. } => op.single_axis(),
         Op::Reshape(to) => !reshape_is_affine(&g.node(n.args[0]).shape, to),
         _ => false,
+    }
+}
+
+/// A reduction that fuses into the kernel computing its operand.
+fn is_fused_reduce(g: &Graph, id: NodeId) -> bool {
+    matches!(&g.node(id).op, Op::Reduce { op, .. } if !op.single_axis())
+}
+
+/// The iteration space of a kernel rooted at `id`: a reduction iterates
+/// over its operand.
+fn iter_shape(g: &Graph, id: NodeId) -> &[usize] {
+    if is_fused_reduce(g, id) {
+        &g.node(g.node(id).args[0]).shape
+    } else {
+        &g.node(id).shape
     }
 }
 
@@ -502,7 +599,7 @@ impl<'g> Fuser<'g> {
             if is_boundary(g, id) {
                 let t = self.new_tmp(id);
                 self.val[id.index()] = Some(Val::Tmp(t));
-            } else if must[id.index()] {
+            } else if must[id.index()] || is_fused_reduce(g, id) {
                 roots.push(id);
             }
         }
@@ -517,9 +614,14 @@ impl<'g> Fuser<'g> {
             let t = self.new_tmp(r);
             root_tmp.insert(r, t);
         }
-        // Expensive roots are read from memory by other kernels.
+        // Reduction results are always read from memory by their users;
+        // expensive roots too.
         let mut expensive = vec![];
         for &r in &roots {
+            if is_fused_reduce(g, r) {
+                expensive.push(r);
+                continue;
+            }
             if matches!(g.node(r).op, Op::Input(_)) {
                 continue;
             }
@@ -549,9 +651,12 @@ impl<'g> Fuser<'g> {
                 gr.roots.iter().any(|&q| reads.iter().any(|&s| self.depends(s, q)))
                     || gr.reads.iter().any(|&s| self.depends(s, r))
             };
+            // One pass over shared work or shared operands: same iteration
+            // space, and a common computed node or a common operand.
             let target = groups.iter().position(|gr| {
-                g.node(gr.roots[0]).shape == g.node(r).shape
-                    && gr.inner.iter().any(|x| inner.binary_search(x).is_ok())
+                iter_shape(g, gr.roots[0]) == iter_shape(g, r)
+                    && (gr.inner.iter().any(|x| inner.binary_search(x).is_ok())
+                        || gr.reads.iter().any(|x| reads.binary_search(x).is_ok()))
                     && !conflict(gr)
             });
             match target {
@@ -575,7 +680,7 @@ impl<'g> Fuser<'g> {
         // Build kernel bodies.
         let mut kernels: Vec<(Kernel, Vec<NodeId>, Vec<NodeId>)> = vec![];
         for gr in &groups {
-            let shape = g.node(gr.roots[0]).shape.clone();
+            let shape = iter_shape(g, gr.roots[0]).to_vec();
             let mut b = BodyBuilder {
                 f: &self,
                 body: vec![],
@@ -584,13 +689,38 @@ impl<'g> Fuser<'g> {
                 rank: shape.len(),
             };
             let mut stores = vec![];
+            let mut reds = vec![];
             for &r in &gr.roots {
-                let v = b.inst(r, &Affine::identity(shape.len()), Some(r));
-                stores.push((root_tmp[&r], v));
+                if is_fused_reduce(g, r) {
+                    reds.push(b.reduction(r, root_tmp[&r]));
+                } else {
+                    let v = b.inst(r, &Affine::identity(shape.len()), Some(r));
+                    stores.push((root_tmp[&r], v));
+                }
             }
             let body = b.body;
-            kernels.push((Kernel { shape, body, stores }, gr.reads.clone(), gr.inner.clone()));
+            kernels.push((
+                Kernel {
+                    shape,
+                    body,
+                    stores,
+                    reds,
+                },
+                gr.reads.clone(),
+                gr.inner.clone(),
+            ));
         }
+        // Auxiliary accumulators (var/std) get temporaries after the others.
+        for (k, _, _) in &mut kernels {
+            for red in &mut k.reds {
+                if let Some((_, v)) = red.aux {
+                    let ty = self.tmps[red.tmp as usize].clone();
+                    self.tmps.push(ty);
+                    red.aux = Some((self.tmps.len() as u32 - 1, v));
+                }
+            }
+        }
+
         // Schedule: kernels and boundary nodes in dependency order.
         enum Pending {
             K(Kernel, Vec<NodeId>, Vec<NodeId>),
@@ -633,8 +763,10 @@ impl<'g> Fuser<'g> {
             let (_, p) = pending.remove(pos);
             match p {
                 Pending::K(k, _, inner) => {
-                    for &(t, _) in &k.stores {
-                        ready[t as usize] = true;
+                    for t in k.writes() {
+                        if let Some(r) = ready.get_mut(t as usize) {
+                            *r = true;
+                        }
                     }
                     steps.push(Step::Kernel(k));
                     kernel_nodes.push(inner);
@@ -681,7 +813,7 @@ impl<'g> Fuser<'g> {
 }
 
 fn groups_min_root(k: &Kernel, root_tmp: &HashMap<NodeId, u32>) -> NodeId {
-    let tmps: Vec<u32> = k.stores.iter().map(|s| s.0).collect();
+    let tmps: Vec<u32> = k.writes();
     root_tmp
         .iter()
         .filter(|(_, t)| tmps.contains(t))
@@ -699,6 +831,55 @@ struct BodyBuilder<'a, 'g> {
 }
 
 impl BodyBuilder<'_, '_> {
+    /// The body of reduction root `r` (writing `tmp`); the temporary of a
+    /// `var`/`std` auxiliary sum is assigned later.
+    fn reduction(&mut self, r: NodeId, tmp: u32) -> KRed {
+        let g = self.f.g;
+        let n = g.node(r);
+        let Op::Reduce { op, axes, ddof, .. } = &n.op else {
+            unreachable!("a reduction root")
+        };
+        let arg = n.args[0];
+        let at = g.node(arg).dtype;
+        let rank = self.rank;
+        let x = self.inst(arg, &Affine::identity(rank), None);
+        let rd = n.dtype;
+        let mut aux = None;
+        let val = match op {
+            ReduceOp::Any | ReduceOp::All if at == DType::Bool => x,
+            ReduceOp::Any | ReduceOp::All => {
+                let z = self.push(KOp::Const(Scalar::zero(at)), at);
+                self.push(KOp::Binary(BinaryOp::Ne, x, z), DType::Bool)
+            }
+            ReduceOp::Var | ReduceOp::Std => {
+                // K: the operand at reduced index 0.
+                let mut m = Affine::identity(rank);
+                for &a in axes {
+                    m.rows[a].coef[a] = 0;
+                }
+                let k = self.inst(arg, &m, None);
+                let (xc, kc) = if at == rd {
+                    (x, k)
+                } else {
+                    (self.push(KOp::Cast(x), rd), self.push(KOp::Cast(k), rd))
+                };
+                let d = self.push(KOp::Binary(BinaryOp::Sub, xc, kc), rd);
+                aux = Some(d);
+                self.push(KOp::Binary(BinaryOp::Mul, d, d), rd)
+            }
+            _ if at == rd => x,
+            _ => self.push(KOp::Cast(x), rd),
+        };
+        KRed {
+            tmp,
+            op: *op,
+            axes: axes.clone(),
+            ddof: *ddof,
+            val,
+            aux: aux.map(|d| (u32::MAX, d)),
+        }
+    }
+
     fn push(&mut self, op: KOp, dtype: DType) -> usize {
         let key = format!("{op:?}:{dtype}");
         if let Some(&v) = self.dedup.get(&key) {
@@ -794,7 +975,7 @@ mod tests {
     }
 
     #[test]
-    fn reduction_is_a_boundary() {
+    fn reduction_result_feeds_a_second_kernel() {
         let p = fused(
             "graph @f(%a: f64[4]) {
                 %0 = mean %a, axes=[0] : f64[]
@@ -804,6 +985,17 @@ mod tests {
             }",
         );
         assert_eq!(p.steps.len(), 2);
+        assert!(matches!(&p.steps[0], Step::Kernel(k) if k.reds.len() == 1 && k.stores.is_empty()));
+    }
+
+    #[test]
+    fn arg_reductions_stay_boundaries() {
+        let p = fused(
+            "graph @f(%a: f64[4, 3]) {
+                %0 = argmax %a, axes=[1] : i64[4]
+                return %0
+            }",
+        );
         assert!(matches!(p.steps[0], Step::Node { .. }));
     }
 
@@ -817,7 +1009,9 @@ mod tests {
                 return %1, %2
             }",
         );
-        // exp is materialized for the sum; neg loads it instead of recomputing.
-        assert_eq!(p.kernels().count(), 2);
+        // One pass: exp is computed once, summed and negated.
+        assert_eq!(p.kernels().count(), 1);
+        let k = p.kernels().next().unwrap();
+        assert_eq!((k.stores.len(), k.reds.len()), (1, 1));
     }
 }

@@ -18,7 +18,7 @@
 //! A load's index is one affine expression per operand dimension over the
 //! kernel's iteration variables `i0, i1, …` (`%a[3 - i1, 2*i0 + 1]`).
 
-use super::{Affine, AffineRow, KInst, KOp, Kernel, Program, Step, Val};
+use super::{Affine, AffineRow, KInst, KOp, KRed, Kernel, Program, Step, Val};
 use crate::array::layout::fmt_list;
 use crate::array::DType;
 use crate::error::{Error, Result};
@@ -102,6 +102,18 @@ fn write_kernel(f: &mut fmt::Formatter<'_>, p: &Program, id: usize, k: &Kernel) 
     }
     for &(t, v) in &k.stores {
         writeln!(f, "        store %t{t}, v{v}")?;
+    }
+    for r in &k.reds {
+        write!(f, "        reduce %t{} = {} v{}, axes=", r.tmp, r.op, r.val)?;
+        fmt_list(f, &r.axes)?;
+        if r.ddof != 0 {
+            write!(f, ", ddof={}", r.ddof)?;
+        }
+        if let Some((t, v)) = r.aux {
+            write!(f, ", aux=%t{t} v{v}")?;
+        }
+        let (dt, shape) = &p.tmps[r.tmp as usize];
+        writeln!(f, " : {}", type_str(*dt, shape))?;
     }
     f.write_str("    }\n")
 }
@@ -270,7 +282,12 @@ fn parse_kernel(lx: &mut Lexer, env: &mut Env, inputs: &[(String, DType, Vec<usi
     lx.expect('{')?;
     let mut body: Vec<KInst> = vec![];
     let mut stores = vec![];
+    let mut reds = vec![];
     while !lx.eat('}') {
+        if lx.eat_kw("reduce") {
+            reds.push(parse_reduce(lx, env, &body, rank)?);
+            continue;
+        }
         if lx.eat_kw("store") {
             let t = tmp_def(lx, env)?;
             lx.expect(',')?;
@@ -331,7 +348,73 @@ fn parse_kernel(lx: &mut Lexer, env: &mut Env, inputs: &[(String, DType, Vec<usi
         let dt: DType = lx.ident()?.parse()?;
         body.push(KInst { op, dtype: dt });
     }
-    Ok(Kernel { shape, body, stores })
+    Ok(Kernel {
+        shape,
+        body,
+        stores,
+        reds,
+    })
+}
+
+/// `reduce %t1 = sum v3, axes=[0], ddof=1, aux=%t2 v2 : f64[]`.
+fn parse_reduce(lx: &mut Lexer, env: &mut Env, body: &[KInst], rank: usize) -> Result<KRed> {
+    let tmp = tmp_def(lx, env)?;
+    lx.expect('=')?;
+    let m = lx.ident()?;
+    let op = match ReduceOp::from_mnemonic(&m) {
+        Some(op) if !op.single_axis() => op,
+        _ => return perr(format!("'{m}' is not a fusable reduction")),
+    };
+    let val = vname(lx, body.len())?;
+    let (mut axes, mut ddof, mut aux) = (vec![], 0, None);
+    while lx.eat(',') {
+        match lx.ident()?.as_str() {
+            "axes" => {
+                lx.expect('=')?;
+                axes = lx.usize_list()?;
+            }
+            "ddof" => {
+                lx.expect('=')?;
+                ddof = lx.usize()? as u32;
+            }
+            "aux" => {
+                lx.expect('=')?;
+                let t = tmp_def(lx, env)?;
+                aux = Some((t, vname(lx, body.len())?));
+            }
+            k => return perr(format!("unknown attribute '{k}' of reduce")),
+        }
+    }
+    if axes.windows(2).any(|w| w[0] >= w[1]) || axes.iter().any(|&a| a >= rank) {
+        return perr(format!("reduce axes {axes:?} are invalid for a rank-{rank} kernel"));
+    }
+    if op.has_ddof() != aux.is_some() {
+        return perr(format!(
+            "{op} {} an aux accumulator",
+            if aux.is_some() { "takes no" } else { "needs" }
+        ));
+    }
+    lx.expect(':')?;
+    let (dt, shape) = lx.ty()?;
+    let want_rank = rank - axes.len();
+    if shape.len() != rank && shape.len() != want_rank {
+        return perr(format!("reduce result {} has the wrong rank", type_str(dt, &shape)));
+    }
+    if body[val].dtype != dt {
+        return perr(format!("reduce of a {} value into {dt}", body[val].dtype));
+    }
+    env.tmps.insert(tmp, (dt, shape.clone()));
+    if let Some((t, _)) = aux {
+        env.tmps.insert(t, (dt, shape));
+    }
+    Ok(KRed {
+        tmp,
+        op,
+        axes,
+        ddof,
+        val,
+        aux,
+    })
 }
 
 /// Parses the `fused` stage text.

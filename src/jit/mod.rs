@@ -241,8 +241,53 @@ enum Mode {
     Vector,
 }
 
+/// A row-mode accumulator: its param does not move in the innermost loop,
+/// so it lives in registers there (`unroll` vectors of partial results)
+/// and is folded into memory once per innermost loop.
+///
+/// **Float sums** follow NumPy's `pairwise_sum` shape and then improve on
+/// it: `unroll × lanes` (8 when possible) interleaved plain partial sums
+/// over blocks of [`SUM_BLOCK`] iterations (NumPy's 128-element block);
+/// each block's partials are added into a compensated pair `(S, C)` with
+/// Knuth's TwoSum (exact error, kept in a stack slot); at the end of the
+/// main loop the lanes' `S + C` are combined pairwise in NumPy's order and
+/// the remainder continues sequentially from there. Up to one block this
+/// is NumPy's result bit for bit; beyond, the error is about `(16 + 3) ε
+/// Σ|x|`, independent of `n` (NumPy: `(16 + log2(n/128)) ε Σ|x|`).
+#[derive(Clone, Copy)]
+struct RAcc {
+    /// The `accum` instruction.
+    v: usize,
+    p: usize,
+    op: BinaryOp,
+    ty: DType,
+    kahan: bool,
+    /// Where the main loop leaves its registers: float sums, `unroll`
+    /// pairs `(S, C)` of 16 bytes each (updated once per block); others,
+    /// `unroll` accumulators (written when the main loop ends). Keeps the
+    /// vector registers dead after the main loop.
+    slot: Option<ir::StackSlot>,
+}
+
+impl RAcc {
+    /// Loop-carried values per slot: the accumulator (for a float sum, the
+    /// block's plain partial sum `P`; its compensated pair `(S, C)` lives
+    /// in a stack slot, touched once per block, so the loop keeps few
+    /// registers live).
+    fn width(&self) -> usize {
+        1
+    }
+}
+
+/// Main-loop iterations per block of a float sum: each of the `unroll ×
+/// lanes` plain partial sums adds this many values before it is folded
+/// into its compensated pair (NumPy's pairwise block: 8 accumulators × 16).
+const SUM_BLOCK: i64 = 16;
+
 struct Cg<'a> {
     f: &'a LoopFunc,
+    /// Row-mode accumulators, in body order.
+    raccs: Vec<RAcc>,
     b: FunctionBuilder<'a>,
     call_conv: CallConv,
     lanes: usize,
@@ -265,8 +310,26 @@ struct Cg<'a> {
 impl<'a> Cg<'a> {
     fn new(f: &'a LoopFunc, b: FunctionBuilder<'a>, call_conv: CallConv) -> Cg<'a> {
         let lanes = f.vector.max(1);
+        let n = f.ndims();
+        let raccs = f
+            .body
+            .iter()
+            .enumerate()
+            .filter_map(|(v, i)| match i.op {
+                LOp::Accum(p, op, _) if f.params[p].strides[n - 1] == 0 => Some(RAcc {
+                    v,
+                    p,
+                    op,
+                    ty: i.ty,
+                    kahan: op == BinaryOp::Add && i.ty.is_float(),
+                    slot: None,
+                }),
+                _ => None,
+            })
+            .collect();
         Cg {
             f,
+            raccs,
             b,
             call_conv,
             lanes,
@@ -345,6 +408,12 @@ impl<'a> Cg<'a> {
             let v = self.b.ins().load(types::I64, mem(), dp, (d * 8) as i32);
             self.dims.push(v);
         }
+        for k in 0..self.raccs.len() {
+            let per = if self.raccs[k].kahan { 32 } else { 16 };
+            let size = (self.f.unroll * per) as u32;
+            let data = ir::StackSlotData::new(ir::StackSlotKind::ExplicitSlot, size, 4);
+            self.raccs[k].slot = Some(self.b.create_sized_stack_slot(data));
+        }
         let ptrs = self.ptrs.clone();
         self.hoisted(0, &ptrs);
         self.emit_loop(0, ptrs);
@@ -354,7 +423,7 @@ impl<'a> Cg<'a> {
     /// Computes the values of `level` (< n) with pointers `ptrs`.
     fn hoisted(&mut self, level: usize, ptrs: &[Value]) {
         for v in 0..self.f.body.len() {
-            if self.f.body[v].level != level || matches!(self.f.body[v].op, LOp::Store(..)) {
+            if self.f.body[v].level != level || matches!(self.f.body[v].op, LOp::Store(..) | LOp::Accum(..)) {
                 continue;
             }
             let mut vals = self.sv.clone();
@@ -427,53 +496,357 @@ impl<'a> Cg<'a> {
 
     fn emit_inner(&mut self, ptrs: Vec<Value>, lo: Value, hi: Value) {
         let step = (self.lanes * self.f.unroll) as i64;
+        let mode = if self.lanes > 1 { Mode::Vector } else { Mode::Scalar };
+        // Loop-carried accumulator state: `unroll` slots in the main loop,
+        // one scalar slot in the remainder loop.
+        let vinit = self.acc_init(mode);
+        let sinit = self.acc_init(Mode::Scalar);
+        let slots = self.f.unroll;
         let vhead = self.b.create_block();
         let vbody = self.b.create_block();
         let shead = self.b.create_block();
         let sbody = self.b.create_block();
         let exit = self.b.create_block();
         let vi = self.b.append_block_param(vhead, types::I64);
+        let cnt = self.b.append_block_param(vhead, types::I64);
+        let mut vstate = vec![];
+        for _ in 0..slots {
+            for &x in &vinit {
+                let t = self.b.func.dfg.value_type(x);
+                vstate.push(self.b.append_block_param(vhead, t));
+            }
+        }
         let si = self.b.append_block_param(shead, types::I64);
-        self.b.ins().jump(vhead, &[lo.into()]);
+        let mut sstate = vec![];
+        for &x in &sinit {
+            let t = self.b.func.dfg.value_type(x);
+            sstate.push(self.b.append_block_param(shead, t));
+        }
+        for r in self.raccs.clone() {
+            if let (Some(ss), true) = (r.slot, r.kahan) {
+                let z = self.fconst(r.ty, 0.0);
+                let z = if mode == Mode::Vector { self.splat(r.ty, z) } else { z };
+                for k in 0..2 * slots {
+                    self.b.ins().stack_store(types::I64, z, ss, (k * 16) as i32);
+                }
+            }
+        }
+        let zero = self.iconst(types::I64, 0);
+        let mut args: Vec<ir::BlockArg> = vec![lo.into(), zero.into()];
+        for _ in 0..slots {
+            args.extend(vinit.iter().map(|&x| ir::BlockArg::from(x)));
+        }
+        self.b.ins().jump(vhead, &args);
         // Main loop: `unroll` vectors (or scalars) per iteration.
         self.b.switch_to_block(vhead);
         let next = self.b.ins().iadd_imm_s(vi, step);
         let c = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, next, hi);
-        self.b.ins().brif(c, vbody, &[], shead, &[vi.into()]);
+        let vexit = self.b.create_block();
+        self.b.ins().brif(c, vbody, &[], vexit, &[]);
+        // Leaving the main loop: its registers go to the stack slots.
+        self.b.switch_to_block(vexit);
+        self.spill_state(mode, &vstate, true);
+        // Float sums: the remainder continues from the pairwise combination
+        // of the lanes, as NumPy's `pairwise_sum` does for a block.
+        let mut sargs: Vec<ir::BlockArg> = vec![vi.into()];
+        for (k, r) in self.raccs.clone().into_iter().enumerate() {
+            let x = if r.kahan {
+                self.lane_tree(mode, r, self.b.func.dfg.value_type(vstate[k]))
+            } else {
+                sinit[k]
+            };
+            sargs.push(x.into());
+        }
+        self.b.ins().jump(shead, &sargs);
         self.b.switch_to_block(vbody);
-        let mode = if self.lanes > 1 { Mode::Vector } else { Mode::Scalar };
+        let w = vinit.len();
+        let mut nstate: Vec<Value> = vec![];
         for u in 0..self.f.unroll {
             let idx = if u == 0 {
                 vi
             } else {
                 self.b.ins().iadd_imm_s(vi, (u * self.lanes) as i64)
             };
-            self.body(mode, &ptrs, idx);
+            let mut st = vstate[u * w..(u + 1) * w].to_vec();
+            self.body(mode, &ptrs, idx, &mut st);
+            nstate.extend(st);
         }
-        self.b.ins().jump(vhead, &[next.into()]);
+        let cnt1 = self.b.ins().iadd_imm_s(cnt, 1);
+        let mut back: Vec<ir::BlockArg> = vec![next.into(), cnt1.into()];
+        back.extend(nstate.iter().map(|&x| ir::BlockArg::from(x)));
+        if self.raccs.iter().any(|r| r.kahan) {
+            // Every SUM_BLOCK iterations, fold the plain partials into
+            // their compensated pairs and restart them from 0.
+            let fold = self.b.create_block();
+            let full = self.b.ins().icmp_imm_s(IntCC::Equal, cnt1, SUM_BLOCK);
+            self.b.ins().brif(full, fold, &[], vhead, &back);
+            self.b.switch_to_block(fold);
+            let mut folded = nstate.clone();
+            self.spill_state(mode, &nstate, false);
+            let mut off = 0;
+            for r in self.raccs.clone() {
+                if r.kahan {
+                    for u in 0..slots {
+                        let z = self.fconst(r.ty, 0.0);
+                        folded[u * w + off] = if mode == Mode::Vector { self.splat(r.ty, z) } else { z };
+                    }
+                }
+                off += r.width();
+            }
+            let zero = self.iconst(types::I64, 0);
+            let mut args: Vec<ir::BlockArg> = vec![next.into(), zero.into()];
+            args.extend(folded.iter().map(|&x| ir::BlockArg::from(x)));
+            self.b.ins().jump(vhead, &args);
+        } else {
+            self.b.ins().jump(vhead, &back);
+        }
         // Remainder, one element at a time.
         self.b.switch_to_block(shead);
         let c = self.b.ins().icmp(IntCC::UnsignedLessThan, si, hi);
         self.b.ins().brif(c, sbody, &[], exit, &[]);
         self.b.switch_to_block(sbody);
-        self.body(Mode::Scalar, &ptrs, si);
+        let mut st = sstate.clone();
+        self.body(Mode::Scalar, &ptrs, si, &mut st);
         let s1 = self.b.ins().iadd_imm_s(si, 1);
-        self.b.ins().jump(shead, &[s1.into()]);
+        let mut sargs: Vec<ir::BlockArg> = vec![s1.into()];
+        sargs.extend(st.into_iter().map(ir::BlockArg::from));
+        self.b.ins().jump(shead, &sargs);
         self.b.switch_to_block(exit);
+        self.acc_flush(mode, &ptrs, &vstate, &sstate);
     }
 
-    /// The innermost-level instructions at index `idx`.
-    fn body(&mut self, mode: Mode, ptrs: &[Value], idx: Value) {
+    /// Identity values of the row-mode accumulators (plus zero
+    /// compensations), for one slot.
+    fn acc_init(&mut self, mode: Mode) -> Vec<Value> {
+        let mut out = vec![];
+        for r in self.raccs.clone() {
+            let s = self.identity(r.op, r.ty);
+            let x = if mode == Mode::Vector { self.splat(r.ty, s) } else { s };
+            out.push(x);
+        }
+        out
+    }
+
+    /// The scalar identity of folding with `op` in dtype `t`.
+    fn identity(&mut self, op: BinaryOp, t: DType) -> Value {
+        use BinaryOp::*;
+        if t.is_float() {
+            let v = match op {
+                Add => 0.0,
+                Mul => 1.0,
+                Minimum => f64::INFINITY,
+                _ => f64::NEG_INFINITY,
+            };
+            return self.fconst(t, v);
+        }
+        let ct = cl_ty(t);
+        let bits = ct.bits();
+        // Immediates are zero-extended bit patterns of the lane type.
+        let mask = u64::MAX >> (64 - bits);
+        let v: u64 = match (op, t) {
+            (Add | LogicalOr, _) => 0,
+            (Mul | LogicalAnd, _) => 1,
+            (Minimum, DType::Bool) => 1,
+            (Maximum, DType::Bool) => 0,
+            (Minimum, _) if t.is_signed_int() => mask >> 1,
+            (Minimum, _) => mask,
+            (_, _) if t.is_signed_int() => 1 << (bits - 1),
+            _ => 0,
+        };
+        self.iconst(ct, v as i64)
+    }
+
+    /// `op(a, x)` in `mode`.
+    fn fold(&mut self, mode: Mode, op: BinaryOp, ty: DType, a: Value, x: Value) -> Value {
+        let lop = LOp::Binary(op, 0, 0);
+        let tys = [ty, ty];
+        if mode == Mode::Vector {
+            if let Some(r) = self.vector_op(&lop, ty, &tys, &[a, x]) {
+                return r;
+            }
+            return self.lanewise(&lop, ty, &tys, &[a, x]);
+        }
+        self.scalar_op(&lop, ty, &tys, &[a, x])
+    }
+
+    /// One compensated step (Knuth's TwoSum): `s` stays the plain sum and
+    /// `c` collects the exact rounding error of every addition, whatever
+    /// the magnitudes (`1e300 + 5 - 1e300` keeps the 5). `c` never feeds
+    /// back into `s`, so `inf` and NaN in `s` behave as in a plain sum.
+    fn kahan(&mut self, _mode: Mode, _ty: DType, s: Value, c: Value, x: Value) -> (Value, Value) {
+        let t = self.b.ins().fadd(s, x);
+        let z = self.b.ins().fsub(t, s);
+        let tz = self.b.ins().fsub(t, z);
+        let a = self.b.ins().fsub(s, tz);
+        let bz = self.b.ins().fsub(x, z);
+        let e = self.b.ins().fadd(a, bz);
+        let c1 = self.b.ins().fadd(c, e);
+        (t, c1)
+    }
+
+    /// `s + c`, or `s` when that is NaN (a non-finite sum makes `c` NaN).
+    fn compensated(&mut self, s: Value, c: Value) -> Value {
+        let r = self.b.ins().fadd(s, c);
+        let uno = self.b.ins().fcmp(FloatCC::Unordered, r, r);
+        self.b.ins().select(uno, s, r)
+    }
+
+    /// Moves the main loop's registers to the stack slots: float sums fold
+    /// their block partials into `(S, C)`; with `all`, other accumulators
+    /// are stored as they are.
+    fn spill_state(&mut self, mode: Mode, state: &[Value], all: bool) {
+        let w: usize = self.raccs.iter().map(RAcc::width).sum();
+        let mut off = 0;
+        for r in self.raccs.clone() {
+            let Some(ss) = r.slot else { continue };
+            for u in 0..self.f.unroll {
+                let x = state[u * w + off];
+                let vt = self.b.func.dfg.value_type(x);
+                if r.kahan {
+                    let sv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32) as i32);
+                    let cv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32 + 16) as i32);
+                    let (t, c) = self.kahan(mode, r.ty, sv, cv, x);
+                    self.b.ins().stack_store(types::I64, t, ss, (u * 32) as i32);
+                    self.b.ins().stack_store(types::I64, c, ss, (u * 32 + 16) as i32);
+                } else if all {
+                    self.b.ins().stack_store(types::I64, x, ss, (u * 16) as i32);
+                }
+            }
+            off += r.width();
+        }
+    }
+
+    /// The pairwise sum of a float sum's lanes (`(S + C)` each, slot by
+    /// slot, lane by lane: NumPy's accumulator order), combined as NumPy
+    /// combines its eight accumulators: `((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))`.
+    fn lane_tree(&mut self, mode: Mode, r: RAcc, vt: Type) -> Value {
+        let ss = r.slot.expect("row accumulators have a slot");
+        let lanes = if mode == Mode::Vector { self.lanes } else { 1 };
+        let mut vals = vec![];
+        for u in 0..self.f.unroll {
+            let sv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32) as i32);
+            let cv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32 + 16) as i32);
+            for j in 0..lanes {
+                let (s, c) = if mode == Mode::Vector {
+                    (
+                        self.b.ins().extractlane(sv, j as u8),
+                        self.b.ins().extractlane(cv, j as u8),
+                    )
+                } else {
+                    (sv, cv)
+                };
+                vals.push(self.compensated(s, c));
+            }
+        }
+        while vals.len() > 1 {
+            let mut next = vec![];
+            for pair in vals.chunks(2) {
+                next.push(match pair {
+                    [a, b] => self.b.ins().fadd(*a, *b),
+                    [a] => *a,
+                    _ => unreachable!("chunks of two"),
+                });
+            }
+            vals = next;
+        }
+        vals[0]
+    }
+
+    /// After the innermost loop: folds the registers of every row-mode
+    /// accumulator (remainder first, then slot by slot, lane by lane — a
+    /// fixed order) into its memory.
+    fn acc_flush(&mut self, mode: Mode, ptrs: &[Value], vstate: &[Value], sstate: &[Value]) {
+        let mut off = 0;
+        for r in self.raccs.clone() {
+            // Float sums combine the lanes' sums compensated too, and add
+            // up their compensations separately (`-1e300 + 1` must keep 1).
+            // The remainder's plain sum first.
+            let mut total = sstate[off];
+            let mut comp = if r.kahan { self.fconst(r.ty, 0.0) } else { total };
+            let ss = r.slot.expect("row accumulators have a slot");
+            let vt = self.b.func.dfg.value_type(vstate[off]);
+            // Float sums: the lanes were combined before the remainder.
+            let slots = if r.kahan { 0 } else { self.f.unroll };
+            for u in 0..slots {
+                let lanes = if mode == Mode::Vector { self.lanes } else { 1 };
+                for j in 0..lanes {
+                    let get = |cg: &mut Self, x: Value| {
+                        if mode == Mode::Vector {
+                            let e = cg.b.ins().extractlane(x, j as u8);
+                            if r.ty == DType::Bool {
+                                cg.lane_to_bool(e)
+                            } else {
+                                e
+                            }
+                        } else {
+                            x
+                        }
+                    };
+                    if r.kahan {
+                        let sv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32) as i32);
+                        let cv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32 + 16) as i32);
+                        let sv = get(self, sv);
+                        let c = get(self, cv);
+                        let (t, c1) = self.kahan(Mode::Scalar, r.ty, total, comp, sv);
+                        total = t;
+                        comp = self.b.ins().fadd(c1, c);
+                    } else {
+                        let x = self.b.ins().stack_load(types::I64, vt, ss, (u * 16) as i32);
+                        let e = get(self, x);
+                        total = self.fold(Mode::Scalar, r.op, r.ty, total, e);
+                    }
+                }
+            }
+            if r.kahan {
+                total = self.compensated(total, comp);
+            }
+            let a = self.addr(r.p, ptrs, None, 0);
+            let m = self.b.ins().load(cl_ty(r.ty), mem(), a, 0);
+            let m = self.fold(Mode::Scalar, r.op, r.ty, m, total);
+            self.b.ins().store(mem(), m, a, 0);
+            off += r.width();
+        }
+    }
+
+    /// The innermost-level instructions at index `idx`; `state` holds this
+    /// slot's row-mode accumulators and is updated.
+    fn body(&mut self, mode: Mode, ptrs: &[Value], idx: Value, state: &mut [Value]) {
         let mut vals = if mode == Mode::Vector {
             self.vv.clone()
         } else {
             self.sv.clone()
         };
         for v in 0..self.f.body.len() {
-            if self.f.body[v].level == self.n {
-                let r = self.inst(mode, v, &mut vals, ptrs, Some(idx));
-                vals[v] = Some(r);
+            if self.f.body[v].level != self.n {
+                continue;
             }
+            if let LOp::Accum(p, op, a) = self.f.body[v].op {
+                let ty = self.f.body[v].ty;
+                let x = vals[a].expect("operand computed");
+                let mut off = 0;
+                let row = self.raccs.iter().find(|r| {
+                    let hit = r.v == v;
+                    if !hit {
+                        off += r.width();
+                    }
+                    hit
+                });
+                match row.copied() {
+                    // Float sums add into the block's plain partial `P`.
+                    Some(r) if r.kahan => state[off] = self.b.ins().fadd(state[off], x),
+                    Some(r) => state[off] = self.fold(mode, r.op, ty, state[off], x),
+                    None => {
+                        // Column mode: the accumulator moves with the data.
+                        let m = self.load(mode, p, ty, ptrs, Some(idx));
+                        let r = self.fold(mode, op, ty, m, x);
+                        self.store(mode, p, ty, r, ptrs, Some(idx));
+                    }
+                }
+                vals[v] = Some(x);
+                continue;
+            }
+            let r = self.inst(mode, v, &mut vals, ptrs, Some(idx));
+            vals[v] = Some(r);
         }
     }
 

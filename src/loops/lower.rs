@@ -8,6 +8,7 @@
 //! Tests: `ir/lower/*.ir`.
 
 use super::{Inst, LOp, LoopFunc, Param};
+use crate::expr::BinaryOp;
 use crate::fuse::{Affine, KOp, Kernel, Program, Val};
 
 /// What the runtime passes for one param: the value's buffer, moved by
@@ -104,6 +105,30 @@ pub fn lower(
             ty: k.body[v].dtype,
             level: n,
         });
+    }
+    for r in &k.reds {
+        let mut accs = vec![(r.tmp, r.fold_op(), r.val)];
+        if let Some((t, v)) = r.aux {
+            accs.push((t, BinaryOp::Add, v));
+        }
+        for (t, op, v) in accs {
+            let src = Val::Tmp(t);
+            let out_rank = p.tmps[t as usize].1.len();
+            let map = r.out_map(rank, out_rank);
+            let (strides, offset) = strides_of(src, &map);
+            params.push(Param {
+                name: pname(src, &params),
+                dtype: k.body[v].dtype,
+                output: true,
+                strides,
+            });
+            binds.push(Binding { val: src, offset });
+            body.push(Inst {
+                op: LOp::Accum(params.len() - 1, op, v),
+                ty: k.body[v].dtype,
+                level: n,
+            });
+        }
     }
     (
         LoopFunc {

@@ -22,6 +22,9 @@
 //! }
 //! ```
 //!
+//! A reduction folds a value into an accumulator param with stride 0 along
+//! the reduced loops: `accum add %t1, v2`.
+//!
 //! Stages around it: [`lower::lower`] builds it from a [`crate::fuse::Kernel`]
 //! and concrete layouts; the passes (one file each, `pub fn pass(f: &mut
 //! LoopFunc)`) are sequenced by [`PASSES`]; [`crate::jit`] compiles it. The
@@ -84,6 +87,10 @@ pub enum LOp {
     Cast(VarId),
     /// Write param `p` at the current point.
     Store(usize, VarId),
+    /// Fold a value into accumulator param `p` at the current point:
+    /// `p = op(p, v)` (`p` has stride 0 along the reduced loops; the
+    /// runtime fills it with `op`'s identity first).
+    Accum(usize, BinaryOp, VarId),
 }
 
 /// One body instruction.
@@ -159,6 +166,7 @@ impl std::hash::Hash for Key {
                 LOp::Select(c, x, y) => (c, x, y).hash(h),
                 LOp::Cast(a) => a.hash(h),
                 LOp::Store(p, v) => (p, v).hash(h),
+                LOp::Accum(p, b, v) => (p, b, v).hash(h),
             }
             (i.ty, i.level).hash(h);
         }
@@ -198,11 +206,16 @@ impl LoopFunc {
         parse::parse_loop(text)
     }
 
+    /// Whether param `p` is an accumulator (the target of an `accum`).
+    pub fn is_accum(&self, p: usize) -> bool {
+        self.body.iter().any(|i| matches!(i.op, LOp::Accum(q, ..) if q == p))
+    }
+
     /// Operands of an instruction.
     pub fn args(op: &LOp) -> Vec<VarId> {
         match *op {
             LOp::Load(_) | LOp::Const(_) => vec![],
-            LOp::Unary(_, a) | LOp::Cast(a) | LOp::Store(_, a) => vec![a],
+            LOp::Unary(_, a) | LOp::Cast(a) | LOp::Store(_, a) | LOp::Accum(_, _, a) => vec![a],
             LOp::Binary(_, a, b) => vec![a, b],
             LOp::Select(c, a, b) => vec![c, a, b],
         }

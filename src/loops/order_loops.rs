@@ -2,6 +2,8 @@
 //! NumPy's nditer does: loops are sorted by the magnitude of the outputs'
 //! strides, then the inputs', largest outermost. `a + a.T` thus writes and
 //! reads `a` contiguously and only the transposed read is strided.
+//! Accumulators (reductions) do not vote: a column sum keeps its rows
+//! outermost and accumulates whole rows of vectors.
 //!
 //! Requires a verified function; resets levels to innermost (run before
 //! `hoist-invariants`). Guarantees the same set of iteration points (the
@@ -17,8 +19,12 @@ pub fn order_loops(f: &mut LoopFunc) {
     let key = |d: usize| {
         let mut out = 0usize;
         let mut inp = 0usize;
-        for p in &f.params {
+        for (k, p) in f.params.iter().enumerate() {
             let s = p.strides[d].unsigned_abs();
+            if f.is_accum(k) {
+                // Accumulators follow the data: a column sum walks rows.
+                continue;
+            }
             if p.output {
                 out = out.saturating_add(s);
             } else {

@@ -79,6 +79,13 @@ pub fn parse_loop(text: &str) -> Result<LoopFunc> {
             lx.expect(',')?;
             let v = var(&mut lx, body.len())?;
             (LOp::Store(p, v), body[v].ty)
+        } else if lx.eat_kw("accum") {
+            let m = lx.ident()?;
+            let b = BinaryOp::from_mnemonic(&m).ok_or_else(|| Error::Parse(format!("unknown accumulation '{m}'")))?;
+            let p = param(&mut lx, &params)?;
+            lx.expect(',')?;
+            let v = var(&mut lx, body.len())?;
+            (LOp::Accum(p, b, v), body[v].ty)
         } else {
             let def = lx.ident()?;
             if def != format!("v{}", body.len()) {

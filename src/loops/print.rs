@@ -26,6 +26,7 @@ pub fn write_loop(f: &mut fmt::Formatter<'_>, lf: &LoopFunc) -> fmt::Result {
         f.write_str("    ")?;
         match &i.op {
             LOp::Store(p, a) => write!(f, "store %{}, v{a}", lf.params[*p].name)?,
+            LOp::Accum(p, b, a) => write!(f, "accum {b} %{}, v{a}", lf.params[*p].name)?,
             op => {
                 write!(f, "v{v} = ")?;
                 match op {
@@ -35,7 +36,7 @@ pub fn write_loop(f: &mut fmt::Formatter<'_>, lf: &LoopFunc) -> fmt::Result {
                     LOp::Binary(b, x, y) => write!(f, "{b} v{x}, v{y}")?,
                     LOp::Select(c, x, y) => write!(f, "select v{c}, v{x}, v{y}")?,
                     LOp::Cast(a) => write!(f, "cast v{a}")?,
-                    LOp::Store(..) => unreachable!(),
+                    LOp::Store(..) | LOp::Accum(..) => unreachable!(),
                 }
                 write!(f, " : {}", i.ty)?;
             }

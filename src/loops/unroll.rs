@@ -1,7 +1,8 @@
 //! `unroll`: chooses how many vectors (or scalars) the innermost loop keeps
-//! in flight per iteration: 4 for short vector bodies, 2 for long ones or
-//! scalar bodies, 1 when the body calls libm (calls spill every vector
-//! register anyway, see `shared/CRANELIFT.md` §4).
+//! in flight per iteration: 4 for short vector bodies, 2 for long ones,
+//! scalar bodies or three or more register accumulators, 1 when the body
+//! calls libm (calls spill every vector register anyway, see
+//! `shared/CRANELIFT.md` §4).
 //!
 //! Requires `vectorize` to have run. Guarantees `1 <= unroll <= 4`; the JIT
 //! handles the remainder with a scalar loop. Tests: `ir/unroll/*.ir`.
@@ -17,8 +18,26 @@ pub fn unroll(f: &mut LoopFunc) {
         LOp::Binary(b, a, _) => is_call(&Op::Binary(b), f.body[a].ty),
         _ => false,
     });
+    // Accumulators kept in registers (reduced along the innermost loop)
+    // take one register per unrolled vector: with several, unroll less so
+    // the x86-64 backend's 16 vector registers do not spill.
+    let n = f.ndims();
+    let row_accs = f
+        .body
+        .iter()
+        .filter(|i| matches!(i.op, LOp::Accum(p, ..) if f.params[p].strides[n - 1] == 0))
+        .count();
+    // A float sum in registers keeps NumPy's eight interleaved partial sums
+    // (`unroll × vector` = 8) when it can.
+    let float_sum = f.body.iter().any(|i| {
+        matches!(i.op, LOp::Accum(p, crate::expr::BinaryOp::Add, _) if i.ty.is_float() && f.params[p].strides[n - 1] == 0)
+    });
     f.unroll = if calls {
         1
+    } else if row_accs >= 3 {
+        2
+    } else if float_sum && f.vector > 1 {
+        (8 / f.vector).max(1)
     } else if f.vector > 1 && f.body.len() <= 40 {
         4
     } else {

@@ -35,7 +35,7 @@ fn common_width(f: &LoopFunc) -> Option<usize> {
             LOp::Load(_) => i.ty.size(),
             LOp::Const(_) if i.ty == DType::Bool => 0,
             LOp::Const(_) => i.ty.size(),
-            LOp::Store(_, a) if i.ty == DType::Bool => unify(w[a], 1)?,
+            LOp::Store(_, a) | LOp::Accum(_, _, a) if i.ty == DType::Bool => unify(w[a], 1)?,
             _ if i.ty == DType::Bool => {
                 let mut x = 0;
                 for &a in &args {

@@ -12,6 +12,7 @@ use super::{LOp, LoopFunc};
 use crate::array::DType;
 use crate::error::{Error, Result};
 use crate::expr::ops::{binary_types, unary_types};
+use crate::expr::BinaryOp;
 
 /// Checks the invariants listed in the module docs.
 pub fn verify(f: &LoopFunc) -> Result<()> {
@@ -66,6 +67,25 @@ pub fn verify(f: &LoopFunc) -> Result<()> {
                     return bad("stores are innermost".into());
                 }
                 f.params[*p].dtype == ty(*a) && i.ty == ty(*a)
+            }
+            LOp::Accum(p, b, a) => {
+                match f.params.get(*p) {
+                    Some(q) if q.output => stored[*p] += 1,
+                    _ => return bad(format!("accum into an input or unknown param at v{v}")),
+                }
+                if i.level != n {
+                    return bad("accumulations are innermost".into());
+                }
+                let folds = matches!(
+                    b,
+                    BinaryOp::Add
+                        | BinaryOp::Mul
+                        | BinaryOp::Minimum
+                        | BinaryOp::Maximum
+                        | BinaryOp::LogicalOr
+                        | BinaryOp::LogicalAnd
+                );
+                folds && f.params[*p].dtype == ty(*a) && i.ty == ty(*a)
             }
             LOp::Const(c) => c.dtype() == i.ty,
             LOp::Unary(u, a) => unary_types(*u, ty(*a)).ok() == Some((ty(*a), i.ty)),

@@ -168,8 +168,17 @@ fn reads(s: &Step) -> Vec<Val> {
 /// The temporaries a step writes.
 fn writes(s: &Step) -> Vec<u32> {
     match s {
-        Step::Kernel(k) => k.stores.iter().map(|&(t, _)| t).collect(),
+        Step::Kernel(k) => k.writes(),
         Step::Node { out, .. } => vec![*out],
+    }
+}
+
+/// The temporaries a step writes element for element (not accumulators,
+/// which are filled with an identity before the step runs).
+fn stores(s: &Step) -> Vec<u32> {
+    match s {
+        Step::Kernel(k) => k.stores.iter().map(|&(t, _)| t).collect(),
+        Step::Node { .. } => vec![],
     }
 }
 
@@ -225,13 +234,16 @@ pub fn plan_buffers(p: &Program, g: &Graph, donated: &[bool]) -> BufferPlan {
     let (mut live, mut peak) = (0usize, 0usize);
     for (si, s) in p.steps.iter().enumerate() {
         let inplace_ok = elementwise_operands(p, s);
+        let stored = stores(s);
+        let mut taken: Vec<Val> = vec![];
         for t in writes(s) {
+            let inplace_ok: &[Val] = if stored.contains(&t) { &inplace_ok } else { &[] };
             let ty = &p.tmps[t as usize];
             let want = bytes_of(ty);
             let out = is_output(Val::Tmp(t));
             // 1. In place over an operand that dies here.
             let over = inplace_ok.iter().find_map(|&v| {
-                if p.val_type(v) != (ty.0, ty.1.as_slice()) {
+                if p.val_type(v) != (ty.0, ty.1.as_slice()) || taken.contains(&v) {
                     return None;
                 }
                 match v {
@@ -250,6 +262,18 @@ pub fn plan_buffers(p: &Program, g: &Graph, donated: &[bool]) -> BufferPlan {
                     _ => None,
                 }
             });
+            if let Some(&v) = inplace_ok.iter().find(|&&v| {
+                over.is_some()
+                    && !taken.contains(&v)
+                    && p.val_type(v) == (ty.0, ty.1.as_slice())
+                    && match (v, over) {
+                        (Val::Input(k), Some(Home::Input(j))) => k == j,
+                        (Val::Tmp(u), Some(h)) => homes[u as usize] == Some(h),
+                        _ => false,
+                    }
+            }) {
+                taken.push(v);
+            }
             let home = match over {
                 Some(h) => {
                     if let Home::Input(k) = h {
@@ -266,7 +290,10 @@ pub fn plan_buffers(p: &Program, g: &Graph, donated: &[bool]) -> BufferPlan {
                         free.iter().position(|&b| bufs[b as usize].bytes == want)
                     };
                     match reuse {
-                        Some(i) => Home::Buf(free.swap_remove(i)),
+                        Some(i) => {
+                            live += want;
+                            Home::Buf(free.swap_remove(i))
+                        }
                         None => {
                             bufs.push(PlanBuf {
                                 bytes: want,

@@ -41,6 +41,13 @@ struct SendPtr(*const Launch);
 unsafe impl Send for SendPtr {}
 unsafe impl Sync for SendPtr {}
 
+impl SendPtr {
+    fn get(&self) -> &Launch {
+        // SAFETY: made from a reference to a launch that outlives every use.
+        unsafe { &*self.0 }
+    }
+}
+
 fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
     let m = POOLS.get_or_init(|| Mutex::new(HashMap::new()));
@@ -95,6 +102,305 @@ pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
             });
         }
     }
+    match status.load(Ordering::Relaxed) {
+        0 => Ok(()),
+        STATUS_NEGATIVE_POWER => Err(Error::Value(
+            "integers to negative integer powers are not allowed".into(),
+        )),
+        s => Err(Error::Internal(format!("kernel status {s}"))),
+    }
+}
+
+// ------------------------------------------------------------ reductions
+
+/// Elements of the iteration space per reduction chunk (a fixed number,
+/// whatever the thread count, so results do not depend on it).
+pub const REDUCE_CHUNK: usize = 1 << 18;
+/// At most this many tasks (groups of chunks) per reduction.
+const MAX_TASKS: usize = 16;
+/// Above this many bytes of partial accumulators per chunk, a reduction
+/// along the outermost loop runs as one call (no partial copies).
+const PARTIAL_LIMIT: usize = 256 << 10;
+
+/// An accumulator param reduced along the outermost loop: each chunk of
+/// that loop folds into its own partial copy (filled with the identity),
+/// and partials are combined pairwise in a fixed tree.
+#[derive(Clone, Debug)]
+pub struct Partial {
+    /// The param.
+    pub param: usize,
+    /// How values fold.
+    pub op: crate::expr::BinaryOp,
+    /// Element type.
+    pub dtype: crate::array::DType,
+    /// Elements of the accumulator array.
+    pub len: usize,
+    /// Byte offset of the param's pointer from the array's start.
+    pub offset: isize,
+}
+
+/// The identity of folding with `op` in `dt`, as the element's bits.
+pub fn identity_bits(op: crate::expr::BinaryOp, dt: crate::array::DType) -> u64 {
+    use crate::array::DType;
+    use crate::expr::BinaryOp::*;
+    match (op, dt) {
+        (Add, _) | (LogicalOr, _) | (Maximum, DType::Bool) => 0,
+        (Mul, DType::F64) => 1f64.to_bits(),
+        (Mul, DType::F32) => 1f32.to_bits() as u64,
+        (Mul, _) | (LogicalAnd, _) | (Minimum, DType::Bool) => 1,
+        (Minimum, DType::F64) => f64::INFINITY.to_bits(),
+        (Minimum, DType::F32) => f32::INFINITY.to_bits() as u64,
+        (Maximum, DType::F64) => f64::NEG_INFINITY.to_bits(),
+        (Maximum, DType::F32) => f32::NEG_INFINITY.to_bits() as u64,
+        (op, dt) => {
+            let bits = dt.size() * 8;
+            let mask = u64::MAX >> (64 - bits);
+            match (op, dt.is_signed_int()) {
+                (Minimum, true) => mask >> 1,
+                (Minimum, false) => mask,
+                (_, true) => 1 << (bits - 1),
+                _ => 0,
+            }
+        }
+    }
+}
+
+/// Fills `n` elements of `dt` at `dst` with `bits`.
+///
+/// # Safety
+/// `dst` must be valid for `n * dt.size()` bytes of writes.
+pub unsafe fn fill_bits(dst: *mut u8, dt: crate::array::DType, n: usize, bits: u64) {
+    let size = dt.size();
+    let pat = bits.to_le_bytes();
+    let out = std::slice::from_raw_parts_mut(dst, n * size);
+    for c in out.chunks_exact_mut(size) {
+        c.copy_from_slice(&pat[..size]);
+    }
+}
+
+/// `dst[i] = op(dst[i], src[i])` for `n` elements of `dt`, with the
+/// interpreter's semantics (wrapping integers, NaN-propagating min/max).
+///
+/// # Safety
+/// Both pointers must be valid for `n` elements (any alignment).
+pub unsafe fn combine(op: crate::expr::BinaryOp, dt: crate::array::DType, dst: *mut u8, src: *const u8, n: usize) {
+    use crate::array::DType;
+    use crate::expr::BinaryOp::*;
+    macro_rules! go {
+        ($t:ty, $f:expr) => {{
+            let f = $f;
+            for i in 0..n {
+                let d = (dst as *mut $t).add(i);
+                let s = (src as *const $t).add(i);
+                d.write_unaligned(f(d.read_unaligned(), s.read_unaligned()));
+            }
+        }};
+    }
+    macro_rules! float {
+        ($t:ty) => {
+            match op {
+                Add => go!($t, |a: $t, b: $t| a + b),
+                Mul => go!($t, |a: $t, b: $t| a * b),
+                Minimum => go!($t, |a: $t, b: $t| if a.is_nan() || b.is_nan() {
+                    <$t>::NAN
+                } else {
+                    a.min(b)
+                }),
+                _ => go!($t, |a: $t, b: $t| if a.is_nan() || b.is_nan() {
+                    <$t>::NAN
+                } else {
+                    a.max(b)
+                }),
+            }
+        };
+    }
+    macro_rules! int {
+        ($t:ty) => {
+            match op {
+                Add => go!($t, |a: $t, b: $t| a.wrapping_add(b)),
+                Mul => go!($t, |a: $t, b: $t| a.wrapping_mul(b)),
+                Minimum => go!($t, |a: $t, b: $t| a.min(b)),
+                _ => go!($t, |a: $t, b: $t| a.max(b)),
+            }
+        };
+    }
+    match dt {
+        DType::F64 => float!(f64),
+        DType::F32 => float!(f32),
+        DType::Bool => match op {
+            Mul | Minimum | LogicalAnd => go!(u8, |a: u8, b: u8| a & b),
+            _ => go!(u8, |a: u8, b: u8| a | b),
+        },
+        DType::I8 => int!(i8),
+        DType::I16 => int!(i16),
+        DType::I32 => int!(i32),
+        DType::I64 => int!(i64),
+        DType::U8 => int!(u8),
+        DType::U16 => int!(u16),
+        DType::U32 => int!(u32),
+        DType::U64 => int!(u64),
+    }
+}
+
+/// One set of partial accumulators (one buffer per [`Partial`]).
+type Parts = Vec<Vec<u64>>;
+
+fn new_parts(parts: &[Partial]) -> Parts {
+    parts
+        .iter()
+        .map(|p| {
+            let words = (p.len * p.dtype.size()).div_ceil(8).max(1);
+            let mut v = vec![0u64; words];
+            // SAFETY: `v` holds at least `len` elements.
+            unsafe { fill_bits(v.as_mut_ptr() as *mut u8, p.dtype, p.len, identity_bits(p.op, p.dtype)) };
+            v
+        })
+        .collect()
+}
+
+fn merge(parts: &[Partial], a: &mut Parts, b: &Parts) {
+    for ((p, x), y) in parts.iter().zip(a.iter_mut()).zip(b) {
+        // SAFETY: both buffers hold `len` elements.
+        unsafe { combine(p.op, p.dtype, x.as_mut_ptr() as *mut u8, y.as_ptr() as *const u8, p.len) };
+    }
+}
+
+/// Pairwise combination of a sequence of partials: a binary counter (merge
+/// the two newest while they cover equally many chunks), then right to
+/// left. The tree depends only on the sequence's length.
+struct Tree {
+    stack: Vec<(u32, Parts)>,
+    /// Merged-away partials, refilled instead of reallocated.
+    spare: Vec<Parts>,
+}
+
+impl Tree {
+    fn fresh(&mut self, parts: &[Partial]) -> Parts {
+        match self.spare.pop() {
+            Some(mut x) => {
+                for (p, buf) in parts.iter().zip(x.iter_mut()) {
+                    // SAFETY: `buf` holds at least `len` elements.
+                    unsafe {
+                        fill_bits(
+                            buf.as_mut_ptr() as *mut u8,
+                            p.dtype,
+                            p.len,
+                            identity_bits(p.op, p.dtype),
+                        )
+                    };
+                }
+                x
+            }
+            None => new_parts(parts),
+        }
+    }
+
+    fn push(&mut self, parts: &[Partial], x: Parts) {
+        let mut cur = (0u32, x);
+        while let Some(top) = self.stack.last() {
+            if top.0 != cur.0 {
+                break;
+            }
+            let (lvl, mut left) = self.stack.pop().expect("non-empty");
+            merge(parts, &mut left, &cur.1);
+            self.spare.push(std::mem::take(&mut cur.1));
+            cur = (lvl + 1, left);
+        }
+        self.stack.push(cur);
+    }
+
+    fn finish(mut self, parts: &[Partial]) -> Option<Parts> {
+        let (_, mut acc) = self.stack.pop()?;
+        while let Some((_, mut left)) = self.stack.pop() {
+            merge(parts, &mut left, &acc);
+            acc = left;
+        }
+        Some(acc)
+    }
+}
+
+/// Runs a reduction kernel whose accumulators `parts` are reduced along the
+/// outermost loop: the loop is cut into chunks of about [`REDUCE_CHUNK`]
+/// elements (independent of `threads`), each chunk folds into fresh
+/// partials, and partials are combined pairwise in a fixed tree — so the
+/// result is the same with any number of threads, and float sums gain a
+/// pairwise level on top of the kernel's compensated chunk sums. The final
+/// value is folded into the accumulators' memory (holding the identity).
+pub fn run_reduce(k: &Compiled, l: &Launch, parts: &[Partial], threads: usize) -> Result<()> {
+    let total: usize = l.dims.iter().product();
+    if total == 0 {
+        return Ok(());
+    }
+    let outer = l.dims[0];
+    let inner = total / outer;
+    let part_bytes: usize = parts.iter().map(|p| p.len * p.dtype.size()).sum();
+    if part_bytes > PARTIAL_LIMIT || outer == 1 {
+        return run(k, l, 1);
+    }
+    let rows = (REDUCE_CHUNK / inner.max(1)).max(1);
+    let chunks = outer.div_ceil(rows);
+    let group = chunks.div_ceil(MAX_TASKS).next_power_of_two();
+    let tasks = chunks.div_ceil(group);
+    let status = AtomicU32::new(0);
+    let f = k.func();
+    let lp = SendPtr(l);
+    let task = |t: usize| -> Option<Parts> {
+        let l = lp.get();
+        let mut tree = Tree {
+            stack: vec![],
+            spare: vec![],
+        };
+        let mut ptrs = l.ptrs.clone();
+        for c in t * group..((t + 1) * group).min(chunks) {
+            let mut x = tree.fresh(parts);
+            for (p, buf) in parts.iter().zip(x.iter_mut()) {
+                ptrs[p.param] = (buf.as_mut_ptr() as *mut u8).wrapping_offset(p.offset);
+            }
+            let (lo, hi) = (c * rows, ((c + 1) * rows).min(outer));
+            // SAFETY: as in `run`; the accumulator params point at the
+            // chunk's own partial buffers.
+            unsafe { f(ptrs.as_ptr(), l.strides.as_ptr(), l.dims.as_ptr(), lo, hi, &status) };
+            tree.push(parts, x);
+        }
+        tree.finish(parts)
+    };
+    let t = threads.min(tasks).min(total / min_per_thread()).max(1);
+    let results: Vec<Option<Parts>> = match (t > 1).then(|| pool(t)).flatten() {
+        None => (0..tasks).map(task).collect(),
+        Some(p) => {
+            let slots: Vec<Mutex<Option<Parts>>> = (0..tasks).map(|_| Mutex::new(None)).collect();
+            let (task, slots_ref) = (&task, &slots);
+            p.scope(|s| {
+                for (i, slot) in slots_ref.iter().enumerate() {
+                    s.spawn(move |_| {
+                        let r = task(i);
+                        if let Ok(mut g) = slot.lock() {
+                            *g = r;
+                        }
+                    });
+                }
+            });
+            slots.into_iter().map(|m| m.into_inner().ok().flatten()).collect()
+        }
+    };
+    let mut tree = Tree {
+        stack: vec![],
+        spare: vec![],
+    };
+    for r in results.into_iter().flatten() {
+        tree.push(parts, r);
+    }
+    if let Some(fin) = tree.finish(parts) {
+        for (p, buf) in parts.iter().zip(&fin) {
+            let dst = l.ptrs[p.param].wrapping_offset(-p.offset);
+            // SAFETY: the accumulator array holds `len` elements at `dst`.
+            unsafe { combine(p.op, p.dtype, dst, buf.as_ptr() as *const u8, p.len) };
+        }
+    }
+    check_status(&status)
+}
+
+fn check_status(status: &AtomicU32) -> Result<()> {
     match status.load(Ordering::Relaxed) {
         0 => Ok(()),
         STATUS_NEGATIVE_POWER => Err(Error::Value(

@@ -1,9 +1,20 @@
 //! `runtime`: runs a simplified graph through fusion, the loop passes and
 //! the JIT, with a kernel cache and a multi-threaded executor.
 //!
-//! - [`eval_graph`] / [`eval_graph_into`]: element-wise regions run as JIT
-//!   kernels; reductions (not fused yet: kernel boundaries) run in the
-//!   interpreter on materialized operands.
+//! - [`eval_graph`] / [`eval_graph_into`]: every kernel — element-wise work
+//!   and the reductions it feeds (`sum` … `all`) — runs JIT-compiled;
+//!   `argmin`/`argmax` and copying reshapes run in the interpreter on
+//!   materialized operands. Temporaries live where the buffer plan
+//!   ([`crate::plan`]) puts them: planned buffers reused once their last
+//!   reader ran, or in place over an operand that dies at the kernel.
+//! - [`eval_graph_donating`]: inputs handed over by value may be
+//!   overwritten in place.
+//! - Reductions: accumulators are filled with the op's identity, the
+//!   kernel folds into them (registers, with compensated blocks for float
+//!   sums along the inner loop, whole rows of vectors along outer loops),
+//!   an accumulator reduced along the outermost loop gets per-chunk partials
+//!   (fixed chunks, combined pairwise in a fixed tree — `exec::run_reduce`)
+//!   and `mean`/`var`/`std` are finalized from their sums.
 //! - [`prepare`] / [`Prepared::run_into`]: compile once, run many times (for
 //!   `bench`); [`eval_graph`] keeps recently prepared plans in a cache keyed
 //!   by graph and input layouts, so a repeated call skips fusion and
@@ -12,19 +23,22 @@
 //! - [`cache_stats`]: kernel cache counters.
 //!
 //! Guarantees: results equal the interpreter's bit for bit (tested by
-//! `tests/differential.rs`), whatever the thread count; kernels never read
+//! `tests/differential.rs`) except float sums, `mean`, `var`, `std` and
+//! `prod`, which differ by rounding within the bounds stated in
+//! `tests/reductions.rs`; identical whatever the thread count; kernels never read
 //! or write outside their arrays (`tests/guard_pages.rs`).
 
 mod cache;
 mod exec;
 
 use crate::array::layout::c_strides;
-use crate::array::{Array, DType};
+use crate::array::{Array, Buffer, DType};
 use crate::error::{shape_err, type_err, Error, Result};
-use crate::expr::{Graph, Op};
+use crate::expr::{Graph, Op, ReduceOp};
 use crate::fuse::{self, Program, Step, Val};
 use crate::jit::Compiled;
 use crate::loops::{self, Binding, LoopFunc};
+use crate::plan::{plan_buffers, BufferPlan, Home};
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::hash::{Hash, Hasher};
@@ -120,12 +134,29 @@ pub struct Prepared {
     program: Program,
     layouts: Vec<Layout>,
     kernels: Vec<Option<PreparedKernel>>,
+    /// Where every temporary lives (see [`crate::plan`]).
+    plan: BufferPlan,
+    /// Per temporary: the last step that reads it (`None`: never read, or
+    /// an output, which lives on).
+    last_read: Vec<Option<usize>>,
+    /// Per planned buffer: the last step that needs it.
+    buf_last: Vec<Option<usize>>,
 }
 
 /// Fuses, lowers and compiles `g` for the layouts of `inputs`.
 pub fn prepare(g: &Graph, inputs: &[Array]) -> Result<Prepared> {
+    prepare_donating(g, inputs, &[])
+}
+
+/// [`prepare`] with a buffer plan that may overwrite the inputs marked in
+/// `donated` (which the caller guarantees nothing else reads; see
+/// [`eval_graph_donating`]).
+pub fn prepare_donating(g: &Graph, inputs: &[Array], donated: &[bool]) -> Result<Prepared> {
     check_inputs(g, inputs)?;
     let program = fuse::fuse(g)?;
+    let mask: Vec<bool> = (0..inputs.len()).map(|i| donated.get(i) == Some(&true)).collect();
+    let plan = plan_buffers(&program, g, &mask);
+    let (last_read, buf_last) = lifetimes(&program, &plan);
     let layouts: Vec<Layout> = inputs.iter().map(layout_of).collect();
     let mut kernels = vec![];
     let mut kid = 0;
@@ -144,7 +175,63 @@ pub fn prepare(g: &Graph, inputs: &[Array]) -> Result<Prepared> {
         program,
         layouts,
         kernels,
+        plan,
+        last_read,
+        buf_last,
     })
+}
+
+/// Last reading step of every temporary and last step needing every
+/// planned buffer (outputs: `None`, they are returned).
+fn lifetimes(p: &Program, plan: &BufferPlan) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+    let mut last = vec![None; p.tmps.len()];
+    let mut first = vec![usize::MAX; p.tmps.len()];
+    for (si, s) in p.steps.iter().enumerate() {
+        let reads: Vec<Val> = match s {
+            Step::Kernel(k) => k
+                .body
+                .iter()
+                .filter_map(|i| match &i.op {
+                    fuse::KOp::Load { src, .. } => Some(*src),
+                    _ => None,
+                })
+                .collect(),
+            Step::Node { arg, .. } => vec![*arg],
+        };
+        for v in reads {
+            if let Val::Tmp(t) = v {
+                last[t as usize] = Some(si);
+            }
+        }
+        let writes = match s {
+            Step::Kernel(k) => k.writes(),
+            Step::Node { out, .. } => vec![*out],
+        };
+        for t in writes {
+            first[t as usize] = first[t as usize].min(si);
+            // A temporary nobody reads dies where it is written.
+            if last[t as usize].is_none() {
+                last[t as usize] = Some(si);
+            }
+        }
+    }
+    for &o in &p.outputs {
+        if let Val::Tmp(t) = o {
+            last[t as usize] = None;
+        }
+    }
+    let mut buf_last: Vec<Option<usize>> = vec![Some(0); plan.bufs.len()];
+    for (b, pb) in plan.bufs.iter().enumerate() {
+        buf_last[b] = if pb.output {
+            None
+        } else {
+            pb.tmps
+                .iter()
+                .map(|&t| last[t as usize])
+                .try_fold(0usize, |m, l| l.map(|l| m.max(l)))
+        };
+    }
+    (last, buf_last)
 }
 
 fn check_inputs(g: &Graph, inputs: &[Array]) -> Result<()> {
@@ -197,11 +284,126 @@ fn eval_node(op: &Op, arg: &Array) -> Result<Array> {
     if let Op::Reshape(s) = op {
         return arg.reshape(s);
     }
+    if let Op::Reduce {
+        op: rop @ (ReduceOp::ArgMin | ReduceOp::ArgMax),
+        axes,
+        keepdims,
+        ..
+    } = op
+    {
+        if let Some(r) = arg_extreme(*rop == ReduceOp::ArgMin, axes, *keepdims, arg)? {
+            return Ok(r);
+        }
+    }
     let mut g = Graph::new();
     let x = g.add_input("x", arg.dtype(), arg.shape())?;
     let r = g.add(op.clone(), &[x])?;
     g.set_outputs(vec![r]);
     Ok(crate::interp::interpret(&g, std::slice::from_ref(arg))?.remove(0))
+}
+
+/// `argmin`/`argmax` over one axis (or a C-contiguous flattened array) by
+/// a typed strided scan, with the interpreter's semantics: the first
+/// extreme wins; a NaN is taken at once and ends the search. `None`: other
+/// layouts (the interpreter handles them).
+fn arg_extreme(min: bool, axes: &[usize], keepdims: bool, x: &Array) -> Result<Option<Array>> {
+    let (shape, strides) = (x.shape(), x.strides());
+    let (axis_len, axis_stride, kept): (usize, isize, Vec<usize>) = match axes {
+        [a] => (shape[*a], strides[*a], (0..shape.len()).filter(|d| d != a).collect()),
+        [] if x.is_c_contiguous() => (x.len(), 1, vec![]),
+        _ => return Ok(None),
+    };
+    if axis_len == 0 {
+        return Ok(None); // the interpreter reports the error
+    }
+    let out_shape: Vec<usize> = if axes.is_empty() {
+        if keepdims {
+            vec![1; shape.len()]
+        } else {
+            vec![]
+        }
+    } else {
+        (0..shape.len())
+            .filter_map(|d| {
+                if d == axes[0] {
+                    keepdims.then_some(1)
+                } else {
+                    Some(shape[d])
+                }
+            })
+            .collect()
+    };
+    let outs: usize = kept.iter().map(|&d| shape[d]).product();
+    // Element offsets of each output's run, in C order of the kept dims.
+    let mut bases = Vec::with_capacity(outs);
+    let mut idx = vec![0usize; kept.len()];
+    for _ in 0..outs {
+        bases.push(
+            x.offset()
+                + kept
+                    .iter()
+                    .zip(&idx)
+                    .map(|(&d, &i)| strides[d] * i as isize)
+                    .sum::<isize>(),
+        );
+        for k in (0..kept.len()).rev() {
+            idx[k] += 1;
+            if idx[k] < shape[kept[k]] {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+    let base_ptr = x.buffer().as_ptr() as *const u8;
+    fn scan<T: Copy + PartialOrd>(
+        p: *const T,
+        bases: &[isize],
+        n: usize,
+        st: isize,
+        min: bool,
+        is_nan: fn(T) -> bool,
+    ) -> Vec<i64> {
+        bases
+            .iter()
+            .map(|&b| {
+                // SAFETY: `b + i * st` for i < n is inside the array.
+                let at = |i: usize| unsafe { *p.offset(b + i as isize * st) };
+                let (mut best, mut pos) = (at(0), 0usize);
+                if !is_nan(best) {
+                    for i in 1..n {
+                        let v = at(i);
+                        let keep = if min { v >= best } else { v <= best };
+                        if !keep {
+                            best = v;
+                            pos = i;
+                            if is_nan(v) {
+                                break;
+                            }
+                        }
+                    }
+                }
+                pos as i64
+            })
+            .collect()
+    }
+    macro_rules! go {
+        ($t:ty, $nan:expr) => {
+            scan::<$t>(base_ptr as *const $t, &bases, axis_len, axis_stride, min, $nan)
+        };
+    }
+    let res: Vec<i64> = match x.dtype() {
+        DType::F64 => go!(f64, |v: f64| v.is_nan()),
+        DType::F32 => go!(f32, |v: f32| v.is_nan()),
+        DType::Bool | DType::U8 => go!(u8, |_| false),
+        DType::I8 => go!(i8, |_| false),
+        DType::I16 => go!(i16, |_| false),
+        DType::U16 => go!(u16, |_| false),
+        DType::I32 => go!(i32, |_| false),
+        DType::U32 => go!(u32, |_| false),
+        DType::I64 => go!(i64, |_| false),
+        DType::U64 => go!(u64, |_| false),
+    };
+    Array::from_vec(res).reshape(&out_shape).map(Some)
 }
 
 fn launch(pk: &PreparedKernel, inputs: &[Array], tmps: &[Option<Array>], threads: usize) -> Result<()> {
@@ -219,15 +421,131 @@ fn launch(pk: &PreparedKernel, inputs: &[Array], tmps: &[Option<Array>], threads
         ptrs.push(arr.buffer().as_ptr().wrapping_offset(b.offset * size));
         strides.extend(p.strides.iter().map(|&s| s * size));
     }
+    // Accumulators reduced along the outermost loop take the fixed-chunk
+    // path (partials combined pairwise, independent of `threads`).
+    let mut parts = vec![];
+    for i in &f.body {
+        if let loops::LOp::Accum(p, op, _) = i.op {
+            if f.params[p].strides[0] == 0 && f.dims[0] > 1 {
+                let Val::Tmp(t) = pk.binds[p].val else {
+                    return Err(Error::Internal("accumulator bound to an input".into()));
+                };
+                let arr = tmps[t as usize].as_ref().expect("accumulator allocated");
+                parts.push(exec::Partial {
+                    param: p,
+                    op,
+                    dtype: i.ty,
+                    len: arr.len(),
+                    offset: pk.binds[p].offset * i.ty.size() as isize,
+                });
+            }
+        }
+    }
     let l = exec::Launch {
         ptrs,
         strides,
         dims: f.dims.clone(),
     };
-    exec::run(&pk.compiled, &l, threads)
+    if parts.is_empty() {
+        exec::run(&pk.compiled, &l, threads)
+    } else {
+        exec::run_reduce(&pk.compiled, &l, &parts, threads)
+    }
+}
+
+/// Turns the sums of `mean`, `var`, `std` into their values, as the
+/// interpreter defines them: the division by the count happens in float64
+/// and is rounded to the result dtype; `var = max(Σd² - (Σd)²/n, 0) / (n -
+/// ddof)` with `d = x - K` (see [`fuse::KRed`]); `std = sqrt(var)` in the
+/// result dtype.
+fn finalize(k: &fuse::Kernel, tmps: &[Option<Array>]) -> Result<()> {
+    use crate::expr::ReduceOp;
+    for r in &k.reds {
+        if !matches!(r.op, ReduceOp::Mean | ReduceOp::Var | ReduceOp::Std) {
+            continue;
+        }
+        let n = r.count(&k.shape);
+        let out = tmps[r.tmp as usize].as_ref().expect("reduction computed");
+        let s1 = r.aux.map(|(t, _)| tmps[t as usize].as_ref().expect("aux computed"));
+        let dof = n.saturating_sub(r.ddof as usize) as f64;
+        let nf = n as f64;
+        let value = |s: f64, s1: Option<f64>| -> f64 {
+            match (r.op, s1) {
+                (ReduceOp::Mean, _) => s / nf,
+                (_, Some(d)) if n > 0 => {
+                    // Rounding can make the difference slightly negative;
+                    // NaN (from inf or NaN data) must stay NaN.
+                    let m2 = s - d * d / nf;
+                    (if m2 < 0.0 { 0.0 } else { m2 }) / dof
+                }
+                _ => f64::NAN,
+            }
+        };
+        let len = out.len();
+        let base = out.buffer().as_ptr();
+        let aux = s1.map(|a| a.buffer().as_ptr());
+        let std = r.op == ReduceOp::Std;
+        // SAFETY: fresh C-contiguous arrays of `len` elements of the dtype.
+        unsafe {
+            match out.dtype() {
+                DType::F64 => {
+                    let o = std::slice::from_raw_parts_mut(base as *mut f64, len);
+                    for (j, x) in o.iter_mut().enumerate() {
+                        let d = aux.map(|p| *(p as *const f64).add(j));
+                        let v = value(*x, d);
+                        *x = if std { v.sqrt() } else { v };
+                    }
+                }
+                DType::F32 => {
+                    let o = std::slice::from_raw_parts_mut(base as *mut f32, len);
+                    for (j, x) in o.iter_mut().enumerate() {
+                        let d = aux.map(|p| *(p as *const f32).add(j) as f64);
+                        let v = value(*x as f64, d) as f32;
+                        *x = if std { v.sqrt() } else { v };
+                    }
+                }
+                dt => return Err(Error::Internal(format!("{} of dtype {dt}", r.op))),
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Prepared {
+    /// The array for temporary `t` in its planned home: a view of planned
+    /// buffer `bufN` (allocated on first use, reused afterwards) or a
+    /// donated input overwritten in place.
+    fn planned(&self, t: u32, inputs: &[Array], bufs: &mut [Option<Arc<Buffer>>]) -> Result<Array> {
+        let (dt, shape) = &self.program.tmps[t as usize];
+        match self.plan.homes.get(t as usize) {
+            Some(&Home::Buf(b)) if (b as usize) < bufs.len() => {
+                let slot = &mut bufs[b as usize];
+                let buf = match slot {
+                    Some(x) => x.clone(),
+                    None => {
+                        let x = Arc::new(Buffer::for_output(self.plan.bufs[b as usize].bytes));
+                        *slot = Some(x.clone());
+                        x
+                    }
+                };
+                Ok(Array::from_parts(buf, *dt, shape.clone(), c_strides(shape), 0))
+            }
+            Some(&Home::Input(k)) => {
+                let a = &inputs[k as usize];
+                if a.dtype() != *dt || a.shape() != shape.as_slice() || !a.is_c_contiguous() || a.offset() != 0 {
+                    return Err(Error::Internal(format!("%t{t} cannot be written over input {k}")));
+                }
+                Ok(a.clone())
+            }
+            _ => Array::for_output(*dt, shape),
+        }
+    }
+
+    /// The buffer plan.
+    pub fn buffer_plan(&self) -> &BufferPlan {
+        &self.plan
+    }
+
     /// The fused program.
     pub fn program(&self) -> &Program {
         &self.program
@@ -295,10 +613,30 @@ impl Prepared {
         };
         let mut out = out;
         let mut tmps: Vec<Option<Array>> = vec![None; p.tmps.len()];
+        let mut bufs: Vec<Option<Arc<Buffer>>> = vec![None; self.plan.bufs.len()];
         let mut kid = 0;
-        for (s, pk) in p.steps.iter().zip(&self.kernels) {
+        for (si, (s, pk)) in p.steps.iter().zip(&self.kernels).enumerate() {
             match s {
                 Step::Kernel(k) => {
+                    for r in &k.reds {
+                        let mut accs = vec![(r.tmp, r.fold_op())];
+                        if let Some((t, _)) = r.aux {
+                            accs.push((t, crate::expr::BinaryOp::Add));
+                        }
+                        for (t, op) in accs {
+                            let a = self.planned(t, inputs, &mut bufs)?;
+                            // SAFETY: a C-contiguous array of `len` elements.
+                            unsafe {
+                                exec::fill_bits(
+                                    a.as_ptr() as *mut u8,
+                                    a.dtype(),
+                                    a.len(),
+                                    exec::identity_bits(op, a.dtype()),
+                                )
+                            };
+                            tmps[t as usize] = Some(a);
+                        }
+                    }
                     let mut relowered = None;
                     for &(t, _) in &k.stores {
                         let (dt, shape) = &p.tmps[t as usize];
@@ -313,13 +651,18 @@ impl Prepared {
                                 }
                                 (**o).clone()
                             }
-                            // The kernel writes every element: a recycled buffer is fine.
-                            _ => Array::for_output(*dt, shape)?,
+                            // The kernel writes every element: the planned
+                            // buffer (reused, or an operand dying here).
+                            _ => {
+                                let _ = (dt, shape);
+                                self.planned(t, inputs, &mut bufs)?
+                            }
                         };
                         tmps[t as usize] = Some(arr);
                     }
                     let pk = relowered.as_ref().or(pk.as_ref()).expect("kernel prepared");
                     launch(pk, inputs, &tmps, threads)?;
+                    finalize(k, &tmps)?;
                     kid += 1;
                 }
                 Step::Node { out: o, op, arg } => {
@@ -328,6 +671,17 @@ impl Prepared {
                         Val::Tmp(t) => tmps[t as usize].as_ref().expect("operand ready"),
                     };
                     tmps[*o as usize] = Some(eval_node(op, a)?);
+                }
+            }
+            // Free what this step was the last to need.
+            for (t, l) in self.last_read.iter().enumerate() {
+                if *l == Some(si) {
+                    tmps[t] = None;
+                }
+            }
+            for (b, l) in self.buf_last.iter().enumerate() {
+                if *l == Some(si) {
+                    bufs[b] = None;
                 }
             }
         }
@@ -351,6 +705,7 @@ impl Prepared {
 struct PlanEntry {
     graph: Graph,
     layouts: Vec<Layout>,
+    donated: Vec<bool>,
     plan: Arc<Prepared>,
     last_use: u64,
 }
@@ -363,7 +718,7 @@ fn plans() -> &'static Mutex<(HashMap<u64, Vec<PlanEntry>>, u64)> {
     PLANS.get_or_init(|| Mutex::new((HashMap::new(), 0)))
 }
 
-fn plan_hash(g: &Graph, inputs: &[Array]) -> u64 {
+fn plan_hash(g: &Graph, inputs: &[Array], donated: &[bool]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for id in g.ids() {
         let n = g.node(id);
@@ -377,12 +732,18 @@ fn plan_hash(g: &Graph, inputs: &[Array]) -> u64 {
         a.strides().hash(&mut h);
         a.offset().hash(&mut h);
     }
+    donated.hash(&mut h);
     h.finish()
 }
 
 /// The prepared plan for `g` and the layouts of `inputs`, cached.
 pub fn prepare_cached(g: &Graph, inputs: &[Array]) -> Result<Arc<Prepared>> {
-    let h = plan_hash(g, inputs);
+    prepare_cached_donating(g, inputs, &vec![false; inputs.len()])
+}
+
+/// [`prepare_cached`] for a donation mask (part of the cache key).
+fn prepare_cached_donating(g: &Graph, inputs: &[Array], donated: &[bool]) -> Result<Arc<Prepared>> {
+    let h = plan_hash(g, inputs, donated);
     {
         let mut guard = plans().lock().unwrap_or_else(|e| e.into_inner());
         let (map, tick) = &mut *guard;
@@ -390,6 +751,7 @@ pub fn prepare_cached(g: &Graph, inputs: &[Array]) -> Result<Arc<Prepared>> {
         if let Some(v) = map.get_mut(&h) {
             for e in v.iter_mut() {
                 if e.layouts.len() == inputs.len()
+                    && e.donated == donated
                     && e.layouts.iter().zip(inputs).all(|(l, a)| *l == layout_of(a))
                     && e.graph == *g
                 {
@@ -399,7 +761,7 @@ pub fn prepare_cached(g: &Graph, inputs: &[Array]) -> Result<Arc<Prepared>> {
             }
         }
     }
-    let plan = Arc::new(prepare(g, inputs)?);
+    let plan = Arc::new(prepare_donating(g, inputs, donated)?);
     let mut guard = plans().lock().unwrap_or_else(|e| e.into_inner());
     let (map, tick) = &mut *guard;
     let n: usize = map.values().map(Vec::len).sum();
@@ -418,15 +780,16 @@ pub fn prepare_cached(g: &Graph, inputs: &[Array]) -> Result<Arc<Prepared>> {
     map.entry(h).or_default().push(PlanEntry {
         graph: g.clone(),
         layouts: inputs.iter().map(layout_of).collect(),
+        donated: donated.to_vec(),
         plan: plan.clone(),
         last_use: *tick,
     });
     Ok(plan)
 }
 
-/// Evaluates a simplified graph: element-wise regions as JIT kernels;
-/// reductions (not yet fused: they are kernel boundaries) evaluated by the
-/// interpreter on materialised operands.
+/// Evaluates a simplified graph: fused kernels (element-wise work and the
+/// reductions it feeds) JIT-compiled and run; `argmin`/`argmax` evaluated
+/// by the interpreter on materialised operands.
 ///
 /// ```
 /// use lazyfuse::{Array, Graph};
@@ -443,6 +806,43 @@ pub fn prepare_cached(g: &Graph, inputs: &[Array]) -> Result<Arc<Prepared>> {
 pub fn eval_graph(g: &Graph, inputs: &[Array], opts: &ExecOptions) -> Result<Vec<Array>> {
     check_inputs(g, inputs)?;
     prepare_cached(g, inputs)?.run(inputs, opts)
+}
+
+/// [`eval_graph`] with inputs handed over by value: where `donated[i]`,
+/// the caller holds no other reference (`Arc::strong_count` of the buffer
+/// is 1), the buffer is writable, and the array is C-contiguous from its
+/// buffer's start, the buffer plan may write a result over input `i` once
+/// its last reader has run — the returned output then shares that buffer
+/// and no new array memory is allocated for it.
+///
+/// ```
+/// use lazyfuse::{Array, Graph};
+/// use lazyfuse::runtime::{eval_graph_donating, ExecOptions};
+/// let g = Graph::parse("graph @f(%a: f64[3]) {
+///     %0 = mul %a, %a : f64[3]
+///     return %0
+/// }")?;
+/// let a = Array::from_vec(vec![1.0f64, 2.0, 3.0]);
+/// let p = a.as_ptr();
+/// let out = eval_graph_donating(&g, vec![a], &[true], &ExecOptions::default())?;
+/// assert_eq!(out[0].to_vec::<f64>()?, vec![1.0, 4.0, 9.0]);
+/// assert_eq!(out[0].as_ptr(), p); // written in place
+/// # Ok::<(), lazyfuse::Error>(())
+/// ```
+pub fn eval_graph_donating(g: &Graph, inputs: &[Array], donated: &[bool], opts: &ExecOptions) -> Result<Vec<Array>> {
+    check_inputs(g, inputs)?;
+    let mask: Vec<bool> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            donated.get(i) == Some(&true)
+                && Arc::strong_count(a.buffer()) == 1
+                && a.is_writable()
+                && a.is_c_contiguous()
+                && a.offset() == 0
+        })
+        .collect();
+    prepare_cached_donating(g, inputs, &mask)?.run(inputs, opts)
 }
 
 /// Same as [`eval_graph`], writing the single output into `out` (dtype and
@@ -596,8 +996,8 @@ mod tests {
         )
         .unwrap();
         let p = fuse::fuse(&g).unwrap();
-        assert_eq!(p.kernel_nodes.len(), 2);
-        assert_eq!(p.kernel_nodes[0].len(), 1);
+        assert_eq!(p.kernel_nodes.len(), 1);
+        assert_eq!(p.kernel_nodes[0].len(), 3);
     }
 
     #[test]
