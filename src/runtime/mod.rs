@@ -809,7 +809,7 @@ pub fn eval_graph(g: &Graph, inputs: &[Array], opts: &ExecOptions) -> Result<Vec
 }
 
 /// [`eval_graph`] with inputs handed over by value: where `donated[i]`,
-/// the caller holds no other reference (`Arc::strong_count` of the buffer
+/// `inputs` holds the only reference to the buffer (`Arc::strong_count`
 /// is 1), the buffer is writable, and the array is C-contiguous from its
 /// buffer's start, the buffer plan may write a result over input `i` once
 /// its last reader has run — the returned output then shares that buffer
@@ -824,7 +824,7 @@ pub fn eval_graph(g: &Graph, inputs: &[Array], opts: &ExecOptions) -> Result<Vec
 /// }")?;
 /// let a = Array::from_vec(vec![1.0f64, 2.0, 3.0]);
 /// let p = a.as_ptr();
-/// let out = eval_graph_donating(&g, vec![a], &[true], &ExecOptions::default())?;
+/// let out = eval_graph_donating(&g, &[a], &[true], &ExecOptions::default())?;
 /// assert_eq!(out[0].to_vec::<f64>()?, vec![1.0, 4.0, 9.0]);
 /// assert_eq!(out[0].as_ptr(), p); // written in place
 /// # Ok::<(), lazyfuse::Error>(())
