@@ -93,9 +93,7 @@ fn make_array(r: &mut Rng, d: DType, shape: &[usize], family: Family) -> Array {
     let n: usize = shape.iter().product();
     let fill = |r: &mut Rng, shape: &[usize], cnt: usize| -> Array {
         let vals: Vec<Scalar> = (0..cnt).map(|_| value(r, d)).collect();
-        let mut a = Array::zeros(d, shape);
-        a.as_slice_mut_bytes(&vals);
-        a
+        Array::from_scalars(d, shape, &vals).expect("values of the dtype")
     };
     if family != Family::Views || shape.is_empty() {
         return fill(r, shape, n);
@@ -136,36 +134,6 @@ fn make_array(r: &mut Rng, d: DType, shape: &[usize], family: Family) -> Array {
             v
         }
         _ => fill(r, shape, n),
-    }
-}
-
-/// Writes values into a fresh C array (test helper on top of the public API).
-trait Fill {
-    fn as_slice_mut_bytes(&mut self, vals: &[Scalar]);
-}
-impl Fill for Array {
-    fn as_slice_mut_bytes(&mut self, vals: &[Scalar]) {
-        macro_rules! put {
-            ($t:ty) => {{
-                let s = self.as_slice_mut::<$t>().expect("contiguous");
-                for (x, v) in s.iter_mut().zip(vals) {
-                    *x = <$t as lazyfuse::Element>::from_scalar(*v).expect("dtype");
-                }
-            }};
-        }
-        match self.dtype() {
-            DType::Bool => put!(bool),
-            DType::I8 => put!(i8),
-            DType::I16 => put!(i16),
-            DType::I32 => put!(i32),
-            DType::I64 => put!(i64),
-            DType::U8 => put!(u8),
-            DType::U16 => put!(u16),
-            DType::U32 => put!(u32),
-            DType::U64 => put!(u64),
-            DType::F32 => put!(f32),
-            DType::F64 => put!(f64),
-        }
     }
 }
 

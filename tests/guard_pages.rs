@@ -120,29 +120,7 @@ fn values(dtype: DType, n: usize, seed: u64) -> Vec<Scalar> {
 }
 
 fn array_of(dtype: DType, vals: &[Scalar]) -> Array {
-    let mut a = Array::zeros(dtype, &[vals.len()]);
-    macro_rules! put {
-        ($t:ty) => {{
-            let s = a.as_slice_mut::<$t>().expect("contiguous");
-            for (x, v) in s.iter_mut().zip(vals) {
-                *x = <$t as lazyfuse::Element>::from_scalar(*v).expect("dtype");
-            }
-        }};
-    }
-    match dtype {
-        DType::Bool => put!(bool),
-        DType::I8 => put!(i8),
-        DType::I16 => put!(i16),
-        DType::I32 => put!(i32),
-        DType::I64 => put!(i64),
-        DType::U8 => put!(u8),
-        DType::U16 => put!(u16),
-        DType::U32 => put!(u32),
-        DType::U64 => put!(u64),
-        DType::F32 => put!(f32),
-        DType::F64 => put!(f64),
-    }
-    a
+    Array::from_scalars(dtype, &[vals.len()], vals).expect("values of the dtype")
 }
 
 /// Runs the one-kernel, one-output 1-D graph `text` with every operand

@@ -94,34 +94,7 @@ fn array(r: &mut Rng, d: DType, shape: &[usize], op: ReduceOp) -> Array {
             }
         })
         .collect();
-    let a = Array::zeros(DType::F64, shape).astype(d);
-    let mut a = a;
-    fill(&mut a, &vals);
-    a
-}
-
-fn fill(a: &mut Array, vals: &[Scalar]) {
-    macro_rules! put {
-        ($t:ty) => {{
-            let s = a.as_slice_mut::<$t>().expect("contiguous");
-            for (x, v) in s.iter_mut().zip(vals) {
-                *x = <$t as lazyfuse::Element>::from_scalar(*v).expect("dtype");
-            }
-        }};
-    }
-    match a.dtype() {
-        DType::Bool => put!(bool),
-        DType::I8 => put!(i8),
-        DType::I16 => put!(i16),
-        DType::I32 => put!(i32),
-        DType::I64 => put!(i64),
-        DType::U8 => put!(u8),
-        DType::U16 => put!(u16),
-        DType::U32 => put!(u32),
-        DType::U64 => put!(u64),
-        DType::F32 => put!(f32),
-        DType::F64 => put!(f64),
-    }
+    Array::from_scalars(d, shape, &vals).expect("values of the dtype")
 }
 
 fn f64s(a: &Array) -> Vec<f64> {

@@ -120,6 +120,32 @@ impl Array {
         ))
     }
 
+    /// A C-order array of `shape` holding `values` (each of dtype `dtype`).
+    ///
+    /// ```
+    /// # use lazyfuse::{Array, DType, Scalar};
+    /// let a = Array::from_scalars(DType::U8, &[2], &[Scalar::U8(1), Scalar::U8(255)])?;
+    /// assert_eq!(a.to_vec::<u8>()?, vec![1, 255]);
+    /// assert!(Array::from_scalars(DType::U8, &[1], &[Scalar::I8(1)]).is_err());
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn from_scalars(dtype: DType, shape: &[usize], values: &[Scalar]) -> Result<Array> {
+        if let Some(v) = values.iter().find(|v| v.dtype() != dtype) {
+            return type_err!("from_scalars: a {} value in a {dtype} array", v.dtype());
+        }
+        let mut a = Array::try_zeros(dtype, shape)?;
+        if a.len() != values.len() {
+            return shape_err!(
+                "shape {} needs {} values, got {}",
+                shape_str(shape),
+                a.len(),
+                values.len()
+            );
+        }
+        a.assign_scalars(values);
+        Ok(a)
+    }
+
     /// A new array filled with `value` (its dtype is the value's).
     pub fn full(shape: &[usize], value: Scalar) -> Array {
         let mut a = Array::zeros(value.dtype(), shape);
