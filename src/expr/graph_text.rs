@@ -35,34 +35,7 @@ pub fn write_graph(f: &mut fmt::Formatter<'_>, g: &Graph) -> fmt::Result {
         for (k, a) in n.args.iter().enumerate() {
             write!(f, "{}{}", if k > 0 { ", " } else { " " }, names[a.index()])?;
         }
-        match &n.op {
-            Op::Reduce {
-                op,
-                axes,
-                keepdims,
-                ddof,
-            } => {
-                if !(op.single_axis() && axes.is_empty()) {
-                    f.write_str(", axes=")?;
-                    fmt_list(f, axes)?;
-                }
-                if *keepdims {
-                    f.write_str(", keepdims")?;
-                }
-                if *ddof != 0 {
-                    write!(f, ", ddof={ddof}")?;
-                }
-            }
-            Op::Index(ix) => {
-                f.write_str(", ")?;
-                fmt_list(f, ix)?;
-            }
-            Op::Permute(v) | Op::Broadcast(v) | Op::Reshape(v) => {
-                f.write_str(", ")?;
-                fmt_list(f, v)?;
-            }
-            _ => {}
-        }
+        write_op_attrs(f, &n.op)?;
         writeln!(f, " : {}", type_str(n.dtype, &n.shape))?;
     }
     f.write_str("    return")?;
@@ -70,6 +43,40 @@ pub fn write_graph(f: &mut fmt::Formatter<'_>, g: &Graph) -> fmt::Result {
         write!(f, "{}{}", if k > 0 { ", " } else { " " }, names[o.index()])?;
     }
     f.write_str("\n}\n")
+}
+
+/// Writes an op's attributes after its operands (`, axes=[0], keepdims`,
+/// `, [1:5:2]`, `, [1, 0]`). Shared by every IR that prints graph ops.
+pub fn write_op_attrs(f: &mut fmt::Formatter<'_>, op: &Op) -> fmt::Result {
+    match op {
+        Op::Reduce {
+            op,
+            axes,
+            keepdims,
+            ddof,
+        } => {
+            if !(op.single_axis() && axes.is_empty()) {
+                f.write_str(", axes=")?;
+                fmt_list(f, axes)?;
+            }
+            if *keepdims {
+                f.write_str(", keepdims")?;
+            }
+            if *ddof != 0 {
+                write!(f, ", ddof={ddof}")?;
+            }
+        }
+        Op::Index(ix) => {
+            f.write_str(", ")?;
+            fmt_list(f, ix)?;
+        }
+        Op::Permute(v) | Op::Broadcast(v) | Op::Reshape(v) => {
+            f.write_str(", ")?;
+            fmt_list(f, v)?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// `%name` for inputs, `%0, %1, …` for the other nodes in arena order.

@@ -23,7 +23,7 @@ use crate::array::layout::fmt_list;
 use crate::array::DType;
 use crate::error::{Error, Result};
 use crate::expr::graph::{infer_type, type_str};
-use crate::expr::graph_text::Lexer;
+use crate::expr::graph_text::{write_op_attrs, Lexer};
 use crate::expr::{BinaryOp, Op, ReduceOp, UnaryOp};
 use std::collections::HashMap;
 use std::fmt::{self, Write};
@@ -145,30 +145,7 @@ pub fn write_program(f: &mut fmt::Formatter<'_>, p: &Program) -> fmt::Result {
             }
             Step::Node { out, op, arg } => {
                 write!(f, "    %t{out} = {} {}", op.mnemonic(), val_name(p, *arg))?;
-                match op {
-                    Op::Reduce {
-                        op,
-                        axes,
-                        keepdims,
-                        ddof,
-                    } => {
-                        if !(op.single_axis() && axes.is_empty()) {
-                            f.write_str(", axes=")?;
-                            fmt_list(f, axes)?;
-                        }
-                        if *keepdims {
-                            f.write_str(", keepdims")?;
-                        }
-                        if *ddof != 0 {
-                            write!(f, ", ddof={ddof}")?;
-                        }
-                    }
-                    Op::Reshape(s) => {
-                        f.write_str(", ")?;
-                        fmt_list(f, s)?;
-                    }
-                    _ => {}
-                }
+                write_op_attrs(f, op)?;
                 let (dt, shape) = &p.tmps[*out as usize];
                 writeln!(f, " : {}", type_str(*dt, shape))?;
             }
