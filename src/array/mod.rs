@@ -89,6 +89,11 @@ impl Array {
     }
 
     /// A new zero-filled C-order array.
+    ///
+    /// # Panics
+    ///
+    /// If the byte size overflows `isize` (like `Vec::with_capacity`); use
+    /// [`Array::try_zeros`] for sizes that come from users.
     pub fn zeros(dtype: DType, shape: &[usize]) -> Array {
         Self::try_zeros(dtype, shape).expect("array size overflows")
     }
@@ -147,6 +152,10 @@ impl Array {
     }
 
     /// A new array filled with `value` (its dtype is the value's).
+    ///
+    /// # Panics
+    ///
+    /// As [`Array::zeros`].
     pub fn full(shape: &[usize], value: Scalar) -> Array {
         let mut a = Array::zeros(value.dtype(), shape);
         if value.bits() != 0 {
