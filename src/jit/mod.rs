@@ -177,11 +177,7 @@ fn compile_once(f: &LoopFunc, text: bool) -> Result<Compiled> {
         .define_function(id, &mut ctx)
         .map_err(|e| Error::Internal(format!("compile {}: {e:?}", f.name)))?;
     let clif = text.then(|| ctx.func.display().to_string());
-    let asm = if text {
-        ctx.compiled_code().and_then(|c| c.vcode.clone())
-    } else {
-        None
-    };
+    let asm = if text { disassemble(&ctx, module.isa()) } else { None };
     module.clear_context(&mut ctx);
     module
         .finalize_definitions()
@@ -1793,4 +1789,21 @@ impl<'a> Cg<'a> {
             _ => None,
         }
     }
+}
+
+/// The machine code as text: real x86-64 disassembly (capstone) with the
+/// `disas` cargo feature, otherwise Cranelift's VCode listing (the final
+/// instructions before encoding, with a few pseudo-instructions).
+fn disassemble(ctx: &cranelift_codegen::Context, isa: &dyn cranelift_codegen::isa::TargetIsa) -> Option<String> {
+    let code = ctx.compiled_code()?;
+    #[cfg(feature = "disas")]
+    {
+        if let Ok(cs) = isa.to_capstone() {
+            if let Ok(text) = code.disassemble(Some(&ctx.func.params), &cs) {
+                return Some(text);
+            }
+        }
+    }
+    let _ = isa;
+    code.vcode.clone()
 }

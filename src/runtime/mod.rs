@@ -870,7 +870,12 @@ pub fn explain_graph(g: &Graph, inputs: &[Array]) -> Result<Stages> {
             let _ = writeln!(st.clif, "; kernel k{kid}\n{clif}");
         }
         if let Some(a) = &c.asm {
-            let _ = writeln!(asm, "; kernel k{kid} (Cranelift VCode)\n{a}");
+            let how = if cfg!(feature = "disas") {
+                "x86-64 disassembly"
+            } else {
+                "Cranelift VCode"
+            };
+            let _ = writeln!(asm, "; kernel k{kid} ({how})\n{a}");
         }
     }
     st.asm = (!asm.is_empty()).then_some(asm);
