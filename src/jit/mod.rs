@@ -280,6 +280,15 @@ impl RAcc {
 /// into its compensated pair (NumPy's pairwise block: 8 accumulators × 16).
 const SUM_BLOCK: i64 = 16;
 
+/// Where a main loop stops.
+#[derive(Clone, Copy)]
+enum Bound {
+    /// At this index, reached after at least one iteration.
+    Exactly(Value),
+    /// Before an iteration would pass this index.
+    Below(Value),
+}
+
 struct Cg<'a> {
     f: &'a LoopFunc,
     /// Row-mode accumulators, in body order.
@@ -301,6 +310,9 @@ struct Cg<'a> {
     sv: Vec<Option<Value>>,
     vv: Vec<Option<Value>>,
     sigs: HashMap<(Vec<Type>, Type), ir::SigRef>,
+    /// Element offset of the unroll slot being emitted, added to the
+    /// index in addresses.
+    slot_off: usize,
 }
 
 impl<'a> Cg<'a> {
@@ -340,6 +352,7 @@ impl<'a> Cg<'a> {
             sv: vec![None; f.body.len()],
             vv: vec![None; f.body.len()],
             sigs: HashMap::new(),
+            slot_off: 0,
         }
     }
 
@@ -498,26 +511,6 @@ impl<'a> Cg<'a> {
         let vinit = self.acc_init(mode);
         let sinit = self.acc_init(Mode::Scalar);
         let slots = self.f.unroll;
-        let vhead = self.b.create_block();
-        let vbody = self.b.create_block();
-        let shead = self.b.create_block();
-        let sbody = self.b.create_block();
-        let exit = self.b.create_block();
-        let vi = self.b.append_block_param(vhead, types::I64);
-        let cnt = self.b.append_block_param(vhead, types::I64);
-        let mut vstate = vec![];
-        for _ in 0..slots {
-            for &x in &vinit {
-                let t = self.b.func.dfg.value_type(x);
-                vstate.push(self.b.append_block_param(vhead, t));
-            }
-        }
-        let si = self.b.append_block_param(shead, types::I64);
-        let mut sstate = vec![];
-        for &x in &sinit {
-            let t = self.b.func.dfg.value_type(x);
-            sstate.push(self.b.append_block_param(shead, t));
-        }
         for r in self.raccs.clone() {
             if let (Some(ss), true) = (r.slot, r.kahan) {
                 let z = self.fconst(r.ty, 0.0);
@@ -527,23 +520,58 @@ impl<'a> Cg<'a> {
                 }
             }
         }
-        let zero = self.iconst(types::I64, 0);
-        let mut args: Vec<ir::BlockArg> = vec![lo.into(), zero.into()];
-        for _ in 0..slots {
-            args.extend(vinit.iter().map(|&x| ir::BlockArg::from(x)));
+        let mut i = lo;
+        let mut state: Vec<Value> = (0..slots).flat_map(|_| vinit.clone()).collect();
+        if self.raccs.iter().any(|r| r.kahan) {
+            // Whole blocks of SUM_BLOCK iterations; after each, the plain
+            // partials of float sums fold into their compensated pairs and
+            // restart from 0.
+            let bhead = self.b.create_block();
+            let bbody = self.b.create_block();
+            let bexit = self.b.create_block();
+            let bi = self.b.append_block_param(bhead, types::I64);
+            let bstate = self.block_params_like(bhead, &state);
+            let mut args = vec![ir::BlockArg::from(i)];
+            args.extend(state.iter().map(|&x| ir::BlockArg::from(x)));
+            self.b.ins().jump(bhead, &args);
+            self.b.switch_to_block(bhead);
+            let bend = self.b.ins().iadd_imm_s(bi, step * SUM_BLOCK);
+            let full = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, bend, hi);
+            let mut out = vec![ir::BlockArg::from(bi)];
+            out.extend(bstate.iter().map(|&x| ir::BlockArg::from(x)));
+            self.b.ins().brif(full, bbody, &[], bexit, &out);
+            self.b.switch_to_block(bbody);
+            let (i2, st2) = self.vloop(mode, &ptrs, bi, bstate, Bound::Exactly(bend));
+            self.spill_state(mode, &st2, false);
+            let mut folded = st2.clone();
+            let w = vinit.len();
+            let mut off = 0;
+            for r in self.raccs.clone() {
+                if r.kahan {
+                    for u in 0..slots {
+                        folded[u * w + off] = vinit[off];
+                    }
+                }
+                off += r.width();
+            }
+            let mut args = vec![ir::BlockArg::from(i2)];
+            args.extend(folded.iter().map(|&x| ir::BlockArg::from(x)));
+            self.b.ins().jump(bhead, &args);
+            self.b.switch_to_block(bexit);
+            i = self.b.append_block_param(bexit, types::I64);
+            state = self.block_params_like(bexit, &state);
         }
-        self.b.ins().jump(vhead, &args);
-        // Main loop: `unroll` vectors (or scalars) per iteration.
-        self.b.switch_to_block(vhead);
-        let next = self.b.ins().iadd_imm_s(vi, step);
-        let c = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, next, hi);
-        let vexit = self.b.create_block();
-        self.b.ins().brif(c, vbody, &[], vexit, &[]);
+        // The main loop (for float sums: the last, partial block).
+        let (vi, vstate) = self.vloop(mode, &ptrs, i, state, Bound::Below(hi));
         // Leaving the main loop: its registers go to the stack slots.
-        self.b.switch_to_block(vexit);
         self.spill_state(mode, &vstate, true);
         // Float sums: the remainder continues from the pairwise combination
         // of the lanes, as NumPy's `pairwise_sum` does for a block.
+        let shead = self.b.create_block();
+        let sbody = self.b.create_block();
+        let exit = self.b.create_block();
+        let si = self.b.append_block_param(shead, types::I64);
+        let sstate = self.block_params_like(shead, &sinit);
         let mut sargs: Vec<ir::BlockArg> = vec![vi.into()];
         for (k, r) in self.raccs.clone().into_iter().enumerate() {
             let x = if r.kahan {
@@ -554,48 +582,6 @@ impl<'a> Cg<'a> {
             sargs.push(x.into());
         }
         self.b.ins().jump(shead, &sargs);
-        self.b.switch_to_block(vbody);
-        let w = vinit.len();
-        let mut nstate: Vec<Value> = vec![];
-        for u in 0..self.f.unroll {
-            let idx = if u == 0 {
-                vi
-            } else {
-                self.b.ins().iadd_imm_s(vi, (u * self.lanes) as i64)
-            };
-            let mut st = vstate[u * w..(u + 1) * w].to_vec();
-            self.body(mode, &ptrs, idx, &mut st);
-            nstate.extend(st);
-        }
-        let cnt1 = self.b.ins().iadd_imm_s(cnt, 1);
-        let mut back: Vec<ir::BlockArg> = vec![next.into(), cnt1.into()];
-        back.extend(nstate.iter().map(|&x| ir::BlockArg::from(x)));
-        if self.raccs.iter().any(|r| r.kahan) {
-            // Every SUM_BLOCK iterations, fold the plain partials into
-            // their compensated pairs and restart them from 0.
-            let fold = self.b.create_block();
-            let full = self.b.ins().icmp_imm_s(IntCC::Equal, cnt1, SUM_BLOCK);
-            self.b.ins().brif(full, fold, &[], vhead, &back);
-            self.b.switch_to_block(fold);
-            let mut folded = nstate.clone();
-            self.spill_state(mode, &nstate, false);
-            let mut off = 0;
-            for r in self.raccs.clone() {
-                if r.kahan {
-                    for u in 0..slots {
-                        let z = self.fconst(r.ty, 0.0);
-                        folded[u * w + off] = if mode == Mode::Vector { self.splat(r.ty, z) } else { z };
-                    }
-                }
-                off += r.width();
-            }
-            let zero = self.iconst(types::I64, 0);
-            let mut args: Vec<ir::BlockArg> = vec![next.into(), zero.into()];
-            args.extend(folded.iter().map(|&x| ir::BlockArg::from(x)));
-            self.b.ins().jump(vhead, &args);
-        } else {
-            self.b.ins().jump(vhead, &back);
-        }
         // Remainder, one element at a time.
         self.b.switch_to_block(shead);
         let c = self.b.ins().icmp(IntCC::UnsignedLessThan, si, hi);
@@ -609,6 +595,84 @@ impl<'a> Cg<'a> {
         self.b.ins().jump(shead, &sargs);
         self.b.switch_to_block(exit);
         self.acc_flush(mode, &ptrs, &vstate, &sstate);
+    }
+
+    /// New params of `block` with the types of `like`.
+    fn block_params_like(&mut self, block: ir::Block, like: &[Value]) -> Vec<Value> {
+        like.iter()
+            .map(|&x| {
+                let t = self.b.func.dfg.value_type(x);
+                self.b.append_block_param(block, t)
+            })
+            .collect()
+    }
+
+    /// The unrolled main loop from `i0` with accumulator state `state0`, in
+    /// rotated form (one test and branch per iteration, at the bottom).
+    /// Pointers computed by outer loops enter as block params, so that the
+    /// optimizer does not rematerialise them inside the loop. Returns the
+    /// index and the state where it exits, with the builder in its exit
+    /// block.
+    fn vloop(
+        &mut self,
+        mode: Mode,
+        ptrs: &[Value],
+        i0: Value,
+        state0: Vec<Value>,
+        bound: Bound,
+    ) -> (Value, Vec<Value>) {
+        let step = (self.lanes * self.f.unroll) as i64;
+        let body = self.b.create_block();
+        let exit = self.b.create_block();
+        let moved: Vec<usize> = (0..ptrs.len()).filter(|&p| ptrs[p] != self.ptrs[p]).collect();
+        let i = self.b.append_block_param(body, types::I64);
+        let state = self.block_params_like(body, &state0);
+        let mut lptrs = ptrs.to_vec();
+        for &p in &moved {
+            lptrs[p] = self.b.append_block_param(body, types::I64);
+        }
+        let xi = self.b.append_block_param(exit, types::I64);
+        let xstate = self.block_params_like(exit, &state0);
+        let args = |i: Value, st: &[Value], ps: &[Value]| {
+            let mut a = vec![ir::BlockArg::from(i)];
+            a.extend(st.iter().map(|&x| ir::BlockArg::from(x)));
+            let mut b = a.clone();
+            b.extend(moved.iter().map(|&p| ir::BlockArg::from(ps[p])));
+            (b, a)
+        };
+        let (enter, skip) = args(i0, &state0, ptrs);
+        match bound {
+            Bound::Exactly(_) => {
+                self.b.ins().jump(body, &enter);
+            }
+            Bound::Below(hi) => {
+                let first = self.b.ins().iadd_imm_s(i0, step);
+                let c = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, first, hi);
+                self.b.ins().brif(c, body, &enter, exit, &skip);
+            }
+        }
+        self.b.switch_to_block(body);
+        let w = state0.len() / self.f.unroll.max(1);
+        let mut next_state: Vec<Value> = vec![];
+        for u in 0..self.f.unroll {
+            self.slot_off = u * self.lanes;
+            let mut st = state[u * w..(u + 1) * w].to_vec();
+            self.body(mode, &lptrs, i, &mut st);
+            next_state.extend(st);
+        }
+        self.slot_off = 0;
+        let next = self.b.ins().iadd_imm_s(i, step);
+        let more = match bound {
+            Bound::Exactly(end) => self.b.ins().icmp(IntCC::NotEqual, next, end),
+            Bound::Below(hi) => {
+                let after = self.b.ins().iadd_imm_s(next, step);
+                self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, after, hi)
+            }
+        };
+        let (again, out) = args(next, &next_state, &lptrs);
+        self.b.ins().brif(more, body, &again, exit, &out);
+        self.b.switch_to_block(exit);
+        (xi, xstate)
     }
 
     /// Identity values of the row-mode accumulators (plus zero
@@ -796,7 +860,7 @@ impl<'a> Cg<'a> {
             if r.kahan {
                 total = self.compensated(total, comp);
             }
-            let a = self.addr(r.p, ptrs, None, 0);
+            let (a, _) = self.addr(r.p, ptrs, None, 0);
             let m = self.b.ins().load(cl_ty(r.ty), mem(), a, 0);
             let m = self.fold(Mode::Scalar, r.op, r.ty, m, total);
             self.b.ins().store(mem(), m, a, 0);
@@ -846,32 +910,33 @@ impl<'a> Cg<'a> {
         }
     }
 
-    /// Address of param `p` at innermost index `idx` (plus `lane` elements).
-    fn addr(&mut self, p: usize, ptrs: &[Value], idx: Option<Value>, lane: usize) -> Value {
+    /// Address of param `p` at innermost index `idx` plus the unroll
+    /// slot's offset and `lane` elements, as a base and a displacement: a
+    /// unit-stride operand computes `base + idx * size` once per
+    /// iteration and reaches its unroll slots and lanes by displacement,
+    /// which x86-64 folds into the load's addressing mode.
+    fn addr(&mut self, p: usize, ptrs: &[Value], idx: Option<Value>, lane: usize) -> (Value, i32) {
         let base = ptrs[p];
         let d = self.n - 1;
-        let Some(idx) = idx else { return base };
+        let Some(idx) = idx else { return (base, 0) };
         let size = self.f.params[p].dtype.size() as i64;
-        let off = match (StrideClass::of(self.f.params[p].strides[d]), self.strides[p][d]) {
-            (StrideClass::Zero, _) | (StrideClass::Other, None) => return base,
+        let at = self.slot_off + lane;
+        match (StrideClass::of(self.f.params[p].strides[d]), self.strides[p][d]) {
+            (StrideClass::Zero, _) | (StrideClass::Other, None) => (base, 0),
             (StrideClass::Unit, _) => {
-                let i = if lane == 0 {
-                    idx
-                } else {
-                    self.b.ins().iadd_imm_s(idx, lane as i64)
-                };
-                self.b.ins().imul_imm_s(i, size)
+                let off = self.b.ins().imul_imm_s(idx, size);
+                (self.b.ins().iadd(base, off), (at as i64 * size) as i32)
             }
             (StrideClass::Other, Some(s)) => {
-                let i = if lane == 0 {
+                let i = if at == 0 {
                     idx
                 } else {
-                    self.b.ins().iadd_imm_s(idx, lane as i64)
+                    self.b.ins().iadd_imm_s(idx, at as i64)
                 };
-                self.b.ins().imul(i, s)
+                let off = self.b.ins().imul(i, s);
+                (self.b.ins().iadd(base, off), 0)
             }
-        };
-        self.b.ins().iadd(base, off)
+        }
     }
 
     fn inst(&mut self, mode: Mode, v: usize, vals: &mut [Option<Value>], ptrs: &[Value], idx: Option<Value>) -> Value {
@@ -937,15 +1002,15 @@ impl<'a> Cg<'a> {
     fn load(&mut self, mode: Mode, p: usize, ty: DType, ptrs: &[Value], idx: Option<Value>) -> Value {
         let class = StrideClass::of(self.f.params[p].strides[self.n - 1]);
         if mode == Mode::Scalar || idx.is_none() {
-            let a = self.addr(p, ptrs, idx, 0);
-            return self.b.ins().load(cl_ty(ty), mem(), a, 0);
+            let (a, at) = self.addr(p, ptrs, idx, 0);
+            return self.b.ins().load(cl_ty(ty), mem(), a, at);
         }
         let vt = self.vty(ty);
         let raw = if class == StrideClass::Unit && self.partial(ty) {
             // Exactly `lanes` elements, as one scalar, into the low lanes.
-            let a = self.addr(p, ptrs, idx, 0);
+            let (a, at) = self.addr(p, ptrs, idx, 0);
             let ct = self.chunk_ty(ty);
-            let c = self.b.ins().load(ct, mem(), a, 0);
+            let c = self.b.ins().load(ct, mem(), a, at);
             let (c, rt) = if ct.bits() < 32 {
                 (self.b.ins().uextend(types::I32, c), types::I32X4)
             } else {
@@ -954,14 +1019,14 @@ impl<'a> Cg<'a> {
             let v = self.b.ins().scalar_to_vector(rt, c);
             self.vcast(vt, v)
         } else if class == StrideClass::Unit {
-            let a = self.addr(p, ptrs, idx, 0);
-            self.b.ins().load(vt, mem(), a, 0)
+            let (a, at) = self.addr(p, ptrs, idx, 0);
+            self.b.ins().load(vt, mem(), a, at)
         } else {
             let lt = vt;
             let mut acc = None;
             for j in 0..self.lanes {
-                let a = self.addr(p, ptrs, idx, j);
-                let s = self.b.ins().load(cl_ty(ty), mem(), a, 0);
+                let (a, at) = self.addr(p, ptrs, idx, j);
+                let s = self.b.ins().load(cl_ty(ty), mem(), a, at);
                 acc = Some(match acc {
                     None => self.b.ins().splat(lt, s),
                     Some(x) => self.b.ins().insertlane(x, s, j as u8),
@@ -983,8 +1048,8 @@ impl<'a> Cg<'a> {
     fn store(&mut self, mode: Mode, p: usize, ty: DType, x: Value, ptrs: &[Value], idx: Option<Value>) {
         let class = StrideClass::of(self.f.params[p].strides[self.n - 1]);
         if mode == Mode::Scalar {
-            let a = self.addr(p, ptrs, idx, 0);
-            self.b.ins().store(mem(), x, a, 0);
+            let (a, at) = self.addr(p, ptrs, idx, 0);
+            self.b.ins().store(mem(), x, a, at);
             return;
         }
         let x = if ty == DType::Bool {
@@ -995,19 +1060,19 @@ impl<'a> Cg<'a> {
             x
         };
         if class == StrideClass::Unit && self.partial(ty) {
-            let a = self.addr(p, ptrs, idx, 0);
+            let (a, at) = self.addr(p, ptrs, idx, 0);
             let ct = self.chunk_ty(ty);
             let v = self.vcast(ct.by(128 / ct.bits()).expect("lanes"), x);
             let c = self.b.ins().extractlane(v, 0);
-            self.b.ins().store(mem(), c, a, 0);
+            self.b.ins().store(mem(), c, a, at);
         } else if class == StrideClass::Unit {
-            let a = self.addr(p, ptrs, idx, 0);
-            self.b.ins().store(mem(), x, a, 0);
+            let (a, at) = self.addr(p, ptrs, idx, 0);
+            self.b.ins().store(mem(), x, a, at);
         } else {
             for j in 0..self.lanes {
-                let a = self.addr(p, ptrs, idx, j);
+                let (a, at) = self.addr(p, ptrs, idx, j);
                 let s = self.b.ins().extractlane(x, j as u8);
-                self.b.ins().store(mem(), s, a, 0);
+                self.b.ins().store(mem(), s, a, at);
             }
         }
     }
