@@ -109,6 +109,10 @@ pub struct Measurement {
     pub threads: usize,
     /// Median of the hand-written loop, if the suite case has one.
     pub handloop_s: Option<f64>,
+    /// Median over rounds of `lazyfuse / hand loop`, the two timed back to
+    /// back in each round (so that load from other processes on a shared
+    /// machine hits both sides of a ratio alike).
+    pub ratio: Option<f64>,
 }
 
 impl Measurement {
@@ -137,7 +141,7 @@ impl Measurement {
             self.kernels,
             self.threads,
             opt(self.handloop_s),
-            opt(self.handloop_s.map(|h| self.median_s / h)),
+            opt(self.ratio),
         )
     }
 }
@@ -156,8 +160,7 @@ impl Measurement {
             self.median_s * 1e3,
             self.median_fresh_s * 1e3,
             self.handloop_s.map_or("-".into(), |h| format!("{:.4}", h * 1e3)),
-            self.handloop_s
-                .map_or("-".into(), |h| format!("{:.2}", self.median_s / h)),
+            self.ratio.map_or("-".into(), |r| format!("{r:.2}")),
             self.gb_per_s(),
             self.kernels,
             self.peak_extra_bytes
@@ -174,20 +177,27 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// Times `f`: `repeat` samples, each running `f` often enough to take at
 /// least ~2 ms (so microsecond cases are measured per call).
 fn time_samples(repeat: usize, mut f: impl FnMut() -> Result<()>) -> Result<Vec<f64>> {
-    f()?; // warm-up (caches, page faults of reused buffers)
+    let batch = calibrate(&mut f)?;
+    (0..repeat).map(|_| sample(batch, &mut f)).collect()
+}
+
+/// Warms `f` up (caches, page faults of reused buffers) and returns how
+/// many calls one sample makes.
+fn calibrate(mut f: impl FnMut() -> Result<()>) -> Result<usize> {
+    f()?;
     let t = Instant::now();
     f()?;
     let once = t.elapsed().as_secs_f64().max(1e-9);
-    let batch = ((2e-3 / once).ceil() as usize).clamp(1, 100_000);
-    let mut out = Vec::with_capacity(repeat);
-    for _ in 0..repeat {
-        let t = Instant::now();
-        for _ in 0..batch {
-            f()?;
-        }
-        out.push(t.elapsed().as_secs_f64() / batch as f64);
+    Ok(((2e-3 / once).ceil() as usize).clamp(1, 100_000))
+}
+
+/// Seconds per call of `f`, over `batch` calls.
+fn sample(batch: usize, mut f: impl FnMut() -> Result<()>) -> Result<f64> {
+    let t = Instant::now();
+    for _ in 0..batch {
+        f()?;
     }
-    Ok(out)
+    Ok(t.elapsed().as_secs_f64() / batch as f64)
 }
 
 /// Runs one case.
@@ -214,7 +224,32 @@ pub fn run_case(case: &Case, threads: usize, repeat: usize) -> Result<Measuremen
 
     let (dt, shape) = (expr.dtype()?, expr.shape()?);
     let mut out = Array::try_zeros(dt, &shape)?;
-    let samples = time_samples(repeat, || prepared.run_into(&inputs, &mut out, &opts))?;
+    let hand = handloop::find(&case.id);
+    let mut hout = Array::try_zeros(dt, &shape)?;
+    let ins: Vec<Array> = arrays.iter().map(|(_, a)| a.clone()).collect();
+    // Rounds of one lazyfuse sample and one hand-loop sample, back to back.
+    let mut lazy = || prepared.run_into(&inputs, &mut out, &opts);
+    let lb = calibrate(&mut lazy)?;
+    let mut hand_loop = hand.map(|h| {
+        move || {
+            h(&ins, &mut hout);
+            Ok(())
+        }
+    });
+    let hb = match hand_loop.as_mut() {
+        Some(h) => calibrate(h)?,
+        None => 0,
+    };
+    let (mut samples, mut hand_samples, mut ratios) = (vec![], vec![], vec![]);
+    for _ in 0..repeat {
+        let s = sample(lb, &mut lazy)?;
+        samples.push(s);
+        if let Some(h) = hand_loop.as_mut() {
+            let t = sample(hb, h)?;
+            hand_samples.push(t);
+            ratios.push(s / t);
+        }
+    }
     let fresh = time_samples(repeat.div_ceil(2).max(3), || prepared.run(&inputs, &opts).map(drop))?;
 
     let peak_extra_bytes = alloc_count::is_installed().then(|| {
@@ -227,16 +262,9 @@ pub fn run_case(case: &Case, threads: usize, repeat: usize) -> Result<Measuremen
     });
 
     let bytes_moved = inputs.iter().map(|a| a.nbytes()).sum::<usize>() + out.nbytes();
-    let handloop_s = match handloop::find(&case.id) {
-        Some(h) => {
-            let mut hout = Array::try_zeros(dt, &shape)?;
-            let ins: Vec<Array> = arrays.iter().map(|(_, a)| a.clone()).collect();
-            Some(median(time_samples(repeat, || {
-                h(&ins, &mut hout);
-                Ok(())
-            })?))
-        }
-        None => None,
+    let (handloop_s, ratio) = match hand {
+        Some(_) => (Some(median(hand_samples)), Some(median(ratios))),
+        None => (None, None),
     };
     Ok(Measurement {
         id: case.id.clone(),
@@ -251,6 +279,7 @@ pub fn run_case(case: &Case, threads: usize, repeat: usize) -> Result<Measuremen
         kernels: prepared.kernel_count(),
         threads: opts.thread_count(),
         handloop_s,
+        ratio,
     })
 }
 
