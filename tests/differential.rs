@@ -55,6 +55,10 @@ enum Family {
     /// result is exact (`min`/`max`/`any`/`all` of any dtype, `sum`/`prod`
     /// of integers and bools), fused into the expression's kernel.
     Reduce,
+    /// Float `sqrt` and division in several phases, with values (masks,
+    /// integers, narrower floats) that cross phases, on sizes around the
+    /// 64-element blocks of outlined kernels (`jit::Outline`).
+    Outline,
 }
 
 fn value(r: &mut Rng, d: DType) -> Scalar {
@@ -231,6 +235,19 @@ fn check(seed: u64, family: Family) -> Result<bool, String> {
     let mut r = Rng(seed);
     let sizes_small = [0usize, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33];
     let shape: Vec<usize> = match family {
+        Family::Outline => {
+            let n = match r.below(4) {
+                0 => 64 * (1 + r.below(4)) + r.below(3) - 1,
+                1 => 2 * min_per_thread() + 64 * r.below(3) + r.below(17),
+                2 => r.below(300),
+                _ => 1000 + r.below(64),
+            };
+            if r.chance(0.3) && n > 8 {
+                vec![3, n / 3]
+            } else {
+                vec![n]
+            }
+        }
         Family::Sizes => {
             let w = r.pick(&[2usize, 4, 8, 16]);
             let n = match r.below(6) {
@@ -275,7 +292,31 @@ fn check(seed: u64, family: Family) -> Result<bool, String> {
         .map(|(k, a)| Expr::input(&format!("x{k}"), a))
         .collect();
     let depth = 1 + r.below(8);
-    let e = Gen { r: &mut r, leaves }.expr(depth);
+    let e = if family == Family::Outline {
+        // where(p > q, sqrt(p) / q, r / sqrt(q)) / s, over random
+        // subexpressions cast to one float dtype, so that masks and
+        // operands cross the phases of the blocked loop.
+        let ft = r.pick(&[DType::F32, DType::F64]);
+        let mut g = Gen { r: &mut r, leaves };
+        let sub = |g: &mut Gen| {
+            let d = 1 + g.r.below(3);
+            g.expr(d).astype(ft)
+        };
+        let (p, q, rr, s) = (sub(&mut g), sub(&mut g), sub(&mut g), sub(&mut g));
+        let pick = g.r.below(3);
+        let inner = Expr::where_(
+            p.binary(BinaryOp::Gt, q.clone()),
+            p.unary(UnaryOp::Sqrt).binary(BinaryOp::Div, q.clone()),
+            rr.binary(BinaryOp::Div, q.unary(UnaryOp::Sqrt)),
+        );
+        match pick {
+            0 => inner.binary(BinaryOp::Div, s),
+            1 => s.binary(BinaryOp::Div, inner).unary(UnaryOp::Sqrt),
+            _ => inner.binary(BinaryOp::Div, Expr::scalar(Scalar::F64(3.0)).astype(ft)),
+        }
+    } else {
+        Gen { r: &mut r, leaves }.expr(depth)
+    };
     let e = if family == Family::Reduce {
         let (Ok(dt), Ok(sh)) = (e.dtype(), e.shape()) else {
             return Ok(false);
@@ -374,16 +415,45 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(config(600))]
+    #[test]
+    fn outlined_sqrt_and_division(seed in any::<u64>()) {
+        check(seed, Family::Outline).map_err(TestCaseError::fail)?;
+    }
+}
+
 /// Reruns one seed: `LAZYFUSE_SEED=123 cargo test --test differential replay`.
 #[test]
 fn replay() {
     if let Ok(s) = std::env::var("LAZYFUSE_SEED") {
         let seed: u64 = s.trim().parse().expect("LAZYFUSE_SEED is a u64");
-        for f in [Family::Ops, Family::Views, Family::Sizes, Family::Reduce] {
+        for f in [
+            Family::Ops,
+            Family::Views,
+            Family::Sizes,
+            Family::Reduce,
+            Family::Outline,
+        ] {
             if let Err(m) = check(seed, f) {
                 panic!("{m}");
             }
         }
+    }
+}
+
+/// The `Outline` family does reach the blocked, phased loops.
+#[test]
+fn outline_family_compiles_outlined_kernels() {
+    let before = lazyfuse::jit::OUTLINED_KERNELS.load(std::sync::atomic::Ordering::Relaxed);
+    let mut valid = 0;
+    for seed in 0..40 {
+        valid += check(seed, Family::Outline).expect("JIT equals the interpreter") as usize;
+    }
+    let after = lazyfuse::jit::OUTLINED_KERNELS.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(valid >= 30, "only {valid} of 40 cases were valid expressions");
+    if lazyfuse::jit::block_helpers_available() {
+        assert!(after > before, "no kernel was outlined");
     }
 }
 

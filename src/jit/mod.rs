@@ -141,6 +141,17 @@ fn guarded(f: &LoopFunc, text: bool) -> Result<Compiled> {
 /// the differential tests check it).
 pub static VECTOR_FALLBACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// How many kernels were compiled with outlined `sqrt`/division (see
+/// `Outline`).
+pub static OUTLINED_KERNELS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Whether kernels outline `sqrt` and division to 256-bit host helpers on
+/// this machine (x86-64 with AVX, unless `LAZYFUSE_NO_BLOCK_HELPERS` is
+/// set).
+pub fn block_helpers_available() -> bool {
+    host::block::available()
+}
+
 fn note_fallback(why: &str) {
     VECTOR_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if std::env::var_os("LAZYFUSE_DEBUG_JIT").is_some() {
@@ -280,6 +291,33 @@ impl RAcc {
 /// into its compensated pair (NumPy's pairwise block: 8 accumulators × 16).
 const SUM_BLOCK: i64 = 16;
 
+/// Elements per block of an outlined kernel.
+const OUTLINE_BLOCK: i64 = host::block::BLOCK as i64;
+
+/// Outlining of `sqrt` and float division to the host's 256-bit block
+/// helpers ([`host::block`]). The vector main loop runs in blocks of
+/// [`OUTLINE_BLOCK`] elements and each block in phases: phase `k` computes
+/// the operands of the outlined ops of phase `k` into scratch buffers on
+/// the stack, then one helper call per op transforms its buffer in place,
+/// and phase `k + 1` reads the results back. A value computed in one phase
+/// and used in a later one is kept in a scratch buffer too, except loads
+/// and constants, which are simply redone. The partial last block and the
+/// scalar remainder run the ordinary loop.
+struct Outline {
+    /// Phase of each innermost-level instruction.
+    phase: Vec<usize>,
+    phases: usize,
+    /// Whether each instruction is an outlined op.
+    outlined: Vec<bool>,
+    /// Scratch buffer index of an instruction's value (an outlined op: its
+    /// operand, then its result).
+    scratch: Vec<Option<usize>>,
+    /// Scratch buffer of an outlined division's vector denominator.
+    den: Vec<Option<usize>>,
+    /// Scratch buffers.
+    slots: Vec<ir::StackSlot>,
+}
+
 /// Where a main loop stops.
 #[derive(Clone, Copy)]
 enum Bound {
@@ -313,6 +351,10 @@ struct Cg<'a> {
     /// Element offset of the unroll slot being emitted, added to the
     /// index in addresses.
     slot_off: usize,
+    /// The outlining plan, if the kernel uses one.
+    outline: Option<Outline>,
+    /// The phase being emitted (blocked main loop of an outlined kernel).
+    phase: Option<usize>,
 }
 
 impl<'a> Cg<'a> {
@@ -353,6 +395,8 @@ impl<'a> Cg<'a> {
             vv: vec![None; f.body.len()],
             sigs: HashMap::new(),
             slot_off: 0,
+            outline: None,
+            phase: None,
         }
     }
 
@@ -422,6 +466,10 @@ impl<'a> Cg<'a> {
             let size = (self.f.unroll * per) as u32;
             let data = ir::StackSlotData::new(ir::StackSlotKind::ExplicitSlot, size, 4);
             self.raccs[k].slot = Some(self.b.create_sized_stack_slot(data));
+        }
+        self.outline = self.plan_outline();
+        if self.outline.is_some() {
+            OUTLINED_KERNELS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         let ptrs = self.ptrs.clone();
         self.hoisted(0, &ptrs);
@@ -561,6 +609,9 @@ impl<'a> Cg<'a> {
             i = self.b.append_block_param(bexit, types::I64);
             state = self.block_params_like(bexit, &state);
         }
+        if mode == Mode::Vector && self.outline.is_some() {
+            i = self.outlined_blocks(&ptrs, i, hi);
+        }
         // The main loop (for float sums: the last, partial block).
         let (vi, vstate) = self.vloop(mode, &ptrs, i, state, Bound::Below(hi));
         // Leaving the main loop: its registers go to the stack slots.
@@ -624,7 +675,9 @@ impl<'a> Cg<'a> {
         let step = (self.lanes * self.f.unroll) as i64;
         let body = self.b.create_block();
         let exit = self.b.create_block();
-        let moved: Vec<usize> = (0..ptrs.len()).filter(|&p| ptrs[p] != self.ptrs[p]).collect();
+        let moved: Vec<usize> = (0..ptrs.len())
+            .filter(|&p| p >= self.ptrs.len() || ptrs[p] != self.ptrs[p])
+            .collect();
         let i = self.b.append_block_param(body, types::I64);
         let state = self.block_params_like(body, &state0);
         let mut lptrs = ptrs.to_vec();
@@ -673,6 +726,261 @@ impl<'a> Cg<'a> {
         self.b.ins().brif(more, body, &again, exit, &out);
         self.b.switch_to_block(exit);
         (xi, xstate)
+    }
+
+    /// Decides whether and how to outline (see [`Outline`]): vector
+    /// kernels without row accumulators whose innermost body has a float
+    /// `sqrt` or division on full vectors.
+    fn plan_outline(&mut self) -> Option<Outline> {
+        let f = self.f;
+        let n = self.n;
+        let accum = f.body.iter().any(|i| matches!(i.op, LOp::Accum(..)));
+        if self.lanes < 2 || accum || !host::block::available() {
+            return None;
+        }
+        let len = f.body.len();
+        let inner = |v: usize| f.body[v].level == n;
+        let outlinable = |v: usize| {
+            let i = &f.body[v];
+            let full = matches!(i.ty, DType::F64 | DType::F32) && i.ty.size() * self.lanes == 16;
+            match i.op {
+                LOp::Unary(UnaryOp::Sqrt, a) => full && f.body[a].ty == i.ty,
+                LOp::Binary(BinaryOp::Div, a, b) => {
+                    full && f.body[a].ty == i.ty && f.body[b].ty == i.ty && (inner(a) || inner(b))
+                }
+                _ => false,
+            }
+        };
+        let outlined: Vec<bool> = (0..len).map(|v| inner(v) && outlinable(v)).collect();
+        if !outlined.iter().any(|&o| o) {
+            return None;
+        }
+        let mut phase = vec![0; len];
+        for v in 0..len {
+            if inner(v) {
+                phase[v] = LoopFunc::args(&f.body[v].op)
+                    .iter()
+                    .filter(|&&a| inner(a))
+                    .map(|&a| phase[a] + outlined[a] as usize)
+                    .max()
+                    .unwrap_or(0);
+            }
+        }
+        let phases = (0..len).filter(|&v| inner(v)).map(|v| phase[v] + 1).max().unwrap_or(1);
+        let mut scratch = vec![None; len];
+        let mut den = vec![None; len];
+        let mut slots = vec![];
+        let bytes = (OUTLINE_BLOCK as usize * 16 / self.lanes) as u32;
+        let mut new_slot = |b: &mut FunctionBuilder| {
+            let data = ir::StackSlotData::new(ir::StackSlotKind::ExplicitSlot, bytes, 5);
+            slots.push(b.create_sized_stack_slot(data));
+            Some(slots.len() - 1)
+        };
+        for v in 0..len {
+            if !inner(v) {
+                continue;
+            }
+            let redo = matches!(f.body[v].op, LOp::Load(_) | LOp::Const(_));
+            let later = (v + 1..len)
+                .any(|u| inner(u) && LoopFunc::args(&f.body[u].op).contains(&v) && phase[u] > phase[v] && !outlined[v]);
+            if outlined[v] {
+                scratch[v] = new_slot(&mut self.b);
+                if let LOp::Binary(_, a, b) = f.body[v].op {
+                    if inner(a) && inner(b) {
+                        den[v] = new_slot(&mut self.b);
+                    }
+                }
+            } else if later && !redo {
+                scratch[v] = new_slot(&mut self.b);
+            }
+        }
+        // Many scratch buffers would leave L1: not worth it then.
+        (slots.len() <= 8).then_some(Outline {
+            phase,
+            phases,
+            outlined,
+            scratch,
+            den,
+            slots,
+        })
+    }
+
+    /// The blocked, phased main loop of an outlined kernel from `lo` while
+    /// whole blocks fit below `hi`; returns where it stopped.
+    fn outlined_blocks(&mut self, ptrs: &[Value], lo: Value, hi: Value) -> Value {
+        let bhead = self.b.create_block();
+        let bbody = self.b.create_block();
+        let bexit = self.b.create_block();
+        let bi = self.b.append_block_param(bhead, types::I64);
+        self.b.ins().jump(bhead, &[lo.into()]);
+        self.b.switch_to_block(bhead);
+        let bend = self.b.ins().iadd_imm_s(bi, OUTLINE_BLOCK);
+        let full = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, bend, hi);
+        self.b.ins().brif(full, bbody, &[], bexit, &[bi.into()]);
+        self.b.switch_to_block(bbody);
+        // Scratch pointers biased by the block start, so that the element
+        // at index `j` is at `ptr + j * bytes_per_element`, like arrays.
+        let per = (16 / self.lanes) as i64;
+        let slots = self.outline.as_ref().expect("outlined").slots.clone();
+        let bias = self.b.ins().imul_imm_s(bi, per);
+        let mut ext = ptrs.to_vec();
+        let mut bases = vec![];
+        for &ss in &slots {
+            let a = self.b.ins().stack_addr(types::I64, ss, 0);
+            bases.push(a);
+            ext.push(self.b.ins().isub(a, bias));
+        }
+        let phases = self.outline.as_ref().expect("outlined").phases;
+        for k in 0..phases {
+            self.phase = Some(k);
+            self.vloop(Mode::Vector, &ext, bi, vec![], Bound::Exactly(bend));
+            self.phase = None;
+            for v in 0..self.f.body.len() {
+                let o = self.outline.as_ref().expect("outlined");
+                if !o.outlined[v] || o.phase[v] != k {
+                    continue;
+                }
+                let (x, d) = (o.scratch[v].expect("outlined op has scratch"), o.den[v]);
+                self.call_block_helper(v, bases[x], d.map(|d| bases[d]));
+            }
+        }
+        self.b.ins().jump(bhead, &[bend.into()]);
+        self.b.switch_to_block(bexit);
+        self.b.append_block_param(bexit, types::I64)
+    }
+
+    /// The helper call of outlined op `v` on its scratch `x` (and `den`).
+    fn call_block_helper(&mut self, v: usize, x: Value, den: Option<Value>) {
+        use host::block::*;
+        let inst = &self.f.body[v];
+        let f64_ = inst.ty == DType::F64;
+        let ft = cl_ty(inst.ty);
+        let i64_ = types::I64;
+        match inst.op {
+            LOp::Unary(UnaryOp::Sqrt, _) => {
+                let f = if f64_ {
+                    sqrt_f64 as *const u8
+                } else {
+                    sqrt_f32 as *const u8
+                };
+                self.call_void(f, &[i64_], &[x]);
+            }
+            LOp::Binary(_, a, b) => match den {
+                Some(d) => {
+                    let f = if f64_ {
+                        div_f64 as *const u8
+                    } else {
+                        div_f32 as *const u8
+                    };
+                    self.call_void(f, &[i64_, i64_], &[x, d]);
+                }
+                None => {
+                    // One side is loop-invariant: its scalar was hoisted.
+                    let (f, s) = if self.f.body[b].level < self.n {
+                        let f = if f64_ {
+                            div_scalar_f64 as *const u8
+                        } else {
+                            div_scalar_f32 as *const u8
+                        };
+                        (f, self.sv[b].expect("hoisted"))
+                    } else {
+                        let f = if f64_ {
+                            rdiv_scalar_f64 as *const u8
+                        } else {
+                            rdiv_scalar_f32 as *const u8
+                        };
+                        (f, self.sv[a].expect("hoisted"))
+                    };
+                    self.call_void(f, &[i64_, ft], &[x, s]);
+                }
+            },
+            _ => unreachable!("only sqrt and division are outlined"),
+        }
+    }
+
+    /// Calls a host function returning nothing.
+    fn call_void(&mut self, fnptr: *const u8, params: &[Type], args: &[Value]) {
+        let mut sig = Signature::new(self.call_conv);
+        for &p in params {
+            sig.params.push(AbiParam::new(p));
+        }
+        let sr = self.b.import_signature(sig);
+        let callee = self.iconst(types::I64, fnptr as i64);
+        self.b.ins().call_indirect(sr, callee, args);
+    }
+
+    /// Phase `k` of the innermost body at `idx` (see [`Outline`]); scratch
+    /// buffer `s` is pointer `ptrs[params + s]`.
+    fn body_phase(&mut self, k: usize, ptrs: &[Value], idx: Value) {
+        let o = self.outline.take().expect("outlined");
+        let f = self.f;
+        let np = f.params.len();
+        let len = f.body.len();
+        let n = self.n;
+        let inner = |v: usize| f.body[v].level == n;
+        // Values of earlier phases that this phase reads.
+        let mut need = vec![false; len];
+        for u in 0..len {
+            if inner(u) && o.phase[u] == k {
+                for a in LoopFunc::args(&f.body[u].op) {
+                    if inner(a) && o.phase[a] < k {
+                        need[a] = true;
+                    }
+                }
+            }
+        }
+        let mut vals = self.vv.clone();
+        let per = 16 / self.lanes;
+        let at = (self.slot_off * per) as i32;
+        for v in 0..len {
+            if !inner(v) {
+                continue;
+            }
+            let ty = f.body[v].ty;
+            let vt = self.vty(ty);
+            let addr = |cg: &mut Self, s: usize| {
+                let off = cg.b.ins().imul_imm_s(idx, per as i64);
+                cg.b.ins().iadd(ptrs[np + s], off)
+            };
+            if o.outlined[v] {
+                if o.phase[v] == k {
+                    // Operands into the scratch.
+                    let (x, y) = match f.body[v].op {
+                        LOp::Binary(_, a, b) if !inner(a) => (b, None),
+                        LOp::Binary(_, a, b) => (a, o.den[v].map(|d| (b, d))),
+                        LOp::Unary(_, a) => (a, None),
+                        _ => unreachable!("outlined ops are sqrt and division"),
+                    };
+                    let p = addr(self, o.scratch[v].expect("scratch"));
+                    let xv = vals[x].expect("operand computed");
+                    self.b.ins().store(mem(), xv, p, at);
+                    if let Some((y, d)) = y {
+                        let p = addr(self, d);
+                        let yv = vals[y].expect("operand computed");
+                        self.b.ins().store(mem(), yv, p, at);
+                    }
+                } else if need[v] {
+                    let p = addr(self, o.scratch[v].expect("scratch"));
+                    vals[v] = Some(self.b.ins().load(vt, mem(), p, at));
+                }
+                continue;
+            }
+            if o.phase[v] == k || (need[v] && o.scratch[v].is_none()) {
+                // This phase's work, or a load or constant redone.
+                let r = self.inst(Mode::Vector, v, &mut vals, ptrs, Some(idx));
+                vals[v] = Some(r);
+                if o.phase[v] == k {
+                    if let Some(s) = o.scratch[v] {
+                        let p = addr(self, s);
+                        self.b.ins().store(mem(), r, p, at);
+                    }
+                }
+            } else if need[v] {
+                let p = addr(self, o.scratch[v].expect("scratch"));
+                vals[v] = Some(self.b.ins().load(vt, mem(), p, at));
+            }
+        }
+        self.outline = Some(o);
     }
 
     /// Identity values of the row-mode accumulators (plus zero
@@ -871,6 +1179,9 @@ impl<'a> Cg<'a> {
     /// The innermost-level instructions at index `idx`; `state` holds this
     /// slot's row-mode accumulators and is updated.
     fn body(&mut self, mode: Mode, ptrs: &[Value], idx: Value, state: &mut [Value]) {
+        if let Some(k) = self.phase {
+            return self.body_phase(k, ptrs, idx);
+        }
         let mut vals = if mode == Mode::Vector {
             self.vv.clone()
         } else {
