@@ -794,8 +794,9 @@ impl<'a> Cg<'a> {
                 scratch[v] = new_slot(&mut self.b);
             }
         }
-        // Many scratch buffers would leave L1: not worth it then.
-        (slots.len() <= 8).then_some(Outline {
+        // Scratch beyond half of L1 would push the arrays' lines out: not
+        // worth it then (32 buffers of BLOCK elements are 16 KiB).
+        (slots.len() <= 32).then_some(Outline {
             phase,
             phases,
             outlined,
