@@ -269,6 +269,23 @@ fn bool_and_casts() {
     }
 }
 
+#[test]
+fn outlined_sqrt_and_division() {
+    // Blocked, phased kernels (64-element blocks with stack scratch, then
+    // the ordinary loop for the rest) read and write only their arrays.
+    for dt in [DType::F64, DType::F32] {
+        for n in sizes() {
+            for at_end in [false, true] {
+                let t = format!(
+                    "graph @f(%a: {dt}[{n}], %b: {dt}[{n}]) {{\n %0 = mul %a, %a : {dt}[{n}]\n %1 = sqrt %0 : {dt}[{n}]\n %2 = div %1, %b : {dt}[{n}]\n %3 = gt %a, %b : bool[{n}]\n %4 = where %3, %2, %a : {dt}[{n}]\n return %4\n}}"
+                );
+                run_guarded(&t, &[1, 1], 1, at_end, 1);
+                run_guarded(&t, &[-1, 2], -1, at_end, 2);
+            }
+        }
+    }
+}
+
 /// A whole-array reduction of one guarded input into a guarded 0-d
 /// accumulator (filled with `identity` first, as the runtime does).
 fn run_guarded_reduce(text: &str, stride: isize, at_end: bool, identity: Scalar) {
