@@ -283,6 +283,41 @@ pub fn run_case(case: &Case, threads: usize, repeat: usize) -> Result<Measuremen
     })
 }
 
+/// Targets between suite cases that move the same bytes (issue targets):
+/// `(case, baseline case, highest ratio)`.
+pub const RELATIVE_TARGETS: &[(&str, &str, f64)] = &[("colsum", "rowsum", 1.2), ("standardize", "add", 1.3)];
+
+/// `case / baseline`: both cases timed in alternating rounds (cached
+/// evaluation into reused outputs, like `median_s`), the median of the
+/// per-round ratios.
+pub fn run_pair(case: &Case, baseline: &Case, threads: usize, repeat: usize) -> Result<f64> {
+    let opts = ExecOptions { threads };
+    let setup = |c: &Case| -> Result<(runtime::Prepared, Vec<Array>, Array)> {
+        let arrays: Vec<(String, Array)> = c
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(k, (n, dt, shape))| Ok((n.clone(), random::random(*dt, shape, 0x5eed + k as u64)?)))
+            .collect::<Result<_>>()?;
+        let bind: Vec<(&str, &Array)> = arrays.iter().map(|(n, a)| (n.as_str(), a)).collect();
+        let expr = Expr::parse(&c.expr, &bind)?;
+        let (g, inputs) = pipeline::build_graph(std::slice::from_ref(&expr))?;
+        let out = Array::try_zeros(expr.dtype()?, &expr.shape()?)?;
+        Ok((runtime::prepare(&g, &inputs)?, inputs, out))
+    };
+    let (pa, ia, mut oa) = setup(case)?;
+    let (pb, ib, mut ob) = setup(baseline)?;
+    let mut fa = || pa.run_into(&ia, &mut oa, &opts);
+    let mut fb = || pb.run_into(&ib, &mut ob, &opts);
+    let (ba, bb) = (calibrate(&mut fa)?, calibrate(&mut fb)?);
+    let mut ratios = vec![];
+    for _ in 0..repeat {
+        let a = sample(ba, &mut fa)?;
+        ratios.push(a / sample(bb, &mut fb)?);
+    }
+    Ok(median(ratios))
+}
+
 /// Hand-written Rust loops for the suite cases: what a careful programmer
 /// writes without lazyfuse (single thread, reused output, several
 /// accumulators for reductions, tiles for the transpose).

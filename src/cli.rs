@@ -251,6 +251,21 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
                 writeln!(out, "{line}").map_err(io)?;
                 out.flush().map_err(io)?;
             }
+            // Cases that should cost about as much as another one, timed
+            // against it in alternating rounds.
+            let find = |id: &str| list.iter().find(|c| c.id == id);
+            for &(a, b, target) in crate::bench::RELATIVE_TARGETS {
+                let (Some(ca), Some(cb)) = (find(a), find(b)) else {
+                    continue;
+                };
+                let r = crate::bench::run_pair(ca, cb, threads.unwrap_or(0), repeat)?;
+                let line = if json {
+                    format!("{{\"pair\": \"{a}/{b}\", \"ratio\": {r:.6e}, \"target\": {target}}}")
+                } else {
+                    format!("{a} / {b}: {r:.2} (paired rounds; target <= {target})")
+                };
+                writeln!(out, "{line}").map_err(io)?;
+            }
         }
         Cmd::Demo => demo(out)?,
     }

@@ -255,12 +255,14 @@ enum Mode {
 /// **Float sums** follow NumPy's `pairwise_sum` shape and then improve on
 /// it: `unroll × lanes` (8 when possible) interleaved plain partial sums
 /// over blocks of [`SUM_BLOCK`] iterations (NumPy's 128-element block);
-/// each block's partials are added into a compensated pair `(S, C)` with
-/// Knuth's TwoSum (exact error, kept in a stack slot); at the end of the
-/// main loop the lanes' `S + C` are combined pairwise in NumPy's order and
-/// the remainder continues sequentially from there. Up to one block this
-/// is NumPy's result bit for bit; beyond, the error is about `(16 + 3) ε
-/// Σ|x|`, independent of `n` (NumPy: `(16 + log2(n/128)) ε Σ|x|`).
+/// after each whole block its partials are added pairwise into one block
+/// sum, which joins a compensated pair `(S, C)` (Knuth's TwoSum, exact
+/// error; two loop-carried scalars). The last, partial block's lanes are
+/// combined pairwise in NumPy's order, the remainder continues
+/// sequentially from there, and that joins `(S, C)` last. Up to one block
+/// this is NumPy's result bit for bit; beyond, the error is about
+/// `(16 + 3) ε Σ|x|`, independent of `n` (NumPy: `(16 + log2(n/128)) ε
+/// Σ|x|`).
 #[derive(Clone, Copy)]
 struct RAcc {
     /// The `accum` instruction.
@@ -269,18 +271,16 @@ struct RAcc {
     op: BinaryOp,
     ty: DType,
     kahan: bool,
-    /// Where the main loop leaves its registers: float sums, `unroll`
-    /// pairs `(S, C)` of 16 bytes each (updated once per block); others,
-    /// `unroll` accumulators (written when the main loop ends). Keeps the
-    /// vector registers dead after the main loop.
+    /// Where the main loop leaves its registers (not float sums): `unroll`
+    /// accumulators, written when the main loop ends. Keeps the vector
+    /// registers dead after the main loop.
     slot: Option<ir::StackSlot>,
 }
 
 impl RAcc {
     /// Loop-carried values per slot: the accumulator (for a float sum, the
-    /// block's plain partial sum `P`; its compensated pair `(S, C)` lives
-    /// in a stack slot, touched once per block, so the loop keeps few
-    /// registers live).
+    /// block's plain partial sum; its compensated pair `(S, C)` is carried
+    /// by the loop over blocks).
     fn width(&self) -> usize {
         1
     }
@@ -355,6 +355,9 @@ struct Cg<'a> {
     outline: Option<Outline>,
     /// The phase being emitted (blocked main loop of an outlined kernel).
     phase: Option<usize>,
+    /// Float sums' compensated pairs `(S, C)` over whole blocks, in
+    /// accumulator order, as they leave the block loop.
+    sc: Vec<(Value, Value)>,
 }
 
 impl<'a> Cg<'a> {
@@ -397,6 +400,7 @@ impl<'a> Cg<'a> {
             slot_off: 0,
             outline: None,
             phase: None,
+            sc: vec![],
         }
     }
 
@@ -462,10 +466,11 @@ impl<'a> Cg<'a> {
             self.dims.push(v);
         }
         for k in 0..self.raccs.len() {
-            let per = if self.raccs[k].kahan { 32 } else { 16 };
-            let size = (self.f.unroll * per) as u32;
-            let data = ir::StackSlotData::new(ir::StackSlotKind::ExplicitSlot, size, 4);
-            self.raccs[k].slot = Some(self.b.create_sized_stack_slot(data));
+            if !self.raccs[k].kahan {
+                let size = (self.f.unroll * 16) as u32;
+                let data = ir::StackSlotData::new(ir::StackSlotKind::ExplicitSlot, size, 4);
+                self.raccs[k].slot = Some(self.b.create_sized_stack_slot(data));
+            }
         }
         self.outline = self.plan_outline();
         if self.outline.is_some() {
@@ -559,55 +564,64 @@ impl<'a> Cg<'a> {
         let vinit = self.acc_init(mode);
         let sinit = self.acc_init(Mode::Scalar);
         let slots = self.f.unroll;
-        for r in self.raccs.clone() {
-            if let (Some(ss), true) = (r.slot, r.kahan) {
-                let z = self.fconst(r.ty, 0.0);
-                let z = if mode == Mode::Vector { self.splat(r.ty, z) } else { z };
-                for k in 0..2 * slots {
-                    self.b.ins().stack_store(types::I64, z, ss, (k * 16) as i32);
-                }
-            }
-        }
         let mut i = lo;
         let mut state: Vec<Value> = (0..slots).flat_map(|_| vinit.clone()).collect();
-        if self.raccs.iter().any(|r| r.kahan) {
-            // Whole blocks of SUM_BLOCK iterations; after each, the plain
-            // partials of float sums fold into their compensated pairs and
+        // Float sums: the compensated pair (S, C) of the whole blocks.
+        let kahans: Vec<usize> = (0..self.raccs.len()).filter(|&k| self.raccs[k].kahan).collect();
+        self.sc = kahans
+            .iter()
+            .map(|&k| {
+                let z = self.fconst(self.raccs[k].ty, 0.0);
+                (z, z)
+            })
+            .collect();
+        if !kahans.is_empty() {
+            // Whole blocks of SUM_BLOCK iterations; after each, the block's
+            // partials are summed and added into (S, C) with TwoSum, and
             // restart from 0.
             let bhead = self.b.create_block();
             let bbody = self.b.create_block();
             let bexit = self.b.create_block();
+            // The block's end is a loop-carried param, not `bi + const`,
+            // which Cranelift would rematerialise inside the inner loop.
             let bi = self.b.append_block_param(bhead, types::I64);
+            let bend = self.b.append_block_param(bhead, types::I64);
             let bstate = self.block_params_like(bhead, &state);
-            let mut args = vec![ir::BlockArg::from(i)];
-            args.extend(state.iter().map(|&x| ir::BlockArg::from(x)));
+            let flat: Vec<Value> = self.sc.iter().flat_map(|&(s, c)| [s, c]).collect();
+            let bsc = self.block_params_like(bhead, &flat);
+            let end0 = self.b.ins().iadd_imm_s(i, step * SUM_BLOCK);
+            let mut args = vec![ir::BlockArg::from(i), end0.into()];
+            args.extend(state.iter().chain(&flat).map(|&x| ir::BlockArg::from(x)));
             self.b.ins().jump(bhead, &args);
             self.b.switch_to_block(bhead);
-            let bend = self.b.ins().iadd_imm_s(bi, step * SUM_BLOCK);
             let full = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, bend, hi);
             let mut out = vec![ir::BlockArg::from(bi)];
-            out.extend(bstate.iter().map(|&x| ir::BlockArg::from(x)));
+            out.extend(bstate.iter().chain(&bsc).map(|&x| ir::BlockArg::from(x)));
             self.b.ins().brif(full, bbody, &[], bexit, &out);
             self.b.switch_to_block(bbody);
             let (i2, st2) = self.vloop(mode, &ptrs, bi, bstate, Bound::Exactly(bend));
-            self.spill_state(mode, &st2, false);
             let mut folded = st2.clone();
+            let mut nsc = vec![];
             let w = vinit.len();
-            let mut off = 0;
-            for r in self.raccs.clone() {
-                if r.kahan {
-                    for u in 0..slots {
-                        folded[u * w + off] = vinit[off];
-                    }
+            for (j, &k) in kahans.iter().enumerate() {
+                let off = k; // every accumulator is one value wide
+                let parts: Vec<Value> = (0..slots).map(|u| st2[u * w + off]).collect();
+                let block = self.block_sum(mode, &parts);
+                let (t, c) = self.kahan(Mode::Scalar, self.raccs[k].ty, bsc[2 * j], bsc[2 * j + 1], block);
+                nsc.extend([t, c]);
+                for u in 0..slots {
+                    folded[u * w + off] = vinit[off];
                 }
-                off += r.width();
             }
-            let mut args = vec![ir::BlockArg::from(i2)];
-            args.extend(folded.iter().map(|&x| ir::BlockArg::from(x)));
+            let end2 = self.b.ins().iadd_imm_s(i2, step * SUM_BLOCK);
+            let mut args = vec![ir::BlockArg::from(i2), end2.into()];
+            args.extend(folded.iter().chain(&nsc).map(|&x| ir::BlockArg::from(x)));
             self.b.ins().jump(bhead, &args);
             self.b.switch_to_block(bexit);
             i = self.b.append_block_param(bexit, types::I64);
             state = self.block_params_like(bexit, &state);
+            let sc = self.block_params_like(bexit, &flat);
+            self.sc = sc.chunks(2).map(|p| (p[0], p[1])).collect();
         }
         if mode == Mode::Vector && self.outline.is_some() {
             i = self.outlined_blocks(&ptrs, i, hi);
@@ -615,7 +629,7 @@ impl<'a> Cg<'a> {
         // The main loop (for float sums: the last, partial block).
         let (vi, vstate) = self.vloop(mode, &ptrs, i, state, Bound::Below(hi));
         // Leaving the main loop: its registers go to the stack slots.
-        self.spill_state(mode, &vstate, true);
+        self.spill_state(&vstate);
         // Float sums: the remainder continues from the pairwise combination
         // of the lanes, as NumPy's `pairwise_sum` does for a block.
         let shead = self.b.create_block();
@@ -626,7 +640,9 @@ impl<'a> Cg<'a> {
         let mut sargs: Vec<ir::BlockArg> = vec![vi.into()];
         for (k, r) in self.raccs.clone().into_iter().enumerate() {
             let x = if r.kahan {
-                self.lane_tree(mode, r, self.b.func.dfg.value_type(vstate[k]))
+                let w = vinit.len();
+                let parts: Vec<Value> = (0..slots).map(|u| vstate[u * w + k]).collect();
+                self.lane_tree(mode, &parts)
             } else {
                 sinit[k]
             };
@@ -684,8 +700,15 @@ impl<'a> Cg<'a> {
         for &p in &moved {
             lptrs[p] = self.b.append_block_param(body, types::I64);
         }
-        let xi = self.b.append_block_param(exit, types::I64);
-        let xstate = self.block_params_like(exit, &state0);
+        // With an exact bound the loop is the exit's only predecessor: the
+        // body's values reach it directly (no edge copies to coalesce).
+        let exact = matches!(bound, Bound::Exactly(_));
+        let (xi, xstate) = if exact {
+            (i0, vec![])
+        } else {
+            let xi = self.b.append_block_param(exit, types::I64);
+            (xi, self.block_params_like(exit, &state0))
+        };
         let args = |i: Value, st: &[Value], ps: &[Value]| {
             let mut a = vec![ir::BlockArg::from(i)];
             a.extend(st.iter().map(|&x| ir::BlockArg::from(x)));
@@ -693,14 +716,23 @@ impl<'a> Cg<'a> {
             b.extend(moved.iter().map(|&p| ir::BlockArg::from(ps[p])));
             (b, a)
         };
-        let (enter, skip) = args(i0, &state0, ptrs);
+        // The bound enters as a block param too: Cranelift rematerialises
+        // add-with-immediate in every block that uses it, loops included.
+        let (limit, cc) = match bound {
+            Bound::Exactly(end) => (end, IntCC::SignedLessThan),
+            // `next + step <= hi` as `next <= hi - step` (signed: indices
+            // are below 2^63, so `hi - step` may go negative).
+            Bound::Below(hi) => (self.b.ins().iadd_imm_s(hi, -step), IntCC::SignedLessThanOrEqual),
+        };
+        let lim = self.b.append_block_param(body, types::I64);
+        let (mut enter, skip) = args(i0, &state0, ptrs);
+        enter.push(limit.into());
         match bound {
             Bound::Exactly(_) => {
                 self.b.ins().jump(body, &enter);
             }
-            Bound::Below(hi) => {
-                let first = self.b.ins().iadd_imm_s(i0, step);
-                let c = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, first, hi);
+            Bound::Below(_) => {
+                let c = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, i0, limit);
                 self.b.ins().brif(c, body, &enter, exit, &skip);
             }
         }
@@ -715,14 +747,14 @@ impl<'a> Cg<'a> {
         }
         self.slot_off = 0;
         let next = self.b.ins().iadd_imm_s(i, step);
-        let more = match bound {
-            Bound::Exactly(end) => self.b.ins().icmp(IntCC::NotEqual, next, end),
-            Bound::Below(hi) => {
-                let after = self.b.ins().iadd_imm_s(next, step);
-                self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, after, hi)
-            }
-        };
-        let (again, out) = args(next, &next_state, &lptrs);
+        let more = self.b.ins().icmp(cc, next, lim);
+        let (mut again, out) = args(next, &next_state, &lptrs);
+        again.push(lim.into());
+        if exact {
+            self.b.ins().brif(more, body, &again, exit, &[]);
+            self.b.switch_to_block(exit);
+            return (next, next_state);
+        }
         self.b.ins().brif(more, body, &again, exit, &out);
         self.b.switch_to_block(exit);
         (xi, xstate)
@@ -1060,53 +1092,53 @@ impl<'a> Cg<'a> {
         self.b.ins().select(uno, s, r)
     }
 
-    /// Moves the main loop's registers to the stack slots: float sums fold
-    /// their block partials into `(S, C)`; with `all`, other accumulators
-    /// are stored as they are.
-    fn spill_state(&mut self, mode: Mode, state: &[Value], all: bool) {
+    /// Moves the main loop's registers to the stack slots (float sums keep
+    /// theirs: they are combined right after the loop).
+    fn spill_state(&mut self, state: &[Value]) {
         let w: usize = self.raccs.iter().map(RAcc::width).sum();
         let mut off = 0;
         for r in self.raccs.clone() {
-            let Some(ss) = r.slot else { continue };
-            for u in 0..self.f.unroll {
-                let x = state[u * w + off];
-                let vt = self.b.func.dfg.value_type(x);
-                if r.kahan {
-                    let sv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32) as i32);
-                    let cv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32 + 16) as i32);
-                    let (t, c) = self.kahan(mode, r.ty, sv, cv, x);
-                    self.b.ins().stack_store(types::I64, t, ss, (u * 32) as i32);
-                    self.b.ins().stack_store(types::I64, c, ss, (u * 32 + 16) as i32);
-                } else if all {
-                    self.b.ins().stack_store(types::I64, x, ss, (u * 16) as i32);
+            if let Some(ss) = r.slot {
+                for u in 0..self.f.unroll {
+                    self.b
+                        .ins()
+                        .stack_store(types::I64, state[u * w + off], ss, (u * 16) as i32);
                 }
             }
             off += r.width();
         }
     }
 
-    /// The pairwise sum of a float sum's lanes (`(S + C)` each, slot by
-    /// slot, lane by lane: NumPy's accumulator order), combined as NumPy
-    /// combines its eight accumulators: `((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))`.
-    fn lane_tree(&mut self, mode: Mode, r: RAcc, vt: Type) -> Value {
-        let ss = r.slot.expect("row accumulators have a slot");
-        let lanes = if mode == Mode::Vector { self.lanes } else { 1 };
+    /// The pairwise sum of a float sum's partials (slot by slot, lane by
+    /// lane: NumPy's accumulator order), combined as NumPy combines its
+    /// eight accumulators: `((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))`.
+    fn lane_tree(&mut self, mode: Mode, parts: &[Value]) -> Value {
         let mut vals = vec![];
-        for u in 0..self.f.unroll {
-            let sv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32) as i32);
-            let cv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32 + 16) as i32);
-            for j in 0..lanes {
-                let (s, c) = if mode == Mode::Vector {
-                    (
-                        self.b.ins().extractlane(sv, j as u8),
-                        self.b.ins().extractlane(cv, j as u8),
-                    )
-                } else {
-                    (sv, cv)
-                };
-                vals.push(self.compensated(s, c));
+        for &p in parts {
+            if mode == Mode::Vector {
+                for j in 0..self.lanes {
+                    vals.push(self.b.ins().extractlane(p, j as u8));
+                }
+            } else {
+                vals.push(p);
             }
         }
+        self.tree(vals)
+    }
+
+    /// A whole block's sum: its partials added pairwise as vectors, then
+    /// the lanes (any fixed order will do beyond NumPy's first block).
+    fn block_sum(&mut self, mode: Mode, parts: &[Value]) -> Value {
+        let v = self.tree(parts.to_vec());
+        if mode == Mode::Scalar {
+            return v;
+        }
+        let lanes: Vec<Value> = (0..self.lanes).map(|j| self.b.ins().extractlane(v, j as u8)).collect();
+        self.tree(lanes)
+    }
+
+    /// `vals` added pairwise: `((v0+v1)+(v2+v3))+…`.
+    fn tree(&mut self, mut vals: Vec<Value>) -> Value {
         while vals.len() > 1 {
             let mut next = vec![];
             for pair in vals.chunks(2) {
@@ -1126,48 +1158,38 @@ impl<'a> Cg<'a> {
     /// fixed order) into its memory.
     fn acc_flush(&mut self, mode: Mode, ptrs: &[Value], vstate: &[Value], sstate: &[Value]) {
         let mut off = 0;
+        let mut kahan_k = 0;
         for r in self.raccs.clone() {
-            // Float sums combine the lanes' sums compensated too, and add
-            // up their compensations separately (`-1e300 + 1` must keep 1).
-            // The remainder's plain sum first.
             let mut total = sstate[off];
-            let mut comp = if r.kahan { self.fconst(r.ty, 0.0) } else { total };
-            let ss = r.slot.expect("row accumulators have a slot");
-            let vt = self.b.func.dfg.value_type(vstate[off]);
-            // Float sums: the lanes were combined before the remainder.
-            let slots = if r.kahan { 0 } else { self.f.unroll };
-            for u in 0..slots {
+            if r.kahan {
+                // Float sums: the last partial block and the remainder
+                // (`total`) join the whole blocks' compensated pair.
+                let (s, c) = self.sc[kahan_k];
+                kahan_k += 1;
+                let (t, c) = self.kahan(Mode::Scalar, r.ty, s, c, total);
+                total = self.compensated(t, c);
+            } else {
+                // The remainder's result first, then slot by slot, lane by
+                // lane: a fixed order.
+                let ss = r.slot.expect("row accumulators have a slot");
+                let vt = self.b.func.dfg.value_type(vstate[off]);
                 let lanes = if mode == Mode::Vector { self.lanes } else { 1 };
-                for j in 0..lanes {
-                    let get = |cg: &mut Self, x: Value| {
-                        if mode == Mode::Vector {
-                            let e = cg.b.ins().extractlane(x, j as u8);
+                for u in 0..self.f.unroll {
+                    let x = self.b.ins().stack_load(types::I64, vt, ss, (u * 16) as i32);
+                    for j in 0..lanes {
+                        let e = if mode == Mode::Vector {
+                            let e = self.b.ins().extractlane(x, j as u8);
                             if r.ty == DType::Bool {
-                                cg.lane_to_bool(e)
+                                self.lane_to_bool(e)
                             } else {
                                 e
                             }
                         } else {
                             x
-                        }
-                    };
-                    if r.kahan {
-                        let sv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32) as i32);
-                        let cv = self.b.ins().stack_load(types::I64, vt, ss, (u * 32 + 16) as i32);
-                        let sv = get(self, sv);
-                        let c = get(self, cv);
-                        let (t, c1) = self.kahan(Mode::Scalar, r.ty, total, comp, sv);
-                        total = t;
-                        comp = self.b.ins().fadd(c1, c);
-                    } else {
-                        let x = self.b.ins().stack_load(types::I64, vt, ss, (u * 16) as i32);
-                        let e = get(self, x);
+                        };
                         total = self.fold(Mode::Scalar, r.op, r.ty, total, e);
                     }
                 }
-            }
-            if r.kahan {
-                total = self.compensated(total, comp);
             }
             let (a, _) = self.addr(r.p, ptrs, None, 0);
             let m = self.b.ins().load(cl_ty(r.ty), mem(), a, 0);
