@@ -258,11 +258,23 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
                 let (Some(ca), Some(cb)) = (find(a), find(b)) else {
                     continue;
                 };
-                let r = crate::bench::run_pair(ca, cb, threads.unwrap_or(0), repeat)?;
+                let t = threads.unwrap_or(0);
+                let r = crate::bench::run_pair((ca, t), (cb, t), repeat)?;
                 let line = if json {
-                    format!("{{\"pair\": \"{a}/{b}\", \"ratio\": {r:.6e}, \"target\": {target}}}")
+                    format!("{{\"pair\": \"{a}/{b}\", \"ratio\": {r:.6e}, \"target_max\": {target}}}")
                 } else {
                     format!("{a} / {b}: {r:.2} (paired rounds; target <= {target})")
+                };
+                writeln!(out, "{line}").map_err(io)?;
+            }
+            // Two threads against one, when the thread count was not given.
+            for &(a, target) in crate::bench::SCALING_TARGETS {
+                let (Some(ca), None) = (find(a), threads) else { continue };
+                let r = crate::bench::run_pair((ca, 1), (ca, 2), repeat)?;
+                let line = if json {
+                    format!("{{\"pair\": \"{a} 1 thread/2 threads\", \"ratio\": {r:.6e}, \"target_min\": {target}}}")
+                } else {
+                    format!("{a} 1 thread / 2 threads: {r:.2} (paired rounds; target >= {target})")
                 };
                 writeln!(out, "{line}").map_err(io)?;
             }

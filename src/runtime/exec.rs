@@ -80,9 +80,12 @@ pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
     match (t > 1).then(|| pool(t)).flatten() {
         None => call(0, outer),
         Some(p) => {
-            // A few chunks per thread balance uneven progress; with one loop,
-            // chunk edges are multiples of 64 elements (whole vectors).
-            let chunks = if l.dims.len() == 1 { t * 4 } else { (t * 4).min(outer) };
+            // Many chunks per thread (but none below `min_per_thread`
+            // elements) balance uneven progress — on a shared machine one
+            // core is often slower than the other; with one loop, chunk
+            // edges are multiples of 64 elements (whole vectors).
+            let many = (t * 16).min(total / min_per_thread()).max(t);
+            let chunks = if l.dims.len() == 1 { many } else { many.min(outer) };
             let align = if l.dims.len() == 1 { 64 } else { 1 };
             let per = outer.div_ceil(chunks).div_ceil(align) * align;
             let lp = SendPtr(l);
