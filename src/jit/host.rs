@@ -141,6 +141,19 @@ pub fn binary_index(b: BinaryOp) -> u32 {
     BinaryOp::ALL.iter().position(|&x| x == b).expect("op") as u32
 }
 
+/// Whether the CPU has fused multiply-add (Cranelift then emits it
+/// inline).
+pub fn has_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// Block helpers: one op over a block of contiguous values in a kernel's
 /// scratch buffer, with the host's 256-bit vectors. Cranelift's x86-64
 /// backend has 128-bit vectors only, and `sqrt` and division are bound by

@@ -358,6 +358,10 @@ struct Cg<'a> {
     /// Float sums' compensated pairs `(S, C)` over whole blocks, in
     /// accumulator order, as they leave the block loop.
     sc: Vec<(Value, Value)>,
+    /// Float-sum additions per main-loop iteration done as `fma(x, 1, P)`
+    /// (see `balance_pipes`), and how many are left in this iteration.
+    fma_per_iter: usize,
+    fma_left: usize,
 }
 
 impl<'a> Cg<'a> {
@@ -401,6 +405,8 @@ impl<'a> Cg<'a> {
             outline: None,
             phase: None,
             sc: vec![],
+            fma_per_iter: 0,
+            fma_left: 0,
         }
     }
 
@@ -473,6 +479,7 @@ impl<'a> Cg<'a> {
             }
         }
         self.outline = self.plan_outline();
+        self.fma_per_iter = self.balance_pipes();
         if self.outline.is_some() {
             OUTLINED_KERNELS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
@@ -739,6 +746,7 @@ impl<'a> Cg<'a> {
         self.b.switch_to_block(body);
         let w = state0.len() / self.f.unroll.max(1);
         let mut next_state: Vec<Value> = vec![];
+        self.fma_left = self.fma_per_iter;
         for u in 0..self.f.unroll {
             self.slot_off = u * self.lanes;
             let mut st = state[u * w..(u + 1) * w].to_vec();
@@ -758,6 +766,37 @@ impl<'a> Cg<'a> {
         self.b.ins().brif(more, body, &again, exit, &out);
         self.b.switch_to_block(exit);
         (xi, xstate)
+    }
+
+    /// How many float-sum additions per main-loop iteration to move to
+    /// the multiply-add pipes. x86-64 cores run vector adds and
+    /// multiplies on separate pairs of pipes; a reduction body such as
+    /// `mean` + `std` (four adds or subtractions per element, one multiply)
+    /// is bound by the add pipes. `P + x` equals `fma(x, 1, P)` bit for bit
+    /// (one rounding of the exact sum), so half the excess of adds over
+    /// multiplies moves over, when the CPU has FMA.
+    fn balance_pipes(&self) -> usize {
+        let f = self.f;
+        let n = self.n;
+        if self.lanes < 2 || !host::has_fma() {
+            return 0;
+        }
+        let (mut adds, mut muls, mut sums) = (0usize, 0usize, 0usize);
+        for i in f.body.iter().filter(|i| i.level == n && i.ty.is_float()) {
+            match i.op {
+                LOp::Binary(BinaryOp::Add | BinaryOp::Sub, ..) => adds += 1,
+                LOp::Binary(BinaryOp::Mul, ..) | LOp::Unary(UnaryOp::Square, _) => muls += 1,
+                _ => {}
+            }
+        }
+        for r in &self.raccs {
+            if r.kahan {
+                adds += 1;
+                sums += 1;
+            }
+        }
+        let unroll = f.unroll.max(1);
+        (adds.saturating_sub(muls) * unroll / 2).min(sums * unroll)
     }
 
     /// Decides whether and how to outline (see [`Outline`]): vector
@@ -1227,7 +1266,17 @@ impl<'a> Cg<'a> {
                 });
                 match row.copied() {
                     // Float sums add into the block's plain partial `P`.
-                    Some(r) if r.kahan => state[off] = self.b.ins().fadd(state[off], x),
+                    Some(r) if r.kahan => {
+                        state[off] = if mode == Mode::Vector && self.fma_left > 0 {
+                            // `x * 1 + P` rounds once, exactly as `P + x`:
+                            // the same bits from the multiply-add pipes.
+                            self.fma_left -= 1;
+                            let one = self.vsplat_f(ty, 1.0);
+                            self.b.ins().fma(x, one, state[off])
+                        } else {
+                            self.b.ins().fadd(state[off], x)
+                        }
+                    }
                     Some(r) => state[off] = self.fold(mode, r.op, ty, state[off], x),
                     None => {
                         // Column mode: the accumulator moves with the data.
