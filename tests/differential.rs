@@ -53,7 +53,8 @@ enum Family {
     Sizes,
     /// A random expression reduced over random axes by a reduction whose
     /// result is exact (`min`/`max`/`any`/`all` of any dtype, `sum`/`prod`
-    /// of integers and bools), fused into the expression's kernel.
+    /// of integers and bools, `argmin`/`argmax`), fused into the
+    /// expression's kernel.
     Reduce,
     /// Float `sqrt` and division in several phases, with values (masks,
     /// integers, narrower floats) that cross phases, on sizes around the
@@ -355,14 +356,26 @@ fn check(seed: u64, family: Family) -> Result<bool, String> {
         if !dt.is_float() {
             ops.extend([ReduceOp::Sum, ReduceOp::Prod]);
         }
+        ops.extend([ReduceOp::ArgMin, ReduceOp::ArgMax]);
         let op = r.pick(&ops);
-        let axes: Vec<isize> = (0..sh.len() as isize).filter(|_| r.chance(0.5)).collect();
-        let axes = if axes.is_empty() {
-            (0..sh.len() as isize).collect()
+        if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
+            // One axis, or the flattened array.
+            let keep = r.chance(0.5);
+            if sh.is_empty() || r.chance(0.3) {
+                e.reduce(op, None, keep, 0)
+            } else {
+                let a = r.below(sh.len()) as isize;
+                e.reduce(op, Some(&[a]), keep, 0)
+            }
         } else {
-            axes
-        };
-        e.reduce(op, Some(&axes), r.chance(0.5), 0)
+            let axes: Vec<isize> = (0..sh.len() as isize).filter(|_| r.chance(0.5)).collect();
+            let axes = if axes.is_empty() {
+                (0..sh.len() as isize).collect()
+            } else {
+                axes
+            };
+            e.reduce(op, Some(&axes), r.chance(0.5), 0)
+        }
     } else {
         e
     };

@@ -19,7 +19,7 @@
 use lazyfuse::expr::{lower, ReduceOp};
 use lazyfuse::interp::interpret;
 use lazyfuse::runtime::{eval_graph, ExecOptions};
-use lazyfuse::{lazy, Array, DType, Expr, Scalar};
+use lazyfuse::{lazy, Array, DType, Expr, Index, Scalar};
 
 struct Rng(u64);
 impl Rng {
@@ -462,5 +462,78 @@ fn donated_input_is_reused() {
     assert_eq!(out[0].as_ptr(), ptr);
     for (p, q) in f64s(&out[0]).iter().zip(f64s(&want[0])) {
         assert!((p - q).abs() <= 1e-12 * (1.0 + q.abs()));
+    }
+}
+
+/// Fused argmin/argmax on large arrays: ties (the first wins), NaNs (the
+/// first NaN wins), whole-array (outer loop reduced), along rows (row
+/// accumulators) and along columns (accumulators moving with the data),
+/// on 1–3 threads, against the interpreter.
+#[test]
+fn arg_reductions_large_with_ties_and_nans() {
+    std::env::set_var("LAZYFUSE_MIN_PER_THREAD", "64");
+    let n = 300_007usize;
+    for (case, d) in [DType::F64, DType::F32, DType::I64, DType::U8, DType::I16]
+        .into_iter()
+        .enumerate()
+    {
+        let mut vals: Vec<f64> = (0..n).map(|i| ((i * 7919 + case) % 1000) as f64).collect();
+        // Ties of the extremes far apart.
+        for &i in &[5usize, 150_000, 299_999] {
+            vals[i] = -1.0;
+        }
+        for &i in &[17usize, 200_001] {
+            vals[i] = 2000.0;
+        }
+        let mut nan_cases = vec![None];
+        if d.is_float() {
+            nan_cases.push(Some(vec![123_456usize, 250_000]));
+        }
+        for nans in nan_cases {
+            let mut v = vals.clone();
+            for &i in nans.iter().flatten() {
+                v[i] = f64::NAN;
+            }
+            let scalars: Vec<Scalar> = v
+                .iter()
+                .map(|&x| {
+                    if d.is_float() {
+                        Scalar::F64(x).cast(d)
+                    } else {
+                        Scalar::I64(x.max(0.0) as i64 % 200).cast(d)
+                    }
+                })
+                .collect();
+            let a = Array::from_scalars(d, &[n], &scalars).unwrap();
+            let m = a.reshape(&[7, n / 7]).unwrap_or_else(|_| a.clone());
+            let x = lazy(&a);
+            let head = a
+                .slice(&[Index::Slice {
+                    start: Some(0),
+                    stop: Some(300_000),
+                    step: 1,
+                }])
+                .unwrap();
+            let y = lazy(&head).reshape(&[600, 500]);
+            for e in [
+                x.argmin(),
+                x.argmax(),
+                (x.clone() * 2).argmax(),
+                y.argmin_axis(1),
+                y.argmax_axis(0),
+                y.argmin_axis(0),
+                lazy(&m).argmax(),
+            ] {
+                let want = reference(std::slice::from_ref(&e)).unwrap();
+                for t in [1, 2, 3] {
+                    let got = eval(std::slice::from_ref(&e), t).unwrap();
+                    assert_eq!(
+                        got[0].to_vec::<i64>().unwrap(),
+                        want[0].to_vec::<i64>().unwrap(),
+                        "{d} nans={nans:?} threads={t}"
+                    );
+                }
+            }
+        }
     }
 }

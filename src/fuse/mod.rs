@@ -4,8 +4,8 @@
 //! list of [`Step`]s, each either a [`Kernel`] — a maximal region of
 //! element-wise ops, casts, broadcasts and views, plus the reductions
 //! ([`KRed`]) they feed, evaluated in one pass with no intermediate buffer —
-//! or a boundary [`Step::Node`] (`argmin`/`argmax`, or a reshape that is not
-//! a pure view) evaluated outside kernels. A reduction's kernel iterates
+//! or a boundary [`Step::Node`] (a reshape that is not a pure view)
+//! evaluated outside kernels. A reduction's kernel iterates
 //! over its operand's shape; roots with the same iteration space that share
 //! computed nodes or operands run in one kernel (`mean(a)` and `std(a)` in
 //! one pass over `a`).
@@ -146,6 +146,10 @@ pub enum KOp {
     Where(usize, usize, usize),
     /// Conversion to the instruction's dtype.
     Cast(usize),
+    /// The iteration point's index under a one-row map (`i64`): for
+    /// `argmin`/`argmax`, the position along the reduced axis, or the
+    /// flattened C-order position over all axes.
+    Index(Affine),
 }
 
 /// One SSA value of a kernel body.
@@ -329,7 +333,7 @@ impl std::fmt::Display for Program {
 fn is_boundary(g: &Graph, id: NodeId) -> bool {
     let n = g.node(id);
     match &n.op {
-        Op::Reduce { op, .. } => op.single_axis(),
+        Op::Reduce { .. } => false,
         Op::Reshape(to) => !reshape_is_affine(&g.node(n.args[0]).shape, to),
         _ => false,
     }
@@ -337,7 +341,7 @@ fn is_boundary(g: &Graph, id: NodeId) -> bool {
 
 /// A reduction that fuses into the kernel computing its operand.
 fn is_fused_reduce(g: &Graph, id: NodeId) -> bool {
-    matches!(&g.node(id).op, Op::Reduce { op, .. } if !op.single_axis())
+    matches!(&g.node(id).op, Op::Reduce { .. })
 }
 
 /// The iteration space of a kernel rooted at `id`: a reduction iterates
@@ -710,11 +714,15 @@ impl<'g> Fuser<'g> {
                 gr.inner.clone(),
             ));
         }
-        // Auxiliary accumulators (var/std) get temporaries after the others.
+        // Auxiliary accumulators (var/std sums, argmin/argmax best values)
+        // get temporaries after the others.
         for (k, _, _) in &mut kernels {
             for red in &mut k.reds {
                 if let Some((_, v)) = red.aux {
-                    let ty = self.tmps[red.tmp as usize].clone();
+                    let mut ty = self.tmps[red.tmp as usize].clone();
+                    if red.op.single_axis() {
+                        ty.0 = k.body[red.val].dtype;
+                    }
                     self.tmps.push(ty);
                     red.aux = Some((self.tmps.len() as u32 - 1, v));
                 }
@@ -845,6 +853,32 @@ impl BodyBuilder<'_, '_> {
         let x = self.inst(arg, &Affine::identity(rank), None);
         let rd = n.dtype;
         let mut aux = None;
+        if op.single_axis() {
+            // argmin/argmax: the value as it is, and its index along the
+            // one reduced axis, or C-order over all axes (`axes` empty:
+            // flattened). The best value goes to an aux temporary.
+            let shape = &g.node(arg).shape;
+            let all: Vec<usize> = (0..rank).collect();
+            let red: Vec<usize> = if axes.is_empty() { all } else { axes.clone() };
+            let mut coef = vec![0isize; rank];
+            let mut w = 1isize;
+            for &a in red.iter().rev() {
+                coef[a] = w;
+                w *= shape[a] as isize;
+            }
+            let map = Affine {
+                rows: vec![AffineRow { off: 0, coef }],
+            };
+            let i = self.push(KOp::Index(map), DType::I64);
+            return KRed {
+                tmp,
+                op: *op,
+                axes: red,
+                ddof: 0,
+                val: x,
+                aux: Some((u32::MAX, i)),
+            };
+        }
         let val = match op {
             ReduceOp::Any | ReduceOp::All if at == DType::Bool => x,
             ReduceOp::Any | ReduceOp::All => {
@@ -989,14 +1023,27 @@ mod tests {
     }
 
     #[test]
-    fn arg_reductions_stay_boundaries() {
+    fn arg_reductions_fuse_with_their_operand() {
         let p = fused(
             "graph @f(%a: f64[4, 3]) {
-                %0 = argmax %a, axes=[1] : i64[4]
-                return %0
+                %0 = exp %a : f64[4, 3]
+                %1 = argmax %0, axes=[1] : i64[4]
+                %2 = argmin %a : i64[]
+                return %1, %2
             }",
         );
-        assert!(matches!(p.steps[0], Step::Node { .. }));
+        // One kernel, no temporary for exp(a): the index is computed in it.
+        assert_eq!(p.steps.len(), 1);
+        let Step::Kernel(k) = &p.steps[0] else {
+            panic!("a kernel")
+        };
+        assert_eq!(k.reds.len(), 2);
+        assert!(k.reds.iter().all(|r| r.aux.is_some()));
+        // argmin over all axes indexes in C order: i0*3 + i1.
+        let flat = k.reds.iter().find(|r| r.op == ReduceOp::ArgMin).expect("argmin");
+        let (_, iv) = flat.aux.expect("aux");
+        assert!(matches!(&k.body[iv].op, KOp::Index(m) if m.rows[0].coef == vec![3, 1]));
+        assert_eq!(Program::parse(&p.to_string()).expect("parses"), p);
     }
 
     #[test]

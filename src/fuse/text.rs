@@ -97,6 +97,11 @@ fn write_kernel(f: &mut fmt::Formatter<'_>, p: &Program, id: usize, k: &Kernel) 
             KOp::Binary(b, x, y) => write!(f, "{b} v{x}, v{y}")?,
             KOp::Where(c, x, y) => write!(f, "where v{c}, v{x}, v{y}")?,
             KOp::Cast(a) => write!(f, "cast v{a}")?,
+            KOp::Index(map) => {
+                let mut s = String::new();
+                write_affine(&mut s, map);
+                write!(f, "index {s}")?
+            }
         }
         writeln!(f, " : {}", inst.dtype)?;
     }
@@ -309,6 +314,13 @@ fn parse_kernel(lx: &mut Lexer, env: &mut Env, inputs: &[(String, DType, Vec<usi
                 KOp::Where(c, x, y)
             }
             "cast" => KOp::Cast(vname(lx, n)?),
+            "index" => {
+                let map = parse_affine(lx, rank)?;
+                if map.rows.len() != 1 {
+                    return perr("an index has one row".into());
+                }
+                KOp::Index(map)
+            }
             m => {
                 if let Some(u) = UnaryOp::from_mnemonic(m) {
                     KOp::Unary(u, vname(lx, n)?)
@@ -339,8 +351,8 @@ fn parse_reduce(lx: &mut Lexer, env: &mut Env, body: &[KInst], rank: usize) -> R
     lx.expect('=')?;
     let m = lx.ident()?;
     let op = match ReduceOp::from_mnemonic(&m) {
-        Some(op) if !op.single_axis() => op,
-        _ => return perr(format!("'{m}' is not a fusable reduction")),
+        Some(op) => op,
+        _ => return perr(format!("'{m}' is not a reduction")),
     };
     let val = vname(lx, body.len())?;
     let (mut axes, mut ddof, mut aux) = (vec![], 0, None);
@@ -365,7 +377,7 @@ fn parse_reduce(lx: &mut Lexer, env: &mut Env, body: &[KInst], rank: usize) -> R
     if axes.windows(2).any(|w| w[0] >= w[1]) || axes.iter().any(|&a| a >= rank) {
         return perr(format!("reduce axes {axes:?} are invalid for a rank-{rank} kernel"));
     }
-    if op.has_ddof() != aux.is_some() {
+    if (op.has_ddof() || op.single_axis()) != aux.is_some() {
         return perr(format!(
             "{op} {} an aux accumulator",
             if aux.is_some() { "takes no" } else { "needs" }
@@ -377,12 +389,22 @@ fn parse_reduce(lx: &mut Lexer, env: &mut Env, body: &[KInst], rank: usize) -> R
     if shape.len() != rank && shape.len() != want_rank {
         return perr(format!("reduce result {} has the wrong rank", type_str(dt, &shape)));
     }
-    if body[val].dtype != dt {
-        return perr(format!("reduce of a {} value into {dt}", body[val].dtype));
-    }
-    env.tmps.insert(tmp, (dt, shape.clone()));
-    if let Some((t, _)) = aux {
-        env.tmps.insert(t, (dt, shape));
+    if op.single_axis() {
+        // argmin/argmax: an i64 result; aux = (best values, the index).
+        let (t, i) = aux.expect("checked above");
+        if dt != DType::I64 || body[i].dtype != DType::I64 || !matches!(body[i].op, KOp::Index(_)) {
+            return perr(format!("{op} needs an i64 result and an index aux value"));
+        }
+        env.tmps.insert(tmp, (dt, shape.clone()));
+        env.tmps.insert(t, (body[val].dtype, shape));
+    } else {
+        if body[val].dtype != dt {
+            return perr(format!("reduce of a {} value into {dt}", body[val].dtype));
+        }
+        env.tmps.insert(tmp, (dt, shape.clone()));
+        if let Some((t, _)) = aux {
+            env.tmps.insert(t, (dt, shape));
+        }
     }
     Ok(KRed {
         tmp,

@@ -275,6 +275,9 @@ struct RAcc {
     /// accumulators, written when the main loop ends. Keeps the vector
     /// registers dead after the main loop.
     slot: Option<ir::StackSlot>,
+    /// `argmin`/`argmax`: (`min`, the value param, the index value); the
+    /// state is the pair (best value, its index), `p` the index param.
+    arg: Option<(bool, usize, usize)>,
 }
 
 impl RAcc {
@@ -282,7 +285,11 @@ impl RAcc {
     /// block's plain partial sum; its compensated pair `(S, C)` is carried
     /// by the loop over blocks).
     fn width(&self) -> usize {
-        1
+        if self.arg.is_some() {
+            2
+        } else {
+            1
+        }
     }
 }
 
@@ -380,6 +387,22 @@ impl<'a> Cg<'a> {
                     ty: i.ty,
                     kahan: op == BinaryOp::Add && i.ty.is_float(),
                     slot: None,
+                    arg: None,
+                }),
+                LOp::ArgAccum {
+                    min,
+                    index_out,
+                    value_out,
+                    i: x,
+                    ..
+                } if f.params[index_out].strides[n - 1] == 0 => Some(RAcc {
+                    v,
+                    p: index_out,
+                    op: BinaryOp::Minimum,
+                    ty: i.ty,
+                    kahan: false,
+                    slot: None,
+                    arg: Some((min, value_out, x)),
                 }),
                 _ => None,
             })
@@ -472,7 +495,7 @@ impl<'a> Cg<'a> {
             self.dims.push(v);
         }
         for k in 0..self.raccs.len() {
-            if !self.raccs[k].kahan {
+            if !self.raccs[k].kahan && self.raccs[k].arg.is_none() {
                 let size = (self.f.unroll * 16) as u32;
                 let data = ir::StackSlotData::new(ir::StackSlotKind::ExplicitSlot, size, 4);
                 self.raccs[k].slot = Some(self.b.create_sized_stack_slot(data));
@@ -611,7 +634,7 @@ impl<'a> Cg<'a> {
             let mut nsc = vec![];
             let w = vinit.len();
             for (j, &k) in kahans.iter().enumerate() {
-                let off = k; // every accumulator is one value wide
+                let off = self.racc_off(k);
                 let parts: Vec<Value> = (0..slots).map(|u| st2[u * w + off]).collect();
                 let block = self.block_sum(mode, &parts);
                 let (t, c) = self.kahan(Mode::Scalar, self.raccs[k].ty, bsc[2 * j], bsc[2 * j + 1], block);
@@ -646,14 +669,15 @@ impl<'a> Cg<'a> {
         let sstate = self.block_params_like(shead, &sinit);
         let mut sargs: Vec<ir::BlockArg> = vec![vi.into()];
         for (k, r) in self.raccs.clone().into_iter().enumerate() {
-            let x = if r.kahan {
+            let off = self.racc_off(k);
+            if r.kahan {
                 let w = vinit.len();
-                let parts: Vec<Value> = (0..slots).map(|u| vstate[u * w + k]).collect();
-                self.lane_tree(mode, &parts)
+                let parts: Vec<Value> = (0..slots).map(|u| vstate[u * w + off]).collect();
+                let x = self.lane_tree(mode, &parts);
+                sargs.push(x.into());
             } else {
-                sinit[k]
-            };
-            sargs.push(x.into());
+                sargs.extend(sinit[off..off + r.width()].iter().map(|&x| ir::BlockArg::from(x)));
+            }
         }
         self.b.ins().jump(shead, &sargs);
         // Remainder, one element at a time.
@@ -1060,11 +1084,71 @@ impl<'a> Cg<'a> {
     fn acc_init(&mut self, mode: Mode) -> Vec<Value> {
         let mut out = vec![];
         for r in self.raccs.clone() {
+            if r.arg.is_some() {
+                // No value yet: index -1 (the value is never looked at).
+                let v = match r.ty {
+                    DType::F64 | DType::F32 => self.fconst(r.ty, 0.0),
+                    t => self.iconst(cl_ty(t), 0),
+                };
+                let i = self.iconst(types::I64, -1);
+                out.extend([v, i]);
+                continue;
+            }
             let s = self.identity(r.op, r.ty);
             let x = if mode == Mode::Vector { self.splat(r.ty, s) } else { s };
             out.push(x);
         }
         out
+    }
+
+    /// Offset of row accumulator `k`'s state within a slot's state.
+    fn racc_off(&self, k: usize) -> usize {
+        self.raccs[..k].iter().map(RAcc::width).sum()
+    }
+
+    /// NumPy's `argmin`/`argmax` rule on two (value, index) pairs, index -1
+    /// meaning none: the better value; among equal values, or among NaNs
+    /// (which beat numbers), the smaller index. Associative and
+    /// commutative, so slots, chunks and memory combine in any order.
+    fn arg_combine(&mut self, min: bool, ty: DType, a: (Value, Value), b: (Value, Value)) -> (Value, Value) {
+        let ((v1, i1), (v2, i2)) = (a, b);
+        let none1 = self.b.ins().icmp_imm_s(IntCC::Equal, i1, -1);
+        let some2 = self.b.ins().icmp_imm_s(IntCC::NotEqual, i2, -1);
+        let ilt = self.b.ins().icmp(IntCC::SignedLessThan, i2, i1);
+        let better2 = if ty.is_float() {
+            let n1 = self.b.ins().fcmp(FloatCC::Unordered, v1, v1);
+            let n2 = self.b.ins().fcmp(FloatCC::Unordered, v2, v2);
+            let cc = if min { FloatCC::LessThan } else { FloatCC::GreaterThan };
+            let lt = self.b.ins().fcmp(cc, v2, v1);
+            let eq = self.b.ins().fcmp(FloatCC::Equal, v2, v1);
+            // n2 & (!n1 | ilt)  |  !n1 & !n2 & (lt | eq & ilt)
+            let not_n1 = self.b.ins().bxor_imm_s(n1, 1);
+            let not_n2 = self.b.ins().bxor_imm_s(n2, 1);
+            let a1 = self.b.ins().bor(not_n1, ilt);
+            let nan_side = self.b.ins().band(n2, a1);
+            let eq_ilt = self.b.ins().band(eq, ilt);
+            let num = self.b.ins().bor(lt, eq_ilt);
+            let both = self.b.ins().band(not_n1, not_n2);
+            let num_side = self.b.ins().band(both, num);
+            self.b.ins().bor(nan_side, num_side)
+        } else {
+            let signed = ty.is_signed_int();
+            let cc = match (min, signed) {
+                (true, true) => IntCC::SignedLessThan,
+                (true, false) => IntCC::UnsignedLessThan,
+                (false, true) => IntCC::SignedGreaterThan,
+                (false, false) => IntCC::UnsignedGreaterThan,
+            };
+            let lt = self.b.ins().icmp(cc, v2, v1);
+            let eq = self.b.ins().icmp(IntCC::Equal, v2, v1);
+            let eq_ilt = self.b.ins().band(eq, ilt);
+            self.b.ins().bor(lt, eq_ilt)
+        };
+        let t = self.b.ins().band(some2, better2);
+        let take2 = self.b.ins().bor(none1, t);
+        let v = self.b.ins().select(take2, v2, v1);
+        let i = self.b.ins().select(take2, i2, i1);
+        (v, i)
     }
 
     /// The scalar identity of folding with `op` in dtype `t`.
@@ -1199,6 +1283,23 @@ impl<'a> Cg<'a> {
         let mut off = 0;
         let mut kahan_k = 0;
         for r in self.raccs.clone() {
+            if let Some((min, value_out, _)) = r.arg {
+                // The remainder's pair, every slot's, then memory's.
+                let w: usize = self.raccs.iter().map(RAcc::width).sum();
+                let mut best = (sstate[off], sstate[off + 1]);
+                for u in 0..self.f.unroll {
+                    best = self.arg_combine(min, r.ty, best, (vstate[u * w + off], vstate[u * w + off + 1]));
+                }
+                let (av, _) = self.addr(value_out, ptrs, None, 0);
+                let (ai, _) = self.addr(r.p, ptrs, None, 0);
+                let mv = self.b.ins().load(cl_ty(r.ty), mem(), av, 0);
+                let mi = self.b.ins().load(types::I64, mem(), ai, 0);
+                let (bv, bi) = self.arg_combine(min, r.ty, (mv, mi), best);
+                self.b.ins().store(mem(), bv, av, 0);
+                self.b.ins().store(mem(), bi, ai, 0);
+                off += r.width();
+                continue;
+            }
             let mut total = sstate[off];
             if r.kahan {
                 // Float sums: the last partial block and the remainder
@@ -1251,6 +1352,36 @@ impl<'a> Cg<'a> {
         };
         for v in 0..self.f.body.len() {
             if self.f.body[v].level != self.n {
+                continue;
+            }
+            if let LOp::ArgAccum {
+                min,
+                index_out,
+                value_out,
+                v: a,
+                i,
+            } = self.f.body[v].op
+            {
+                debug_assert!(mode == Mode::Scalar, "vectorize keeps argmin/argmax scalar");
+                let ty = self.f.body[v].ty;
+                let x = (vals[a].expect("operand computed"), vals[i].expect("index computed"));
+                match self.raccs.iter().position(|r| r.v == v) {
+                    Some(k) => {
+                        let off = self.racc_off(k);
+                        let (bv, bi) = self.arg_combine(min, ty, (state[off], state[off + 1]), x);
+                        state[off] = bv;
+                        state[off + 1] = bi;
+                    }
+                    None => {
+                        // Column mode: the pair moves with the data.
+                        let mv = self.load(mode, value_out, ty, ptrs, Some(idx));
+                        let mi = self.load(mode, index_out, DType::I64, ptrs, Some(idx));
+                        let (bv, bi) = self.arg_combine(min, ty, (mv, mi), x);
+                        self.store(mode, value_out, ty, bv, ptrs, Some(idx));
+                        self.store(mode, index_out, DType::I64, bi, ptrs, Some(idx));
+                    }
+                }
+                vals[v] = Some(x.0);
                 continue;
             }
             if let LOp::Accum(p, op, a) = self.f.body[v].op {
@@ -1328,6 +1459,23 @@ impl<'a> Cg<'a> {
         let arg = |a: usize| vals[a].expect("operand computed");
         match inst.op {
             LOp::Load(p) => self.load(mode, p, ty, ptrs, idx),
+            LOp::Index(p) => {
+                // The param's "address" is 8 × the index (it is bound to
+                // no buffer and never dereferenced).
+                let lanes = if mode == Mode::Vector { self.lanes } else { 1 };
+                let mut acc = None;
+                for j in 0..lanes {
+                    let (a, at) = self.addr(p, ptrs, idx, j);
+                    let a = self.b.ins().iadd_imm_s(a, at as i64);
+                    let x = self.b.ins().sshr_imm_u(a, 3);
+                    acc = Some(match (acc, mode) {
+                        (_, Mode::Scalar) => x,
+                        (None, _) => self.b.ins().splat(types::I64X2, x),
+                        (Some(v), _) => self.b.ins().insertlane(v, x, j as u8),
+                    });
+                }
+                acc.expect("lanes")
+            }
             LOp::Store(p, a) => {
                 let x = arg(a);
                 self.store(mode, p, ty, x, ptrs, idx);

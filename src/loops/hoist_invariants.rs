@@ -16,9 +16,9 @@ pub fn hoist_invariants(f: &mut LoopFunc) {
     let n = f.ndims();
     for v in 0..f.body.len() {
         let level = match f.body[v].op {
-            LOp::Store(..) | LOp::Accum(..) => n,
+            LOp::Store(..) | LOp::Accum(..) | LOp::ArgAccum { .. } => n,
             LOp::Const(_) => 0,
-            LOp::Load(p) => f.params[p].strides.iter().rposition(|&s| s != 0).map_or(0, |d| d + 1),
+            LOp::Load(p) | LOp::Index(p) => f.params[p].strides.iter().rposition(|&s| s != 0).map_or(0, |d| d + 1),
             ref op => LoopFunc::args(op).iter().map(|&a| f.body[a].level).max().unwrap_or(0),
         };
         f.body[v].level = level;

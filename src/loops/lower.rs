@@ -17,8 +17,11 @@ use crate::fuse::{Affine, KOp, Kernel, Program, Val};
 pub struct Binding {
     /// The value read or written.
     pub val: Val,
-    /// Element offset of iteration point zero from the value's buffer start.
+    /// Element offset of iteration point zero from the value's buffer start
+    /// (for an index param: the index at iteration point zero).
     pub offset: isize,
+    /// An index param (`LOp::Index`): no buffer; `val` is unused.
+    pub index: bool,
 }
 
 /// Lowers kernel `k` of `p`. `layout(v)` gives a value's element strides
@@ -39,6 +42,7 @@ pub fn lower(
     let pname = |v: Val, params: &[Param]| -> String {
         let base = match v {
             Val::Input(i) => p.inputs[i as usize].0.clone(),
+            Val::Tmp(u32::MAX) => "index".to_string(),
             Val::Tmp(t) => format!("t{t}"),
         };
         let mut name = base.clone();
@@ -71,7 +75,11 @@ pub fn lower(
                             output: false,
                             strides,
                         });
-                        binds.push(Binding { val: *src, offset });
+                        binds.push(Binding {
+                            val: *src,
+                            offset,
+                            index: false,
+                        });
                         keys.push((*src, map.clone()));
                         params.len() - 1
                     }
@@ -83,6 +91,22 @@ pub fn lower(
             KOp::Binary(b, x, y) => LOp::Binary(*b, *x, *y),
             KOp::Where(c, x, y) => LOp::Select(*c, *x, *y),
             KOp::Cast(a) => LOp::Cast(*a),
+            KOp::Index(map) => {
+                let row = &map.rows[0];
+                let strides = if rank == 0 { vec![0] } else { row.coef.clone() };
+                params.push(Param {
+                    name: pname(Val::Tmp(u32::MAX), &params),
+                    dtype: inst.dtype,
+                    output: false,
+                    strides,
+                });
+                binds.push(Binding {
+                    val: Val::Tmp(u32::MAX),
+                    offset: row.off,
+                    index: true,
+                });
+                LOp::Index(params.len() - 1)
+            }
         };
         body.push(Inst {
             op,
@@ -99,7 +123,11 @@ pub fn lower(
             output: true,
             strides,
         });
-        binds.push(Binding { val: src, offset });
+        binds.push(Binding {
+            val: src,
+            offset,
+            index: false,
+        });
         body.push(Inst {
             op: LOp::Store(params.len() - 1, v),
             ty: k.body[v].dtype,
@@ -107,6 +135,43 @@ pub fn lower(
         });
     }
     for r in &k.reds {
+        if r.op.single_axis() {
+            // argmin/argmax: the index result and the best value.
+            let (vt, iv) = r.aux.expect("argmin/argmax have an aux");
+            let mut ps = [0usize; 2];
+            for (j, (t, dtype)) in [(r.tmp, crate::array::DType::I64), (vt, k.body[r.val].dtype)]
+                .into_iter()
+                .enumerate()
+            {
+                let src = Val::Tmp(t);
+                let map = r.out_map(rank, p.tmps[t as usize].1.len());
+                let (strides, offset) = strides_of(src, &map);
+                params.push(Param {
+                    name: pname(src, &params),
+                    dtype,
+                    output: true,
+                    strides,
+                });
+                binds.push(Binding {
+                    val: src,
+                    offset,
+                    index: false,
+                });
+                ps[j] = params.len() - 1;
+            }
+            body.push(Inst {
+                op: LOp::ArgAccum {
+                    min: r.op == crate::expr::ReduceOp::ArgMin,
+                    index_out: ps[0],
+                    value_out: ps[1],
+                    v: r.val,
+                    i: iv,
+                },
+                ty: k.body[r.val].dtype,
+                level: n,
+            });
+            continue;
+        }
         let mut accs = vec![(r.tmp, r.fold_op(), r.val)];
         if let Some((t, v)) = r.aux {
             accs.push((t, BinaryOp::Add, v));
@@ -122,7 +187,11 @@ pub fn lower(
                 output: true,
                 strides,
             });
-            binds.push(Binding { val: src, offset });
+            binds.push(Binding {
+                val: src,
+                offset,
+                index: false,
+            });
             body.push(Inst {
                 op: LOp::Accum(params.len() - 1, op, v),
                 ty: k.body[v].dtype,

@@ -91,6 +91,27 @@ pub enum LOp {
     /// `p = op(p, v)` (`p` has stride 0 along the reduced loops; the
     /// runtime fills it with `op`'s identity first).
     Accum(usize, BinaryOp, VarId),
+    /// The iteration point's index through param `p` (an `i64` param bound
+    /// to no buffer: its strides are the index's weights per loop, its
+    /// offset the index at iteration point zero). For `argmin`/`argmax`.
+    Index(usize),
+    /// `argmin` (`min`) or `argmax`: folds the pair (value `v`, index `i`)
+    /// into accumulator params `index_out` (`i64`, filled with -1: none
+    /// yet) and `value_out` (the value's dtype). The first extreme wins; a
+    /// NaN wins over numbers, the first NaN over later ones — NumPy's rule,
+    /// which is associative, so any grouping gives the same pair.
+    ArgAccum {
+        /// `argmin` rather than `argmax`.
+        min: bool,
+        /// The index accumulator (the result).
+        index_out: usize,
+        /// The value accumulator (scratch for the best value so far).
+        value_out: usize,
+        /// The value.
+        v: VarId,
+        /// Its index.
+        i: VarId,
+    },
 }
 
 /// One body instruction.
@@ -167,6 +188,14 @@ impl std::hash::Hash for Key {
                 LOp::Cast(a) => a.hash(h),
                 LOp::Store(p, v) => (p, v).hash(h),
                 LOp::Accum(p, b, v) => (p, b, v).hash(h),
+                LOp::Index(p) => p.hash(h),
+                LOp::ArgAccum {
+                    min,
+                    index_out,
+                    value_out,
+                    v,
+                    i,
+                } => (min, index_out, value_out, v, i).hash(h),
             }
             (i.ty, i.level).hash(h);
         }
@@ -208,13 +237,20 @@ impl LoopFunc {
 
     /// Whether param `p` is an accumulator (the target of an `accum`).
     pub fn is_accum(&self, p: usize) -> bool {
-        self.body.iter().any(|i| matches!(i.op, LOp::Accum(q, ..) if q == p))
+        self.body.iter().any(|i| match i.op {
+            LOp::Accum(q, ..) => q == p,
+            LOp::ArgAccum {
+                index_out, value_out, ..
+            } => index_out == p || value_out == p,
+            _ => false,
+        })
     }
 
     /// Operands of an instruction.
     pub fn args(op: &LOp) -> Vec<VarId> {
         match *op {
-            LOp::Load(_) | LOp::Const(_) => vec![],
+            LOp::Load(_) | LOp::Const(_) | LOp::Index(_) => vec![],
+            LOp::ArgAccum { v, i, .. } => vec![v, i],
             LOp::Unary(_, a) | LOp::Cast(a) | LOp::Store(_, a) | LOp::Accum(_, _, a) => vec![a],
             LOp::Binary(_, a, b) => vec![a, b],
             LOp::Select(c, a, b) => vec![c, a, b],

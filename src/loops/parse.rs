@@ -81,6 +81,29 @@ pub fn parse_loop(text: &str) -> Result<LoopFunc> {
             (LOp::Store(p, v), body[v].ty)
         } else if lx.eat_kw("accum") {
             let m = lx.ident()?;
+            if m == "argmin" || m == "argmax" {
+                let index_out = param(&mut lx, &params)?;
+                lx.expect(',')?;
+                let value_out = param(&mut lx, &params)?;
+                lx.expect(',')?;
+                let v = var(&mut lx, body.len())?;
+                lx.expect(',')?;
+                let i = var(&mut lx, body.len())?;
+                let op = LOp::ArgAccum {
+                    min: m == "argmin",
+                    index_out,
+                    value_out,
+                    v,
+                    i,
+                };
+                let level = if lx.eat_kw("hoist") { lx.usize()? } else { n };
+                body.push(Inst {
+                    op,
+                    ty: body[v].ty,
+                    level,
+                });
+                continue;
+            }
             let b = BinaryOp::from_mnemonic(&m).ok_or_else(|| Error::Parse(format!("unknown accumulation '{m}'")))?;
             let p = param(&mut lx, &params)?;
             lx.expect(',')?;
@@ -96,6 +119,7 @@ pub fn parse_loop(text: &str) -> Result<LoopFunc> {
             let nb = body.len();
             let op = match m.as_str() {
                 "load" => LOp::Load(param(&mut lx, &params)?),
+                "index" => LOp::Index(param(&mut lx, &params)?),
                 "const" => {
                     let txt = lx.number_text()?;
                     lx.expect(':')?;

@@ -27,16 +27,30 @@ pub fn write_loop(f: &mut fmt::Formatter<'_>, lf: &LoopFunc) -> fmt::Result {
         match &i.op {
             LOp::Store(p, a) => write!(f, "store %{}, v{a}", lf.params[*p].name)?,
             LOp::Accum(p, b, a) => write!(f, "accum {b} %{}, v{a}", lf.params[*p].name)?,
+            LOp::ArgAccum {
+                min,
+                index_out,
+                value_out,
+                v,
+                i,
+            } => write!(
+                f,
+                "accum {} %{}, %{}, v{v}, v{i}",
+                if *min { "argmin" } else { "argmax" },
+                lf.params[*index_out].name,
+                lf.params[*value_out].name
+            )?,
             op => {
                 write!(f, "v{v} = ")?;
                 match op {
                     LOp::Load(p) => write!(f, "load %{}", lf.params[*p].name)?,
+                    LOp::Index(p) => write!(f, "index %{}", lf.params[*p].name)?,
                     LOp::Const(c) => write!(f, "const {c}")?,
                     LOp::Unary(u, a) => write!(f, "{u} v{a}")?,
                     LOp::Binary(b, x, y) => write!(f, "{b} v{x}, v{y}")?,
                     LOp::Select(c, x, y) => write!(f, "select v{c}, v{x}, v{y}")?,
                     LOp::Cast(a) => write!(f, "cast v{a}")?,
-                    LOp::Store(..) | LOp::Accum(..) => unreachable!(),
+                    LOp::Store(..) | LOp::Accum(..) | LOp::ArgAccum { .. } => unreachable!(),
                 }
                 write!(f, " : {}", i.ty)?;
             }

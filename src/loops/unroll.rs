@@ -25,8 +25,18 @@ pub fn unroll(f: &mut LoopFunc) {
     let row_accs = f
         .body
         .iter()
-        .filter(|i| matches!(i.op, LOp::Accum(p, ..) if f.params[p].strides[n - 1] == 0))
-        .count();
+        .map(|i| match i.op {
+            LOp::Accum(p, ..) if f.params[p].strides[n - 1] == 0 => 1,
+            LOp::ArgAccum { index_out, .. } if f.params[index_out].strides[n - 1] == 0 => 2,
+            _ => 0,
+        })
+        .sum::<usize>();
+    // `argmin`/`argmax` in registers: a dependent compare-and-select chain
+    // per slot, so four independent slots.
+    let arg_rows = f
+        .body
+        .iter()
+        .any(|i| matches!(i.op, LOp::ArgAccum { index_out, .. } if f.params[index_out].strides[n - 1] == 0));
     // A float sum in registers keeps NumPy's eight interleaved partial sums
     // (`unroll × vector` = 8) when it can.
     let float_sum = f.body.iter().any(|i| {
@@ -34,6 +44,8 @@ pub fn unroll(f: &mut LoopFunc) {
     });
     f.unroll = if calls {
         1
+    } else if arg_rows && row_accs <= 4 {
+        4
     } else if row_accs >= 3 {
         2
     } else if float_sum && f.vector > 1 {

@@ -79,7 +79,13 @@ pub fn vector_lanes(f: &LoopFunc) -> usize {
 
 /// Sets `f.vector` (see the module docs).
 pub fn vectorize(f: &mut LoopFunc) {
-    let lanes = vector_lanes(f);
+    // `argmin`/`argmax` run scalar (their pair state is kept per unroll
+    // slot); so does a body with an index.
+    let arg = f
+        .body
+        .iter()
+        .any(|i| matches!(i.op, LOp::ArgAccum { .. } | LOp::Index(_)));
+    let lanes = if arg { 1 } else { vector_lanes(f) };
     let inner = *f.dims.last().expect("a loop");
     f.vector = if inner >= lanes { lanes } else { 1 };
 }

@@ -87,6 +87,37 @@ pub fn verify(f: &LoopFunc) -> Result<()> {
                 );
                 folds && f.params[*p].dtype == ty(*a) && i.ty == ty(*a)
             }
+            LOp::Index(p) => match f.params.get(*p) {
+                Some(q) if !q.output => {
+                    let need = q.strides.iter().rposition(|&s| s != 0).map_or(0, |d| d + 1);
+                    if i.level < need {
+                        return bad(format!("index v{v} hoisted out of a loop that moves it"));
+                    }
+                    q.dtype == DType::I64 && i.ty == DType::I64
+                }
+                _ => return bad(format!("v{v} indexes an output or unknown param")),
+            },
+            LOp::ArgAccum {
+                index_out,
+                value_out,
+                v: a,
+                i: x,
+                ..
+            } => {
+                for p in [*index_out, *value_out] {
+                    match f.params.get(p) {
+                        Some(q) if q.output => stored[p] += 1,
+                        _ => return bad(format!("accum into an input or unknown param at v{v}")),
+                    }
+                }
+                if i.level != n || index_out == value_out {
+                    return bad("argmin/argmax accumulations are innermost, into two params".into());
+                }
+                f.params[*index_out].dtype == DType::I64
+                    && ty(*x) == DType::I64
+                    && f.params[*value_out].dtype == ty(*a)
+                    && i.ty == ty(*a)
+            }
             LOp::Const(c) => c.dtype() == i.ty,
             LOp::Unary(u, a) => unary_types(*u, ty(*a)).ok() == Some((ty(*a), i.ty)),
             LOp::Binary(b, x, y) => ty(*x) == ty(*y) && binary_types(*b, ty(*x)).ok() == Some((ty(*x), i.ty)),

@@ -221,6 +221,13 @@ pub fn plan_buffers(p: &Program, g: &Graph, donated: &[bool]) -> BufferPlan {
             }
         }
     }
+    // A temporary nothing reads (an argmin's best values) dies with the
+    // step that writes it.
+    for (si, s) in p.steps.iter().enumerate() {
+        for t in writes(s) {
+            last_tmp[t as usize].get_or_insert(si);
+        }
+    }
     let is_output = |v: Val| p.outputs.contains(&v);
     for &o in &p.outputs {
         if let Val::Tmp(t) = o {

@@ -2,9 +2,9 @@
 //! the JIT, with a kernel cache and a multi-threaded executor.
 //!
 //! - [`eval_graph`] / [`eval_graph_into`]: every kernel — element-wise work
-//!   and the reductions it feeds (`sum` … `all`) — runs JIT-compiled;
-//!   `argmin`/`argmax` and copying reshapes run in the interpreter on
-//!   materialized operands. Temporaries live where the buffer plan
+//!   and the reductions it feeds (`sum` … `all`, `argmin`/`argmax`) — runs
+//!   JIT-compiled; copying reshapes run in the interpreter on materialized
+//!   operands. Temporaries live where the buffer plan
 //!   ([`crate::plan`]) puts them: planned buffers reused once their last
 //!   reader ran, or in place over an operand that dies at the kernel.
 //! - [`eval_graph_donating`]: inputs handed over by value may be
@@ -14,7 +14,9 @@
 //!   sums along the inner loop, whole rows of vectors along outer loops),
 //!   an accumulator reduced along the outermost loop gets per-chunk partials
 //!   (fixed chunks, combined pairwise in a fixed tree — `exec::run_reduce`)
-//!   and `mean`/`var`/`std` are finalized from their sums.
+//!   and `mean`/`var`/`std` are finalized from their sums. `argmin`/
+//!   `argmax` keep a (best value, index) pair per accumulator (index -1:
+//!   none yet); reduced along the outermost loop they run as one call.
 //! - [`prepare`] / [`Prepared::run_into`]: compile once, run many times (for
 //!   `bench`); [`eval_graph`] keeps recently prepared plans in a cache keyed
 //!   by graph and input layouts, so a repeated call skips fusion and
@@ -34,7 +36,7 @@ mod exec;
 use crate::array::layout::c_strides;
 use crate::array::{Array, Buffer, DType};
 use crate::error::{shape_err, type_err, Error, Result};
-use crate::expr::{Graph, Op, ReduceOp};
+use crate::expr::{Graph, Op};
 use crate::fuse::{self, Program, Step, Val};
 use crate::jit::Compiled;
 use crate::loops::{self, Binding, LoopFunc};
@@ -284,17 +286,6 @@ fn eval_node(op: &Op, arg: &Array) -> Result<Array> {
     if let Op::Reshape(s) = op {
         return arg.reshape(s);
     }
-    if let Op::Reduce {
-        op: rop @ (ReduceOp::ArgMin | ReduceOp::ArgMax),
-        axes,
-        keepdims,
-        ..
-    } = op
-    {
-        if let Some(r) = arg_extreme(*rop == ReduceOp::ArgMin, axes, *keepdims, arg)? {
-            return Ok(r);
-        }
-    }
     let mut g = Graph::new();
     let x = g.add_input("x", arg.dtype(), arg.shape())?;
     let r = g.add(op.clone(), &[x])?;
@@ -302,122 +293,25 @@ fn eval_node(op: &Op, arg: &Array) -> Result<Array> {
     Ok(crate::interp::interpret(&g, std::slice::from_ref(arg))?.remove(0))
 }
 
-/// `argmin`/`argmax` over one axis (or a C-contiguous flattened array) by
-/// a typed strided scan, with the interpreter's semantics: the first
-/// extreme wins; a NaN is taken at once and ends the search. `None`: other
-/// layouts (the interpreter handles them).
-fn arg_extreme(min: bool, axes: &[usize], keepdims: bool, x: &Array) -> Result<Option<Array>> {
-    let (shape, strides) = (x.shape(), x.strides());
-    let (axis_len, axis_stride, kept): (usize, isize, Vec<usize>) = match axes {
-        [a] => (shape[*a], strides[*a], (0..shape.len()).filter(|d| d != a).collect()),
-        [] if x.is_c_contiguous() => (x.len(), 1, vec![]),
-        _ => return Ok(None),
-    };
-    if axis_len == 0 {
-        return Ok(None); // the interpreter reports the error
-    }
-    let out_shape: Vec<usize> = if axes.is_empty() {
-        if keepdims {
-            vec![1; shape.len()]
-        } else {
-            vec![]
-        }
-    } else {
-        (0..shape.len())
-            .filter_map(|d| {
-                if d == axes[0] {
-                    keepdims.then_some(1)
-                } else {
-                    Some(shape[d])
-                }
-            })
-            .collect()
-    };
-    let outs: usize = kept.iter().map(|&d| shape[d]).product();
-    // Element offsets of each output's run, in C order of the kept dims.
-    let mut bases = Vec::with_capacity(outs);
-    let mut idx = vec![0usize; kept.len()];
-    for _ in 0..outs {
-        bases.push(
-            x.offset()
-                + kept
-                    .iter()
-                    .zip(&idx)
-                    .map(|(&d, &i)| strides[d] * i as isize)
-                    .sum::<isize>(),
-        );
-        for k in (0..kept.len()).rev() {
-            idx[k] += 1;
-            if idx[k] < shape[kept[k]] {
-                break;
-            }
-            idx[k] = 0;
-        }
-    }
-    let base_ptr = x.buffer().as_ptr() as *const u8;
-    fn scan<T: Copy + PartialOrd>(
-        p: *const T,
-        bases: &[isize],
-        n: usize,
-        st: isize,
-        min: bool,
-        is_nan: fn(T) -> bool,
-    ) -> Vec<i64> {
-        bases
-            .iter()
-            .map(|&b| {
-                // SAFETY: `b + i * st` for i < n is inside the array.
-                let at = |i: usize| unsafe { *p.offset(b + i as isize * st) };
-                let (mut best, mut pos) = (at(0), 0usize);
-                if !is_nan(best) {
-                    for i in 1..n {
-                        let v = at(i);
-                        let keep = if min { v >= best } else { v <= best };
-                        if !keep {
-                            best = v;
-                            pos = i;
-                            if is_nan(v) {
-                                break;
-                            }
-                        }
-                    }
-                }
-                pos as i64
-            })
-            .collect()
-    }
-    macro_rules! go {
-        ($t:ty, $nan:expr) => {
-            scan::<$t>(base_ptr as *const $t, &bases, axis_len, axis_stride, min, $nan)
-        };
-    }
-    let res: Vec<i64> = match x.dtype() {
-        DType::F64 => go!(f64, |v: f64| v.is_nan()),
-        DType::F32 => go!(f32, |v: f32| v.is_nan()),
-        DType::Bool | DType::U8 => go!(u8, |_| false),
-        DType::I8 => go!(i8, |_| false),
-        DType::I16 => go!(i16, |_| false),
-        DType::U16 => go!(u16, |_| false),
-        DType::I32 => go!(i32, |_| false),
-        DType::U32 => go!(u32, |_| false),
-        DType::I64 => go!(i64, |_| false),
-        DType::U64 => go!(u64, |_| false),
-    };
-    Array::from_vec(res).reshape(&out_shape).map(Some)
-}
-
 fn launch(pk: &PreparedKernel, inputs: &[Array], tmps: &[Option<Array>], threads: usize) -> Result<()> {
     let f = &pk.func;
     let mut ptrs = Vec::with_capacity(f.params.len());
     let mut strides = Vec::with_capacity(f.params.len() * f.ndims());
     for (p, b) in f.params.iter().zip(&pk.binds) {
+        let size = p.dtype.size() as isize;
+        if b.index {
+            // No buffer: the kernel computes the index from this
+            // "address" (the offset) and the strides, never dereferencing.
+            ptrs.push(std::ptr::null_mut::<u8>().wrapping_offset(b.offset * size));
+            strides.extend(p.strides.iter().map(|&s| s * size));
+            continue;
+        }
         let arr = match b.val {
             Val::Input(i) => &inputs[i as usize],
             Val::Tmp(t) => tmps[t as usize]
                 .as_ref()
                 .ok_or_else(|| Error::Internal(format!("temporary %t{t} not ready")))?,
         };
-        let size = p.dtype.size() as isize;
         ptrs.push(arr.buffer().as_ptr().wrapping_offset(b.offset * size));
         strides.extend(p.strides.iter().map(|&s| s * size));
     }
@@ -446,6 +340,14 @@ fn launch(pk: &PreparedKernel, inputs: &[Array], tmps: &[Option<Array>], threads
         strides,
         dims: f.dims.clone(),
     };
+    // argmin/argmax reduced along the outermost loop: one call in order
+    // (their pair accumulators are not split into partials).
+    let outer_arg = f.body.iter().any(|i| {
+        matches!(i.op, loops::LOp::ArgAccum { index_out, .. } if f.params[index_out].strides[0] == 0 && f.dims[0] > 1)
+    });
+    if outer_arg {
+        return exec::run(&pk.compiled, &l, 1);
+    }
     if parts.is_empty() {
         exec::run(&pk.compiled, &l, threads)
     } else {
@@ -461,6 +363,9 @@ fn launch(pk: &PreparedKernel, inputs: &[Array], tmps: &[Option<Array>], threads
 fn finalize(k: &fuse::Kernel, tmps: &[Option<Array>]) -> Result<()> {
     use crate::expr::ReduceOp;
     for r in &k.reds {
+        if r.op.single_axis() && r.count(&k.shape) == 0 {
+            return shape_err!("attempt to get argmin/argmax of an empty sequence");
+        }
         if !matches!(r.op, ReduceOp::Mean | ReduceOp::Var | ReduceOp::Std) {
             continue;
         }
@@ -619,21 +524,21 @@ impl Prepared {
             match s {
                 Step::Kernel(k) => {
                     for r in &k.reds {
-                        let mut accs = vec![(r.tmp, r.fold_op())];
+                        let arg = r.op.single_axis();
+                        // argmin/argmax: index -1 (none yet), any value.
+                        let mut accs = vec![(r.tmp, (!arg).then(|| r.fold_op()))];
                         if let Some((t, _)) = r.aux {
-                            accs.push((t, crate::expr::BinaryOp::Add));
+                            accs.push((t, (!arg).then_some(crate::expr::BinaryOp::Add)));
                         }
                         for (t, op) in accs {
                             let a = self.planned(t, inputs, &mut bufs)?;
-                            // SAFETY: a C-contiguous array of `len` elements.
-                            unsafe {
-                                exec::fill_bits(
-                                    a.as_ptr() as *mut u8,
-                                    a.dtype(),
-                                    a.len(),
-                                    exec::identity_bits(op, a.dtype()),
-                                )
+                            let bits = match op {
+                                Some(op) => exec::identity_bits(op, a.dtype()),
+                                None if t == r.tmp => u64::MAX,
+                                None => 0,
                             };
+                            // SAFETY: a C-contiguous array of `len` elements.
+                            unsafe { exec::fill_bits(a.as_ptr() as *mut u8, a.dtype(), a.len(), bits) };
                             tmps[t as usize] = Some(a);
                         }
                     }
@@ -788,7 +693,7 @@ fn prepare_cached_donating(g: &Graph, inputs: &[Array], donated: &[bool]) -> Res
 }
 
 /// Evaluates a simplified graph: fused kernels (element-wise work and the
-/// reductions it feeds) JIT-compiled and run; `argmin`/`argmax` evaluated
+/// reductions it feeds) JIT-compiled and run; copying reshapes evaluated
 /// by the interpreter on materialised operands.
 ///
 /// ```
