@@ -537,3 +537,40 @@ fn arg_reductions_large_with_ties_and_nans() {
         }
     }
 }
+
+/// Rows whose every element equals the starting extreme of the kernel's
+/// accumulator (+inf for argmin, the type's minimum for argmax, all-true
+/// bools): the first index wins.
+#[test]
+fn arg_reductions_of_extreme_values() {
+    let cases: Vec<(DType, Scalar)> = vec![
+        (DType::F64, Scalar::F64(f64::INFINITY)),
+        (DType::F64, Scalar::F64(f64::NEG_INFINITY)),
+        (DType::F32, Scalar::F32(f32::INFINITY)),
+        (DType::I64, Scalar::I64(i64::MAX)),
+        (DType::I64, Scalar::I64(i64::MIN)),
+        (DType::U8, Scalar::U8(255)),
+        (DType::U8, Scalar::U8(0)),
+        (DType::Bool, Scalar::Bool(true)),
+        (DType::Bool, Scalar::Bool(false)),
+    ];
+    for (d, v) in cases {
+        let a = Array::from_scalars(d, &[4, 9], &vec![v; 36]).unwrap();
+        let x = lazy(&a);
+        for e in [
+            x.argmin(),
+            x.argmax(),
+            x.argmin_axis(1),
+            x.argmax_axis(0),
+            x.argmax_axis(1),
+        ] {
+            let want = reference(std::slice::from_ref(&e)).unwrap();
+            let got = eval(std::slice::from_ref(&e), 1).unwrap();
+            assert_eq!(
+                got[0].to_vec::<i64>().unwrap(),
+                want[0].to_vec::<i64>().unwrap(),
+                "{d} {v:?}"
+            );
+        }
+    }
+}

@@ -1084,12 +1084,12 @@ impl<'a> Cg<'a> {
     fn acc_init(&mut self, mode: Mode) -> Vec<Value> {
         let mut out = vec![];
         for r in self.raccs.clone() {
-            if r.arg.is_some() {
-                // No value yet: index -1 (the value is never looked at).
-                let v = match r.ty {
-                    DType::F64 | DType::F32 => self.fconst(r.ty, 0.0),
-                    t => self.iconst(cl_ty(t), 0),
-                };
+            if let Some((min, _, _)) = r.arg {
+                // Index -1: no element taken yet. The value starts at the
+                // extreme no element can beat (an element equal to it is
+                // not taken; if none is ever taken, every element equals
+                // it and the runtime answers index 0).
+                let v = self.identity(if min { BinaryOp::Minimum } else { BinaryOp::Maximum }, r.ty);
                 let i = self.iconst(types::I64, -1);
                 out.extend([v, i]);
                 continue;
@@ -1367,10 +1367,31 @@ impl<'a> Cg<'a> {
                 let x = (vals[a].expect("operand computed"), vals[i].expect("index computed"));
                 match self.raccs.iter().position(|r| r.v == v) {
                     Some(k) => {
+                        // One element after earlier ones of this slot:
+                        // NumPy's loop, `x` replaces the best unless it is
+                        // not better or the best is NaN.
                         let off = self.racc_off(k);
-                        let (bv, bi) = self.arg_combine(min, ty, (state[off], state[off + 1]), x);
-                        state[off] = bv;
-                        state[off + 1] = bi;
+                        let (v1, i1) = (state[off], state[off + 1]);
+                        let take = if ty.is_float() {
+                            let cc = if min {
+                                FloatCC::UnorderedOrLessThan
+                            } else {
+                                FloatCC::UnorderedOrGreaterThan
+                            };
+                            let better = self.b.ins().fcmp(cc, x.0, v1);
+                            let ord = self.b.ins().fcmp(FloatCC::Ordered, v1, v1);
+                            self.b.ins().band(better, ord)
+                        } else {
+                            let cc = match (min, ty.is_signed_int()) {
+                                (true, true) => IntCC::SignedLessThan,
+                                (true, false) => IntCC::UnsignedLessThan,
+                                (false, true) => IntCC::SignedGreaterThan,
+                                (false, false) => IntCC::UnsignedGreaterThan,
+                            };
+                            self.b.ins().icmp(cc, x.0, v1)
+                        };
+                        state[off] = self.b.ins().select(take, x.0, v1);
+                        state[off + 1] = self.b.ins().select(take, x.1, i1);
                     }
                     None => {
                         // Column mode: the pair moves with the data.

@@ -363,8 +363,19 @@ fn launch(pk: &PreparedKernel, inputs: &[Array], tmps: &[Option<Array>], threads
 fn finalize(k: &fuse::Kernel, tmps: &[Option<Array>]) -> Result<()> {
     use crate::expr::ReduceOp;
     for r in &k.reds {
-        if r.op.single_axis() && r.count(&k.shape) == 0 {
-            return shape_err!("attempt to get argmin/argmax of an empty sequence");
+        if r.op.single_axis() {
+            if r.count(&k.shape) == 0 {
+                return shape_err!("attempt to get argmin/argmax of an empty sequence");
+            }
+            // No element beat the starting extreme: they all equal it, and
+            // the first wins.
+            let out = tmps[r.tmp as usize].as_ref().expect("reduction computed");
+            // SAFETY: a fresh C-contiguous i64 array of `len` elements.
+            let idx = unsafe { std::slice::from_raw_parts_mut(out.buffer().as_ptr() as *mut i64, out.len()) };
+            for x in idx.iter_mut().filter(|x| **x < 0) {
+                *x = 0;
+            }
+            continue;
         }
         if !matches!(r.op, ReduceOp::Mean | ReduceOp::Var | ReduceOp::Std) {
             continue;
