@@ -829,7 +829,10 @@ impl<'a> Cg<'a> {
     fn plan_outline(&mut self) -> Option<Outline> {
         let f = self.f;
         let n = self.n;
-        let accum = f.body.iter().any(|i| matches!(i.op, LOp::Accum(..)));
+        let accum = f
+            .body
+            .iter()
+            .any(|i| matches!(i.op, LOp::Accum(..) | LOp::ArgAccum { .. }));
         if self.lanes < 2 || accum || !host::block::available() {
             return None;
         }
@@ -1091,7 +1094,12 @@ impl<'a> Cg<'a> {
                 // it and the runtime answers index 0).
                 let v = self.identity(if min { BinaryOp::Minimum } else { BinaryOp::Maximum }, r.ty);
                 let i = self.iconst(types::I64, -1);
-                out.extend([v, i]);
+                if mode == Mode::Vector {
+                    let (v, i) = (self.splat(r.ty, v), self.b.ins().splat(types::I64X2, i));
+                    out.extend([v, i]);
+                } else {
+                    out.extend([v, i]);
+                }
                 continue;
             }
             let s = self.identity(r.op, r.ty);
@@ -1288,7 +1296,16 @@ impl<'a> Cg<'a> {
                 let w: usize = self.raccs.iter().map(RAcc::width).sum();
                 let mut best = (sstate[off], sstate[off + 1]);
                 for u in 0..self.f.unroll {
-                    best = self.arg_combine(min, r.ty, best, (vstate[u * w + off], vstate[u * w + off + 1]));
+                    let (sv, si) = (vstate[u * w + off], vstate[u * w + off + 1]);
+                    if mode == Mode::Vector {
+                        for j in 0..self.lanes {
+                            let lv = self.b.ins().extractlane(sv, j as u8);
+                            let li = self.b.ins().extractlane(si, j as u8);
+                            best = self.arg_combine(min, r.ty, best, (lv, li));
+                        }
+                    } else {
+                        best = self.arg_combine(min, r.ty, best, (sv, si));
+                    }
                 }
                 let (av, _) = self.addr(value_out, ptrs, None, 0);
                 let (ai, _) = self.addr(r.p, ptrs, None, 0);
@@ -1362,7 +1379,6 @@ impl<'a> Cg<'a> {
                 i,
             } = self.f.body[v].op
             {
-                debug_assert!(mode == Mode::Scalar, "vectorize keeps argmin/argmax scalar");
                 let ty = self.f.body[v].ty;
                 let x = (vals[a].expect("operand computed"), vals[i].expect("index computed"));
                 match self.raccs.iter().position(|r| r.v == v) {
@@ -1390,8 +1406,16 @@ impl<'a> Cg<'a> {
                             };
                             self.b.ins().icmp(cc, x.0, v1)
                         };
-                        state[off] = self.b.ins().select(take, x.0, v1);
-                        state[off + 1] = self.b.ins().select(take, x.1, i1);
+                        if mode == Mode::Vector {
+                            // 64-bit values: the mask fits the index lanes.
+                            let vt = self.vty(ty);
+                            let (mv, mi) = (self.vcast(vt, take), self.vcast(types::I64X2, take));
+                            state[off] = self.b.ins().bitselect(mv, x.0, v1);
+                            state[off + 1] = self.b.ins().bitselect(mi, x.1, i1);
+                        } else {
+                            state[off] = self.b.ins().select(take, x.0, v1);
+                            state[off + 1] = self.b.ins().select(take, x.1, i1);
+                        }
                     }
                     None => {
                         // Column mode: the pair moves with the data.
@@ -1484,6 +1508,22 @@ impl<'a> Cg<'a> {
                 // The param's "address" is 8 × the index (it is bound to
                 // no buffer and never dereferenced).
                 let lanes = if mode == Mode::Vector { self.lanes } else { 1 };
+                let inner = StrideClass::of(self.f.params[p].strides[self.n - 1]);
+                if lanes == 2 && idx.is_some() && inner == StrideClass::Unit {
+                    // Consecutive indices: splat(first) + [0, 1].
+                    let (a, at) = self.addr(p, ptrs, idx, 0);
+                    let a = self.b.ins().iadd_imm_s(a, at as i64);
+                    let first = self.b.ins().sshr_imm_u(a, 3);
+                    let s = self.b.ins().splat(types::I64X2, first);
+                    let c = self
+                        .b
+                        .func
+                        .dfg
+                        .constants
+                        .insert([0u8, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0].to_vec().into());
+                    let step = self.b.ins().vconst(types::I64X2, c);
+                    return self.b.ins().iadd(s, step);
+                }
                 let mut acc = None;
                 for j in 0..lanes {
                     let (a, at) = self.addr(p, ptrs, idx, j);

@@ -79,13 +79,23 @@ pub fn vector_lanes(f: &LoopFunc) -> usize {
 
 /// Sets `f.vector` (see the module docs).
 pub fn vectorize(f: &mut LoopFunc) {
-    // `argmin`/`argmax` run scalar (their pair state is kept per unroll
-    // slot); so does a body with an index.
+    // `argmin`/`argmax` keep (value, index) pairs: vectorized when both are
+    // 64-bit lanes (f64, i64, u64 values) and the pair stays in registers
+    // (reduced along the innermost loop); otherwise scalar.
+    let n = f.ndims();
     let arg = f
         .body
         .iter()
         .any(|i| matches!(i.op, LOp::ArgAccum { .. } | LOp::Index(_)));
-    let lanes = if arg { 1 } else { vector_lanes(f) };
+    let arg_vector = f.body.iter().all(|i| match i.op {
+        LOp::ArgAccum { index_out, .. } => i.ty.size() == 8 && f.params[index_out].strides[n - 1] == 0,
+        _ => true,
+    });
+    let lanes = match (arg, vector_lanes(f)) {
+        (false, l) => l,
+        (true, 2) if arg_vector => 2,
+        (true, _) => 1,
+    };
     let inner = *f.dims.last().expect("a loop");
     f.vector = if inner >= lanes { lanes } else { 1 };
 }
