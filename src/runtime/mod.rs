@@ -509,7 +509,7 @@ impl Prepared {
         let aliased = inputs.iter().any(|a| a.shares_memory(out));
         if aliased {
             let r = self.run_impl(inputs, None, opts)?.remove(0);
-            out.assign_scalars(&r.to_scalars());
+            out.assign_from(&r);
             return Ok(());
         }
         self.run_impl(inputs, Some(out), opts).map(|_| ())
@@ -610,7 +610,7 @@ impl Prepared {
             })
             .collect();
         if let (Some(o), None) = (out, out_tmp) {
-            o.assign_scalars(&results[0].to_scalars());
+            o.assign_from(&results[0]);
         }
         Ok(results)
     }
