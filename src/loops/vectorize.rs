@@ -6,8 +6,12 @@
 //! operands' width; a loaded or stored bool is 1 byte wide. A body mixing
 //! widths (an `f32` cast to `f64`) gets `16 / widest` lanes, narrower values
 //! filling the low lanes of their registers, unless it has bools (then it
-//! stays scalar, `vector 1`); so do loops shorter than one vector. (Bodies calling libm stay vector: measured
-//! faster than scalar even with one call per lane.)
+//! stays scalar, `vector 1`); so do loops shorter than one vector, bodies
+//! with 64-bit integer floor division or modulo (no vector instructions:
+//! lane by lane is slower than scalar), and `argmin`/`argmax` over values
+//! that are not 64-bit (their index lanes would not match). (Bodies calling
+//! libm stay vector: measured faster than scalar even with one call per
+//! lane.)
 //!
 //! Requires a verified function. Guarantees `vector` is 1, 2, 4, 8 or 16 and
 //! that the JIT can give every value a vector type of that many lanes (ops
@@ -91,7 +95,18 @@ pub fn vectorize(f: &mut LoopFunc) {
         LOp::ArgAccum { index_out, .. } => i.ty.size() == 8 && f.params[index_out].strides[n - 1] == 0,
         _ => true,
     });
-    let lanes = match (arg, vector_lanes(f)) {
+    // 64-bit integer floor division and modulo have no vector instructions
+    // (the JIT would compute them lane by lane, extracting and inserting):
+    // such a body runs faster scalar (int_mix: 1.13x -> 1.0x of the hand
+    // loop).
+    let int_div = f.body.iter().any(|i| {
+        matches!(
+            i.op,
+            LOp::Binary(crate::expr::BinaryOp::FloorDiv | crate::expr::BinaryOp::Mod, ..)
+        ) && i.ty.size() == 8
+            && !i.ty.is_float()
+    });
+    let lanes = match (arg, if int_div { 1 } else { vector_lanes(f) }) {
         (false, l) => l,
         (true, 2) if arg_vector => 2,
         (true, _) => 1,
