@@ -123,3 +123,37 @@ fn handed_over_arrays_are_overwritten_in_place() {
     assert!(!r.shares_memory(&keep));
     assert_eq!(keep.to_vec::<f64>().unwrap()[10], 10.0);
 }
+
+/// Outlined `sqrt`/division whose result goes straight into the output
+/// block, with the output over a handed-over input (in place) and into an
+/// `eval_into` destination that is an input: every input element is read
+/// before its block is overwritten.
+#[test]
+fn outlined_results_written_in_place_over_inputs() {
+    for n in [1usize, 63, 64, 65, 200, 1000, 4097] {
+        let want: Vec<f64> = (0..n)
+            .map(|i| {
+                let x = i as f64 * 0.5 - 7.0;
+                let y = (x * x + x / 3.0).sqrt();
+                (y - x) / (x * 0.25 + 100.0)
+            })
+            .collect();
+        let mk = || Array::from_vec((0..n).map(|i| i as f64 * 0.5 - 7.0).collect::<Vec<f64>>());
+        let a = mk();
+        let p = a.as_ptr();
+        // Donated: the plan writes over `a`.
+        let x = lazy(a);
+        let e = ((&x * &x + &x / 3.0).sqrt() - &x) / (&x * 0.25 + 100.0);
+        let r = e.eval().unwrap();
+        if n >= 2 {
+            assert_eq!(r.as_ptr(), p, "n={n}: written in place");
+        }
+        assert_eq!(r.to_vec::<f64>().unwrap(), want, "n={n} donated");
+        // eval_into the input itself (overlap: through a temporary).
+        let mut b = mk();
+        let xb = lazy(&b);
+        let e = ((&xb * &xb + &xb / 3.0).sqrt() - &xb) / (&xb * 0.25 + 100.0);
+        e.eval_into(&mut b).unwrap();
+        assert_eq!(b.to_vec::<f64>().unwrap(), want, "n={n} eval_into");
+    }
+}

@@ -281,6 +281,12 @@ fn outlined_sqrt_and_division() {
                 );
                 run_guarded(&t, &[1, 1], 1, at_end, 1);
                 run_guarded(&t, &[-1, 2], -1, at_end, 2);
+                // The result goes straight into the output's block.
+                let t = format!(
+                    "graph @f(%a: {dt}[{n}], %b: {dt}[{n}]) {{\n %0 = mul %a, %a : {dt}[{n}]\n %1 = mul %b, %b : {dt}[{n}]\n %2 = add %0, %1 : {dt}[{n}]\n %3 = sqrt %2 : {dt}[{n}]\n return %3\n}}"
+                );
+                run_guarded(&t, &[1, 1], 1, at_end, 1);
+                run_guarded(&t, &[1, -1], 1, at_end, 3);
             }
         }
     }

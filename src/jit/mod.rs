@@ -313,7 +313,6 @@ const OUTLINE_BLOCK: i64 = host::block::BLOCK as i64;
 struct Outline {
     /// Phase of each innermost-level instruction.
     phase: Vec<usize>,
-    phases: usize,
     /// Whether each instruction is an outlined op.
     outlined: Vec<bool>,
     /// Scratch buffer index of an instruction's value (an outlined op: its
@@ -323,6 +322,14 @@ struct Outline {
     den: Vec<Option<usize>>,
     /// Scratch buffers.
     slots: Vec<ir::StackSlot>,
+    /// An outlined op whose only use is the store of the last phase into
+    /// a contiguous output: its operand goes straight into the output's
+    /// block and the helper finishes it there; the last phase is then
+    /// skipped. (Written at the end of its phase, after every load of it,
+    /// so an output over an input of the same layout stays correct.)
+    direct: Vec<Option<usize>>,
+    /// Phases to emit (`phases`, or one fewer when the last is direct).
+    emit: usize,
 }
 
 /// Where a main loop stops.
@@ -865,6 +872,31 @@ impl<'a> Cg<'a> {
             }
         }
         let phases = (0..len).filter(|&v| inner(v)).map(|v| phase[v] + 1).max().unwrap_or(1);
+        // The last phase only stores outlined results into contiguous
+        // outputs of their dtype: those go direct.
+        let last = phases - 1;
+        let uses = |v: usize| (0..len).filter(|&u| LoopFunc::args(&f.body[u].op).contains(&v)).count();
+        let last_insts: Vec<usize> = (0..len).filter(|&u| inner(u) && phase[u] == last).collect();
+        let all_direct = phases >= 2
+            && !last_insts.is_empty()
+            && last_insts.iter().all(|&u| match f.body[u].op {
+                LOp::Store(p, v) => {
+                    outlined[v]
+                        && uses(v) == 1
+                        && StrideClass::of(f.params[p].strides[n - 1]) == StrideClass::Unit
+                        && f.params[p].dtype == f.body[v].ty
+                }
+                _ => false,
+            });
+        let mut direct = vec![None; len];
+        if all_direct {
+            for &u in &last_insts {
+                if let LOp::Store(p, v) = f.body[u].op {
+                    direct[v] = Some(p);
+                }
+            }
+        }
+        let emit = if all_direct { last } else { phases };
         let mut scratch = vec![None; len];
         let mut den = vec![None; len];
         let mut slots = vec![];
@@ -882,7 +914,9 @@ impl<'a> Cg<'a> {
             let later = (v + 1..len)
                 .any(|u| inner(u) && LoopFunc::args(&f.body[u].op).contains(&v) && phase[u] > phase[v] && !outlined[v]);
             if outlined[v] {
-                scratch[v] = new_slot(&mut self.b);
+                if direct[v].is_none() {
+                    scratch[v] = new_slot(&mut self.b);
+                }
                 if let LOp::Binary(_, a, b) = f.body[v].op {
                     if inner(a) && inner(b) {
                         den[v] = new_slot(&mut self.b);
@@ -896,11 +930,12 @@ impl<'a> Cg<'a> {
         // worth it then (32 buffers of BLOCK elements are 16 KiB).
         (slots.len() <= 32).then_some(Outline {
             phase,
-            phases,
             outlined,
             scratch,
             den,
             slots,
+            direct,
+            emit,
         })
     }
 
@@ -929,7 +964,7 @@ impl<'a> Cg<'a> {
             bases.push(a);
             ext.push(self.b.ins().isub(a, bias));
         }
-        let phases = self.outline.as_ref().expect("outlined").phases;
+        let phases = self.outline.as_ref().expect("outlined").emit;
         for k in 0..phases {
             self.phase = Some(k);
             self.vloop(Mode::Vector, &ext, bi, vec![], Bound::Exactly(bend));
@@ -939,8 +974,14 @@ impl<'a> Cg<'a> {
                 if !o.outlined[v] || o.phase[v] != k {
                     continue;
                 }
-                let (x, d) = (o.scratch[v].expect("outlined op has scratch"), o.den[v]);
-                self.call_block_helper(v, bases[x], d.map(|d| bases[d]));
+                let (direct, scratch) = (o.direct[v], o.scratch[v]);
+                let d = o.den[v].map(|d| bases[d]);
+                let x = match direct {
+                    // The output's block: its element `bi` onwards.
+                    Some(p) => self.addr(p, ptrs, Some(bi), 0).0,
+                    None => bases[scratch.expect("an outlined op has scratch or goes direct")],
+                };
+                self.call_block_helper(v, x, d);
             }
         }
         self.b.ins().jump(bhead, &[bend.into()]);
@@ -1029,6 +1070,7 @@ impl<'a> Cg<'a> {
             }
         }
         let mut vals = self.vv.clone();
+        let mut late: Vec<(usize, Value)> = vec![];
         let per = 16 / self.lanes;
         let at = (self.slot_off * per) as i32;
         for v in 0..len {
@@ -1050,9 +1092,15 @@ impl<'a> Cg<'a> {
                         LOp::Unary(_, a) => (a, None),
                         _ => unreachable!("outlined ops are sqrt and division"),
                     };
-                    let p = addr(self, o.scratch[v].expect("scratch"));
                     let xv = vals[x].expect("operand computed");
-                    self.b.ins().store(mem(), xv, p, at);
+                    match o.direct[v] {
+                        // Into the output, after this phase's loads.
+                        Some(p) => late.push((p, xv)),
+                        None => {
+                            let p = addr(self, o.scratch[v].expect("scratch"));
+                            self.b.ins().store(mem(), xv, p, at);
+                        }
+                    }
                     if let Some((y, d)) = y {
                         let p = addr(self, d);
                         let yv = vals[y].expect("operand computed");
@@ -1078,6 +1126,10 @@ impl<'a> Cg<'a> {
                 let p = addr(self, o.scratch[v].expect("scratch"));
                 vals[v] = Some(self.b.ins().load(vt, mem(), p, at));
             }
+        }
+        for (p, x) in late {
+            let (a, at) = self.addr(p, ptrs, Some(idx), 0);
+            self.b.ins().store(mem(), x, a, at);
         }
         self.outline = Some(o);
     }
