@@ -586,7 +586,19 @@ impl Prepared {
                         Val::Input(i) => &inputs[i as usize],
                         Val::Tmp(t) => tmps[t as usize].as_ref().expect("operand ready"),
                     };
-                    tmps[*o as usize] = Some(eval_node(op, a)?);
+                    let r = eval_node(op, a)?;
+                    // A reshape may come back as a view of its operand's
+                    // buffer, which the plan may hand to a later temporary
+                    // once the operand is dead: the result goes to its own
+                    // planned buffer.
+                    let r = if r.shares_memory(a) {
+                        let mut dst = self.planned(*o, inputs, &mut bufs)?;
+                        dst.assign_from(&r);
+                        dst
+                    } else {
+                        r
+                    };
+                    tmps[*o as usize] = Some(r);
                 }
             }
             // Free what this step was the last to need.
