@@ -157,3 +157,32 @@ fn outlined_results_written_in_place_over_inputs() {
         assert_eq!(b.to_vec::<f64>().unwrap(), want, "n={n} eval_into");
     }
 }
+
+/// One fused kernel with two outputs, each written in place over a
+/// handed-over input that the kernel also reads for the other output (the
+/// JIT interleaves unroll slots, moving one slot's loads past another
+/// slot's stores: sound only because slots touch different elements).
+#[test]
+fn two_outputs_in_place_over_two_inputs() {
+    for n in [1usize, 2, 3, 7, 8, 9, 15, 16, 17, 33, 100, 1001, 4099] {
+        let av: Vec<f64> = (0..n).map(|i| i as f64 * 0.25 - 3.0).collect();
+        let bv: Vec<f64> = (0..n).map(|i| 100.0 - i as f64).collect();
+        let want0: Vec<f64> = av
+            .iter()
+            .zip(&bv)
+            .map(|(&a, &b)| ((a * 2.0 + b) * a - 1.5) * a)
+            .collect();
+        let want1: Vec<f64> = av
+            .iter()
+            .zip(&bv)
+            .map(|(&a, &b)| ((b * 3.0 - a) * b + 0.5) * b)
+            .collect();
+        let (a, b) = (Array::from_vec(av), Array::from_vec(bv));
+        let (x, y) = (lazy(a), lazy(b));
+        let e0 = ((&x * 2.0 + &y) * &x - 1.5) * &x;
+        let e1 = ((&y * 3.0 - &x) * &y + 0.5) * &y;
+        let r = lazyfuse::pipeline::eval_many(&[e0, e1]).unwrap();
+        assert_eq!(r[0].to_vec::<f64>().unwrap(), want0, "n={n} out0");
+        assert_eq!(r[1].to_vec::<f64>().unwrap(), want1, "n={n} out1");
+    }
+}

@@ -107,3 +107,27 @@ fn every_ir_stage_parses_back() {
         }
     }
 }
+
+/// Horner's rule: the CLIF of the main loop runs the four unroll slots side
+/// by side (the first arithmetic is four multiplies, one per slot), not one
+/// slot's dependent chain after another.
+#[test]
+fn horner_main_loop_interleaves_its_slots() {
+    let a = Array::zeros(DType::F64, &[1 << 12]);
+    let s = stages("((((a*0.5 + 1.5)*a - 2.5)*a + 3.5)*a - 4.5)*a + 5.5", &[("a", &a)]);
+    let clif = &s.iter().find(|(n, _)| n == "clif").unwrap().1;
+    let arith: Vec<&str> = clif
+        .lines()
+        .filter_map(|l| {
+            ["fmul", "fadd", "fsub"]
+                .into_iter()
+                .find(|op| l.contains(&format!("= {op}")))
+        })
+        .take(8)
+        .collect();
+    assert_eq!(
+        arith,
+        ["fmul", "fmul", "fmul", "fmul", "fadd", "fadd", "fadd", "fadd"],
+        "{clif}"
+    );
+}

@@ -21,6 +21,9 @@
 //! positive constant multiply by a magic number instead of dividing. Ops
 //! without a vector lowering on x86-64 (integer division, shifts, calls,
 //! 64-bit min/max, …) are computed lane by lane inside the vector loop.
+//! After Cranelift's optimizer (`opt_level=speed`), the unroll slots of an
+//! element-wise main loop are interleaved ([`schedule`]) and the function is
+//! lowered without a second optimizer run.
 //!
 //! **Nothing traps.** Integer `//`, `%`, `fmod` substitute a safe divisor and
 //! select 0 for a zero divisor (and handle `MIN // -1`); float → int casts
@@ -33,6 +36,7 @@
 //! rebuilt scalar (a safety net; the differential tests exercise both).
 
 pub mod host;
+mod schedule;
 
 use crate::array::DType;
 use crate::error::{Error, Result};
@@ -87,26 +91,33 @@ impl Drop for Compiled {
     }
 }
 
-fn isa() -> Result<OwnedTargetIsa> {
-    static ISA: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
-    ISA.get_or_init(|| {
-        let mut fb = settings::builder();
-        let set = |fb: &mut settings::Builder, k: &str, v: &str| fb.set(k, v).map_err(|e| format!("setting {k}: {e}"));
-        set(&mut fb, "opt_level", "speed")?;
-        // The verifier costs 30-50% compile time: on in tests, off in release.
-        set(
-            &mut fb,
-            "enable_verifier",
-            if cfg!(debug_assertions) { "true" } else { "false" },
-        )?;
-        set(&mut fb, "is_pic", "false")?;
-        cranelift_native::builder()
-            .map_err(|e| e.to_string())?
-            .finish(settings::Flags::new(fb))
-            .map_err(|e| e.to_string())
-    })
-    .clone()
-    .map_err(Error::Internal)
+/// The host ISA with `opt_level=speed` (Cranelift's optimizer), or with
+/// `opt_level=none` for the final lowering: kernels are optimized first
+/// (`Context::optimize` at `speed`), then `schedule`d, then lowered by a
+/// module whose ISA does not optimize again (the e-graph pass would undo
+/// the schedule; `opt_level` selects nothing else in Cranelift 0.135).
+fn isa(optimize: bool) -> Result<OwnedTargetIsa> {
+    static ISA: [OnceLock<std::result::Result<OwnedTargetIsa, String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    ISA[optimize as usize]
+        .get_or_init(|| {
+            let mut fb = settings::builder();
+            let set =
+                |fb: &mut settings::Builder, k: &str, v: &str| fb.set(k, v).map_err(|e| format!("setting {k}: {e}"));
+            set(&mut fb, "opt_level", if optimize { "speed" } else { "none" })?;
+            // The verifier costs 30-50% compile time: on in tests, off in release.
+            set(
+                &mut fb,
+                "enable_verifier",
+                if cfg!(debug_assertions) { "true" } else { "false" },
+            )?;
+            set(&mut fb, "is_pic", "false")?;
+            cranelift_native::builder()
+                .map_err(|e| e.to_string())?
+                .finish(settings::Flags::new(fb))
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(Error::Internal)
 }
 
 /// Compiles a loop function. `text`: also keep the CLIF and VCode listings.
@@ -141,6 +152,10 @@ fn guarded(f: &LoopFunc, text: bool) -> Result<Compiled> {
 /// the differential tests check it).
 pub static VECTOR_FALLBACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// How many main loops had their unroll slots interleaved (see
+/// `schedule`).
+pub static INTERLEAVED_LOOPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// How many kernels were compiled with outlined `sqrt`/division (see
 /// `Outline`).
 pub static OUTLINED_KERNELS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -160,9 +175,9 @@ fn note_fallback(why: &str) {
 }
 
 fn compile_once(f: &LoopFunc, text: bool) -> Result<Compiled> {
-    let isa = isa()?;
-    let call_conv = isa.default_call_conv();
-    let jb = JITBuilder::with_isa(isa, default_libcall_names());
+    let opt = isa(true)?;
+    let call_conv = opt.default_call_conv();
+    let jb = JITBuilder::with_isa(isa(false)?, default_libcall_names());
     let mut module = JITModule::new(jb);
     let mut ctx = module.make_context();
     let ptr = types::I64;
@@ -173,12 +188,21 @@ fn compile_once(f: &LoopFunc, text: bool) -> Result<Compiled> {
     ctx.func.signature = sig.clone();
     ctx.func.name = UserFuncName::user(0, 0);
     let mut fbc = FunctionBuilderContext::new();
+    let sched;
     {
         let b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
         let mut cg = Cg::new(f, b, call_conv);
         cg.build();
         cg.b.seal_all_blocks();
+        sched = std::mem::take(&mut cg.sched);
         cg.b.finalize(module.target_config());
+    }
+    ctx.optimize(&*opt, &mut Default::default())
+        .map_err(|e| Error::Internal(format!("optimize {}: {e:?}", f.name)))?;
+    for (block, slot_of) in &sched {
+        if schedule::interleave(&mut ctx.func, *block, slot_of) > 1 {
+            INTERLEAVED_LOOPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
     }
     ctx.set_disasm(text);
     let id = module
@@ -376,6 +400,9 @@ struct Cg<'a> {
     /// (see `balance_pipes`), and how many are left in this iteration.
     fma_per_iter: usize,
     fma_left: usize,
+    /// Main-loop bodies to interleave after Cranelift's optimizer (see
+    /// `schedule`), with the unroll slot of each of their loads and stores.
+    sched: Vec<(ir::Block, HashMap<ir::Inst, usize>)>,
 }
 
 impl<'a> Cg<'a> {
@@ -437,6 +464,7 @@ impl<'a> Cg<'a> {
             sc: vec![],
             fma_per_iter: 0,
             fma_left: 0,
+            sched: vec![],
         }
     }
 
@@ -778,11 +806,33 @@ impl<'a> Cg<'a> {
         let w = state0.len() / self.f.unroll.max(1);
         let mut next_state: Vec<Value> = vec![];
         self.fma_left = self.fma_per_iter;
+        let mut slot_of = self.may_interleave(mode).then(HashMap::new);
         for u in 0..self.f.unroll {
             self.slot_off = u * self.lanes;
             let mut st = state[u * w..(u + 1) * w].to_vec();
+            let last = self.b.func.layout.last_inst(body);
             self.body(mode, &lptrs, i, &mut st);
             next_state.extend(st);
+            if let Some(m) = slot_of.as_mut() {
+                if self.b.current_block() != Some(body) {
+                    slot_of = None;
+                    continue;
+                }
+                let mut at = match last {
+                    Some(l) => self.b.func.layout.next_inst(l),
+                    None => self.b.func.layout.first_inst(body),
+                };
+                while let Some(x) = at {
+                    let op = self.b.func.dfg.insts[x].opcode();
+                    if op.can_load() || op.can_store() {
+                        m.insert(x, u);
+                    }
+                    at = self.b.func.layout.next_inst(x);
+                }
+            }
+        }
+        if let Some(m) = slot_of {
+            self.sched.push((body, m));
         }
         self.slot_off = 0;
         let next = self.b.ins().iadd_imm_s(i, step);
@@ -797,6 +847,23 @@ impl<'a> Cg<'a> {
         self.b.ins().brif(more, body, &again, exit, &out);
         self.b.switch_to_block(exit);
         (xi, xstate)
+    }
+
+    /// Whether the unroll slots of a main loop may be interleaved by
+    /// `schedule`: vector code with several slots, no outlining phases, no
+    /// accumulators (their slots share memory or registers), and every
+    /// store moving along the innermost loop, so that different slots
+    /// touch different elements.
+    fn may_interleave(&self, mode: Mode) -> bool {
+        let n = self.n;
+        mode == Mode::Vector
+            && self.f.unroll > 1
+            && self.phase.is_none()
+            && self.f.body.iter().all(|i| match i.op {
+                LOp::Accum(..) | LOp::ArgAccum { .. } => false,
+                LOp::Store(p, _) => self.f.params[p].strides[n - 1] != 0,
+                _ => true,
+            })
     }
 
     /// How many float-sum additions per main-loop iteration to move to
