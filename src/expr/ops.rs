@@ -33,7 +33,7 @@ macro_rules! op_enum {
 }
 
 /// How an op's result dtype follows from its operands' (already promoted)
-/// dtype. See [`Rule::result`].
+/// dtype. See [`Rule::result_dtype`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rule {
     /// Same dtype; all kinds.

@@ -22,7 +22,7 @@
 //! without a vector lowering on x86-64 (integer division, shifts, calls,
 //! 64-bit min/max, …) are computed lane by lane inside the vector loop.
 //! After Cranelift's optimizer (`opt_level=speed`), the unroll slots of an
-//! element-wise main loop are interleaved ([`schedule`]) and the function is
+//! element-wise main loop are interleaved (`schedule.rs`) and the function is
 //! lowered without a second optimizer run.
 //!
 //! **Nothing traps.** Integer `//`, `%`, `fmod` substitute a safe divisor and
