@@ -500,13 +500,14 @@ fn outline_family_compiles_outlined_kernels() {
     }
 }
 
-/// The `Ops` and `Views` families reach main loops whose unroll slots the
-/// JIT interleaves (loads of one slot moved past stores of another).
+/// The `Ops`, `Views` and `Reduce` families reach main loops whose unroll
+/// slots the JIT interleaves (loads of one slot moved past stores of
+/// another).
 #[test]
-fn element_wise_families_reach_interleaved_loops() {
+fn random_families_reach_interleaved_loops() {
     let before = lazyfuse::jit::INTERLEAVED_LOOPS.load(std::sync::atomic::Ordering::Relaxed);
     for seed in 0..300 {
-        for f in [Family::Ops, Family::Views] {
+        for f in [Family::Ops, Family::Views, Family::Reduce] {
             check(seed, f).expect("JIT equals the interpreter");
         }
     }
