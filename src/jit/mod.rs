@@ -855,9 +855,11 @@ impl<'a> Cg<'a> {
     /// innermost loop (register accumulators do not: their slots share a
     /// chain), so that different slots touch different elements. Column
     /// sums (`out[j] += a[i, j]`) qualify: 3.2 -> 2.6 ms for `colsum`.
+    /// `LAZYFUSE_NO_INTERLEAVE` (read once) turns it off, for comparisons.
     fn may_interleave(&self, mode: Mode) -> bool {
         let n = self.n;
-        mode == Mode::Vector
+        schedule::enabled()
+            && mode == Mode::Vector
             && self.f.unroll > 1
             && self.phase.is_none()
             && self.f.body.iter().all(|i| match i.op {
