@@ -17,7 +17,9 @@
 //! (`(a*b).T` reads `a.T` and `b.T`).
 //!
 //! **Multi-consumer rule (cost model).** A value must be *materialized* when it
-//! is a graph output or an operand of a boundary node. Every materialized value
+//! is a graph output, an operand of a boundary node, or a signed-integer
+//! `pow` that its consumers read only partly (NumPy raises for a negative
+//! exponent anywhere in it; see [`materialize_partly_read_pows`]). Every materialized value
 //! roots a kernel. Inside one kernel a node used several times under the same
 //! access map is computed once (SSA sharing); under different maps (`x + x.T`
 //! with `x` computed) it is recomputed per map. Roots of the same shape whose
@@ -459,6 +461,48 @@ fn operand_map(g: &Graph, id: NodeId, pos: usize) -> Affine {
     }
 }
 
+/// Whether the kernel computing node `id` reads every element of its
+/// operand `pos` when it computes every element of `id`: not through a
+/// slice or index that drops elements, nor a broadcast to an empty shape.
+fn covers_operand(g: &Graph, id: NodeId, pos: usize) -> bool {
+    let n = g.node(id);
+    let a = g.node(n.args[pos]);
+    let size = |s: &[usize]| s.iter().product::<usize>();
+    match &n.op {
+        // A reduction's kernel iterates over its operand.
+        Op::Reduce { .. } => true,
+        Op::Index(_) => size(&n.shape) == size(&a.shape),
+        _ => size(&n.shape) > 0 || size(&a.shape) == 0,
+    }
+}
+
+/// NumPy computes every element of an integer `pow` and raises if any
+/// exponent is negative, but a kernel computes a value only where its roots
+/// read it. A signed-integer `pow` that is read only partly (`pow(a, b)[1:]`,
+/// or a 0-d `pow` broadcast to an empty shape) is therefore materialized
+/// (`must`): its own kernel computes all of it, so the error is raised
+/// exactly when NumPy raises it. `partial[n]`: some kernel reads `n` only
+/// partly; it propagates from consumers to operands, in reverse
+/// topological order, until a node that is computed whole (a root).
+fn materialize_partly_read_pows(g: &Graph, must: &mut [bool]) {
+    let mut partial = vec![false; g.len()];
+    let ids: Vec<NodeId> = g.ids().collect();
+    for &id in ids.iter().rev() {
+        let n = g.node(id);
+        let i = id.index();
+        let int_pow = matches!(n.op, Op::Binary(BinaryOp::Pow)) && n.dtype.is_signed_int();
+        if partial[i] && int_pow {
+            must[i] = true;
+        }
+        let whole = must[i] || is_fused_reduce(g, id) || is_boundary(g, id);
+        for (pos, &a) in n.args.iter().enumerate() {
+            if (partial[i] && !whole) || !covers_operand(g, id, pos) {
+                partial[a.index()] = true;
+            }
+        }
+    }
+}
+
 /// Fuses a graph into kernels. See the module docs for the rules.
 ///
 /// ```
@@ -593,6 +637,7 @@ impl<'g> Fuser<'g> {
                 must[g.node(id).args[0].index()] = true;
             }
         }
+        materialize_partly_read_pows(g, &mut must);
         // Assign temporaries in node order: boundary results, then kernel roots.
         let mut roots = vec![];
         for id in g.ids() {
