@@ -15,21 +15,25 @@
 //! instructions that depend on no load: address arithmetic, the loop
 //! counter, splats of invariants), one *component* per slot (everything
 //! connected to that slot's loads and stores by data), and the terminator.
-//! The new order is the prefix, then the components round-robin, each in
-//! its original order, then the terminator. Data dependencies hold by
-//! construction (a component only uses its own values and the prefix).
-//! Memory order is kept within a slot; between slots loads and stores
-//! move past each other, which is sound because the caller only asks for
-//! loops where different slots touch different elements of every array and
-//! outputs never partially overlap inputs (the buffer plan writes in place
-//! only element for element, `eval_into` goes through a temporary
-//! otherwise).
+//! The new order takes the components round-robin, each in its original
+//! order, placing every prefix instruction just before its first use (the
+//! rest, the loop counter's step and compare, before the terminator).
+//! Data dependencies hold by construction (a component only uses its own
+//! values and the prefix). Memory order is kept within a slot; between
+//! slots loads and stores move past each other, which is sound because the
+//! caller only asks for loops where different slots touch different
+//! elements of every array and outputs never partially overlap inputs (the
+//! buffer plan writes in place only element for element, `eval_into` goes
+//! through a temporary otherwise).
 //!
-//! **When.** Only if the interleaved order needs at most [`MAX_XMM`] vector
-//! registers live at once (counted on the schedule, loop invariants
-//! included); otherwise slots are interleaved in pairs, or the block is
-//! left alone. A block with anything else that has side effects (calls,
-//! trapping ops) is left alone.
+//! **When.** Only if the interleaved order keeps at most [`MAX_XMM`] vector
+//! and [`MAX_GPR`] general registers live at once (counted on the schedule,
+//! loop invariants included), or no more than the original order does;
+//! otherwise slots are interleaved in pairs, or the block is left alone.
+//! Scalar integer code (lane-by-lane division by a magic number, strided
+//! gathers with their address arithmetic) needs many general registers per
+//! slot and usually stays as it is: interleaved, it spilled. A block with
+//! anything else that has side effects (calls, trapping ops) is left alone.
 
 use cranelift_codegen::ir::{Block, Function, Inst, Value, ValueDef};
 use std::collections::{HashMap, HashSet};
@@ -43,6 +47,10 @@ pub fn enabled() -> bool {
 
 /// Vector registers the x86-64 backend allocates (xmm0-xmm15).
 pub const MAX_XMM: usize = 16;
+/// General registers an interleaved loop may keep live: 16 less the stack
+/// and frame pointers, less two for the fixed registers of some lowerings
+/// (`umulhi` writes rdx:rax, variable shifts take rcx).
+pub const MAX_GPR: usize = 12;
 
 /// Interleaves the slots of `block` (see the module docs). `slot_of` gives
 /// the unroll slot of every load and store in the block. Returns how many
@@ -127,25 +135,61 @@ pub fn interleave(func: &mut Function, block: Block, slot_of: &HashMap<Inst, usi
         return 1;
     }
 
+    // Prefix instructions go just before their first use in the new order
+    // (after their own operands), not all at the top: address arithmetic of
+    // late slots would otherwise hold general registers across the whole
+    // body.
     let order_for = |group: usize| -> Vec<usize> {
-        let mut order: Vec<usize> = (0..body.len()).filter(|&k| prefix[k]).collect();
+        let mut order = Vec::with_capacity(insts.len());
+        let mut placed = vec![false; insts.len()];
+        fn place(k: usize, deps: &[Vec<usize>], prefix: &[bool], placed: &mut [bool], order: &mut Vec<usize>) {
+            for &d in &deps[k] {
+                if prefix[d] && !placed[d] {
+                    place(d, deps, prefix, placed, order);
+                }
+            }
+            placed[k] = true;
+            order.push(k);
+        }
         for g in comps.chunks(group) {
             let longest = g.iter().map(Vec::len).max().unwrap_or(0);
             for step in 0..longest {
-                order.extend(g.iter().filter_map(|c| c.get(step).copied()));
+                for &k in g.iter().filter_map(|c| c.get(step)) {
+                    place(k, &deps, &prefix, &mut placed, &mut order);
+                }
+            }
+        }
+        // What only the terminator (or nothing) uses: the loop counter's
+        // increment and compare, last.
+        for k in 0..body.len() {
+            if prefix[k] && !placed[k] {
+                place(k, &deps, &prefix, &mut placed, &mut order);
             }
         }
         order.push(insts.len() - 1);
         order
     };
     let escapes = escaping(func, block);
+    // Interleaving must not make the loop spill: each register class may
+    // hold at most what the machine has, or at most what the original
+    // order needs already (spills inside the loop cost more than the
+    // latency interleaving hides).
+    let original: Vec<usize> = (0..insts.len()).collect();
+    let (base_xmm, base_gpr) = (
+        pressure(func, block, &insts, &original, &escapes, Class::Xmm),
+        pressure(func, block, &insts, &original, &escapes, Class::Gpr),
+    );
     let mut group = comps.len();
     let chosen = loop {
         if group < 2 {
             return 1;
         }
         let order = order_for(group);
-        if xmm_pressure(func, block, &insts, &order, &escapes) <= MAX_XMM {
+        let (x, r) = (
+            pressure(func, block, &insts, &order, &escapes, Class::Xmm),
+            pressure(func, block, &insts, &order, &escapes, Class::Gpr),
+        );
+        if x <= MAX_XMM.max(base_xmm) && r <= MAX_GPR.max(base_gpr) {
             break order;
         }
         group /= 2;
@@ -159,10 +203,23 @@ pub fn interleave(func: &mut Function, block: Block, slot_of: &HashMap<Inst, usi
     group
 }
 
-/// Whether a value lives in a vector register.
-fn is_xmm(func: &Function, v: Value) -> bool {
+/// A register class of x86-64.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// xmm0-xmm15: floats and vectors.
+    Xmm,
+    /// The general registers: integers and pointers.
+    Gpr,
+}
+
+/// The register class a value lives in.
+fn class_of(func: &Function, v: Value) -> Class {
     let t = func.dfg.value_type(v);
-    t.is_vector() || t.is_float()
+    if t.is_vector() || t.is_float() {
+        Class::Xmm
+    } else {
+        Class::Gpr
+    }
 }
 
 /// Values defined in `block` and used in another block.
@@ -179,18 +236,25 @@ fn escaping(func: &Function, block: Block) -> HashSet<Value> {
         .collect()
 }
 
-/// Most vector-register values live at once when `block` runs its
-/// instructions `insts` in `order`: values from outside the block that it
-/// uses (live throughout), plus block values from definition to last use
-/// (to the end if used in another block). A result may take the register
-/// of an operand used for the last time (AVX's three-operand forms).
-fn xmm_pressure(func: &Function, block: Block, insts: &[Inst], order: &[usize], escapes: &HashSet<Value>) -> usize {
+/// Most values of register class `class` live at once when `block` runs
+/// its instructions `insts` in `order`: values from outside the block that
+/// it uses (live throughout), plus block values from definition to last use
+/// (to the end if used in another block). A result may take the register of
+/// an operand used for the last time (AVX's three-operand forms).
+fn pressure(
+    func: &Function,
+    block: Block,
+    insts: &[Inst],
+    order: &[usize],
+    escapes: &HashSet<Value>,
+    class: Class,
+) -> usize {
     let mut live_in: HashSet<Value> = HashSet::new();
     let mut last_use: HashMap<Value, usize> = HashMap::new();
     for (t, &k) in order.iter().enumerate() {
         for v in func.dfg.inst_values(insts[k]) {
             let v = func.dfg.resolve_aliases(v);
-            if !is_xmm(func, v) {
+            if class_of(func, v) != class {
                 continue;
             }
             match func.dfg.value_def(v) {
@@ -208,7 +272,7 @@ fn xmm_pressure(func: &Function, block: Block, insts: &[Inst], order: &[usize], 
     for (t, &k) in order.iter().enumerate() {
         live -= dies_at[t];
         for &v in func.dfg.inst_results(insts[k]) {
-            if !is_xmm(func, v) {
+            if class_of(func, v) != class {
                 continue;
             }
             live += 1;
