@@ -559,7 +559,7 @@ fn negative_power_in_unread_elements_raises() {
     ];
     for (src, vars) in cases {
         let e = Expr::parse(src, &vars).unwrap();
-        let (g, inputs) = lower(&[e.clone()]).unwrap();
+        let (g, inputs) = lower(std::slice::from_ref(&e)).unwrap();
         let want = lazyfuse::interp::interpret(&g, &inputs);
         assert!(
             matches!(want, Err(lazyfuse::Error::Value(_))),
