@@ -290,8 +290,12 @@ fn demo(out: &mut dyn Write) -> Result<()> {
     let n = 1_000_000;
     let a = Array::linspace(0.0, 1.0, n);
     let b = Array::linspace(1.0, 2.0, n);
-    let c = Array::linspace(-1.0, 1.0, n).reshape(&[1000, 1000])?.t();
-    let c = c.reshape(&[n])?;
+    // A negative-step view: read backwards in place, never copied.
+    let c = Array::linspace(-1.0, 1.0, n).slice(&[crate::array::Index::Slice {
+        start: None,
+        stop: None,
+        step: -1,
+    }])?;
     let d = Array::linspace(0.5, 0.75, n);
     let src = "2*a + 3*b*c - d/4 + 1";
     let e = parse_expr(
@@ -302,7 +306,7 @@ fn demo(out: &mut dyn Write) -> Result<()> {
     let io = |e: std::io::Error| Error::Io(format!("writing output: {e}"));
     writeln!(
         out,
-        "expression: {src}   (a, b, d: linspace over 10^6 f64; c: a transposed 1000x1000 grid, flattened)"
+        "expression: {src}   (a, b, d: linspace over 10^6 f64; c: linspace reversed, a negative-step view)"
     )
     .map_err(io)?;
     out.write_all(summary(&r).as_bytes()).map_err(io)?;

@@ -117,6 +117,10 @@ fn demo_runs() {
     let (code, out, err) = lazyfuse(&["demo"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("graph @f"), "{out}");
+    // 2*0 + 3*1*c[0] - 0.5/4 + 1 with c reversed (c[0] = 1): 3.875.
+    assert!(out.contains("values: [3.875, "), "{out}");
+    assert!(out.contains("; 1 kernel, 6 temporaries eliminated"), "{out}");
+    assert!(out.contains("%c [-1]"), "the reversed view is read in place:\n{out}");
 }
 
 #[test]
