@@ -17,6 +17,7 @@
 //! live (see [`pool_bytes`]).
 
 use crate::alloc_count;
+use crate::error::{Error, Result};
 use std::alloc::{self, Layout};
 use std::any::Any;
 use std::ptr::NonNull;
@@ -92,30 +93,45 @@ unsafe impl Sync for Buffer {}
 
 impl Buffer {
     /// A zero-filled, 64-byte-aligned buffer of `len` bytes.
+    ///
+    /// # Panics
+    ///
+    /// If the memory cannot be had (see [`Buffer::try_zeroed`]).
     pub fn zeroed(len: usize) -> Buffer {
+        Buffer::try_zeroed(len).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A zero-filled, 64-byte-aligned buffer of `len` bytes, or an `Err`
+    /// when the size overflows `isize` or the system refuses the memory
+    /// (never an abort: sizes often come from users).
+    pub fn try_zeroed(len: usize) -> Result<Buffer> {
+        let too_big = || Error::Shape(format!("cannot allocate {len} bytes: not enough memory"));
+        if len > isize::MAX as usize - ALIGN {
+            return Err(too_big());
+        }
         if len >= LARGE {
             if let Some(b) = Buffer::anon(len) {
-                return b;
+                return Ok(b);
             }
         }
         if len == 0 {
-            return Buffer {
+            return Ok(Buffer {
                 ptr: NonNull::new(ALIGN as *mut u8).expect("non-null"),
                 len: 0,
                 writable: true,
                 owner: Owner::Aligned(Layout::from_size_align(0, ALIGN).expect("layout")),
-            };
+            });
         }
-        let layout = Layout::from_size_align(len, ALIGN).expect("buffer size overflows");
+        let layout = Layout::from_size_align(len, ALIGN).map_err(|_| too_big())?;
         // SAFETY: layout has non-zero size.
         let p = unsafe { alloc::alloc_zeroed(layout) };
-        let ptr = NonNull::new(p).unwrap_or_else(|| alloc::handle_alloc_error(layout));
-        Buffer {
+        let ptr = NonNull::new(p).ok_or_else(too_big)?;
+        Ok(Buffer {
             ptr,
             len,
             writable: true,
             owner: Owner::Aligned(layout),
-        }
+        })
     }
 
     /// A fresh huge-page-advised anonymous mapping (zero-filled), or `None`
@@ -144,7 +160,7 @@ impl Buffer {
     /// A buffer for a result that will be completely overwritten: a pooled
     /// large buffer of the same size when one is free (its old contents are
     /// still there), else a fresh one.
-    pub fn for_output(len: usize) -> Buffer {
+    pub fn for_output(len: usize) -> Result<Buffer> {
         if len >= LARGE {
             let found = POOL.lock().ok().and_then(|mut p| {
                 let i = p.maps.iter().position(|(l, _)| *l == len)?;
@@ -153,15 +169,16 @@ impl Buffer {
                 Some(m)
             });
             if let Some(map) = found {
-                return Buffer::adopt_anon(map, len);
+                return Ok(Buffer::adopt_anon(map, len));
             }
         }
-        Buffer::zeroed(len)
+        Buffer::try_zeroed(len)
     }
 
     /// Copies `bytes` into a new aligned buffer.
     pub fn from_bytes(bytes: &[u8]) -> Buffer {
         let b = Buffer::zeroed(bytes.len());
+        // (`bytes` already exists in memory, so its length is a real size.)
         // SAFETY: fresh allocation of exactly bytes.len() bytes.
         unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), b.ptr.as_ptr(), bytes.len()) };
         b

@@ -100,7 +100,7 @@ impl Array {
 
     /// Like [`Array::zeros`], with an `Err` for sizes that overflow.
     pub fn try_zeros(dtype: DType, shape: &[usize]) -> Result<Array> {
-        Array::new_c(dtype, shape, Buffer::zeroed)
+        Array::new_c(dtype, shape, Buffer::try_zeroed)
     }
 
     /// A new C-order array whose contents are unspecified (possibly a
@@ -111,13 +111,13 @@ impl Array {
     }
 
     /// A C-order array over a buffer from `alloc(bytes)`, checking the size.
-    fn new_c(dtype: DType, shape: &[usize], alloc: fn(usize) -> Buffer) -> Result<Array> {
+    fn new_c(dtype: DType, shape: &[usize], alloc: fn(usize) -> Result<Buffer>) -> Result<Array> {
         let bytes = numel(shape)?
             .checked_mul(dtype.size())
             .filter(|&b| b <= isize::MAX as usize)
             .ok_or_else(|| Error::Shape(format!("shape {} is too large", shape_str(shape))))?;
         Ok(Array::from_parts(
-            Arc::new(alloc(bytes)),
+            Arc::new(alloc(bytes)?),
             dtype,
             shape.to_vec(),
             c_strides(shape),

@@ -306,7 +306,7 @@ impl Array {
         let h = parse_header(&head).map_err(|m| npy_err(path, m))?;
         h.check_data_len(total).map_err(|m| npy_err(path, m))?;
         f.seek(io::SeekFrom::Start(data_offset)).map_err(|e| io_err(path, e))?;
-        let mut buf = Buffer::zeroed(h.data_len());
+        let mut buf = Buffer::try_zeroed(h.data_len())?;
         let data = buffer_bytes_mut(&mut buf);
         read_exact_or_npy(&mut f, data, path)?;
         h.fix_in_place(data);

@@ -439,7 +439,7 @@ impl Prepared {
                 let buf = match slot {
                     Some(x) => x.clone(),
                     None => {
-                        let x = Arc::new(Buffer::for_output(self.plan.bufs[b as usize].bytes));
+                        let x = Arc::new(Buffer::for_output(self.plan.bufs[b as usize].bytes)?);
                         *slot = Some(x.clone());
                         x
                     }
