@@ -288,15 +288,15 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
 /// explained.
 fn demo(out: &mut dyn Write) -> Result<()> {
     let n = 1_000_000;
-    let a = Array::linspace(0.0, 1.0, n);
-    let b = Array::linspace(1.0, 2.0, n);
+    let a = Array::linspace(0.0, 1.0, n)?;
+    let b = Array::linspace(1.0, 2.0, n)?;
     // A negative-step view: read backwards in place, never copied.
-    let c = Array::linspace(-1.0, 1.0, n).slice(&[crate::array::Index::Slice {
+    let c = Array::linspace(-1.0, 1.0, n)?.slice(&[crate::array::Index::Slice {
         start: None,
         stop: None,
         step: -1,
     }])?;
-    let d = Array::linspace(0.5, 0.75, n);
+    let d = Array::linspace(0.5, 0.75, n)?;
     let src = "2*a + 3*b*c - d/4 + 1";
     let e = parse_expr(
         src,

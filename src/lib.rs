@@ -12,7 +12,7 @@ pub mod interp;
 pub mod pipeline;
 pub mod plan;
 
-pub use array::{Array, DType, Element, Index, Scalar};
+pub use array::{Array, ArrayViewMut, DType, Element, EvalTarget, Index, Scalar};
 pub use error::{Error, Result};
 pub use expr::{lazy, Expr, Graph, IntoExpr, PyScalar};
 pub mod fuse;

@@ -117,10 +117,26 @@ impl Expr {
         Ok(v.pop().expect("one output"))
     }
 
-    /// Evaluates into an existing array of the same dtype and shape. The
-    /// destination may overlap the inputs: the result is as if computed
-    /// into a fresh buffer first.
-    pub fn eval_into(&self, dst: &mut Array) -> Result<()> {
+    /// Evaluates into an existing array of the same dtype and shape, or
+    /// into a mutable view of part of one ([`Array::view_mut`]).
+    ///
+    /// An `&mut Array` destination is made the only owner of its buffer
+    /// first (copy-on-write): if a clone, a view or this very expression
+    /// shares it, the destination gets a fresh buffer and they keep the old
+    /// values, so the result is always as if computed into a fresh buffer
+    /// first (`a = f(a)` reads the old `a`).
+    ///
+    /// ```
+    /// use lazyfuse::{lazy, Array, Index};
+    /// // a[:-1] = a[1:] + a[:-1], NumPy's result.
+    /// let mut a = Array::from_vec(vec![1.0f64, 2.0, 4.0, 8.0]);
+    /// let e = lazy(&a.slice(&[Index::range(1, 4, 1)])?) + lazy(&a.slice(&[Index::range(0, 3, 1)])?);
+    /// e.eval_into(&mut a.view_mut()?.slice(&[Index::range(0, 3, 1)])?)?;
+    /// assert_eq!(a.to_vec::<f64>()?, vec![3.0, 6.0, 12.0, 8.0]);
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn eval_into(&self, dst: &mut impl crate::array::EvalTarget) -> Result<()> {
+        let dst = dst.target(crate::array::EvalToken(()))?;
         let (t, s) = (self.dtype()?, self.shape()?);
         check_dst(dst, t, &s)?;
         let built = self.cached_graph(|| build_graph(std::slice::from_ref(self)))?;
@@ -133,7 +149,7 @@ impl Expr {
             dst.assign_from(&out);
             return Ok(());
         }
-        runtime::eval_graph_into(g, arrays, dst, &ExecOptions::default())
+        runtime::eval_graph_into_exclusive(g, arrays, dst, &ExecOptions::default())
     }
 
     /// Evaluates into a `.npy` file in chunks of rows (about

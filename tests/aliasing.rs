@@ -28,7 +28,10 @@ fn overlapping_destination_gets_numpy_results() {
         }])
         .unwrap();
     let e = lazy(&tail) + lazy(&head);
+    let mut a = a;
     let mut dst = a
+        .view_mut()
+        .unwrap()
         .slice(&[Index::Slice {
             start: None,
             stop: Some(-1),
@@ -51,8 +54,8 @@ fn overlapping_destination_gets_numpy_results() {
             step: -1,
         }])
         .unwrap();
-    let mut dst = a.clone();
-    (lazy(&rev) * 2.0).eval_into(&mut dst).unwrap();
+    let mut a = a;
+    (lazy(&rev) * 2.0).eval_into(&mut a).unwrap();
     let got = a.to_vec::<f64>().unwrap();
     assert!(
         got.iter().enumerate().all(|(k, &v)| v == (256 - k) as f64 * 2.0),
@@ -61,9 +64,9 @@ fn overlapping_destination_gets_numpy_results() {
 
     // A transposed square matrix written over itself.
     let m = Array::from_shape_vec(&[33, 33], (0..33 * 33).map(|x| x as i64).collect()).unwrap();
-    let mut dst = m.clone();
+    let mut m = m;
     let mt = m.t();
-    (lazy(&mt) + 1).eval_into(&mut dst).unwrap();
+    (lazy(&mt) + 1).eval_into(&mut m).unwrap();
     let want: Vec<i64> = (0..33 * 33).map(|k| ((k % 33) * 33 + k / 33) as i64 + 1).collect();
     assert_eq!(m.to_vec::<i64>().unwrap(), want);
 }
@@ -82,9 +85,13 @@ fn disjoint_halves_of_one_buffer_do_not_overlap() {
         }])
         .unwrap();
     assert!(evens.may_overlap(&hi));
-    let mut dst = hi.clone();
-    (lazy(&lo) * 3.0).eval_into(&mut dst).unwrap();
-    assert_eq!(a.to_vec::<f64>().unwrap()[50..53], [0.0, 3.0, 6.0]);
+    // Writing the upper half from the lower one, through a mutable view.
+    let e = lazy(&lo) * 3.0;
+    drop((lo, hi, evens));
+    let mut a = a;
+    e.eval_into(&mut a.view_mut().unwrap().slice(&[Index::range(50, 100, 1)]).unwrap())
+        .unwrap();
+    assert_eq!(a.to_vec::<f64>().unwrap()[48..53], [48.0, 49.0, 0.0, 3.0, 6.0]);
 }
 
 #[test]

@@ -77,8 +77,13 @@ enum Owner {
     Foreign(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
 }
 
-/// Raw bytes with an owner. Interior mutability is deliberate: like NumPy,
-/// views of one base alias, and `eval_into` writes through the shared buffer.
+/// Raw bytes with an owner, shared by arrays through an `Arc`.
+///
+/// The bytes are written only by a holder of the *only* `Arc` (see
+/// `array/view_mut.rs`: copy-on-write through `&mut Array`, and
+/// `ArrayViewMut`, which borrows its unique parent mutably), or by the
+/// runtime into buffers it allocated or took over as the only owner. A
+/// buffer reachable from two handles is never written.
 pub struct Buffer {
     ptr: NonNull<u8>,
     len: usize,
@@ -86,8 +91,13 @@ pub struct Buffer {
     owner: Owner,
 }
 
-// SAFETY: the buffer is plain bytes; the owner types are Send + Sync. Writes
-// happen only through `&mut Array` entry points (documented aliasing model).
+// SAFETY: the buffer is plain bytes behind a raw pointer, and its owners
+// (allocation, mappings, a `Box<dyn Any + Send + Sync>`) may move between
+// threads. Sharing across threads is sound because a shared buffer is
+// immutable: every write needs the only `Arc` (copy-on-write in
+// `Array::make_unique`), or an `ArrayViewMut` whose parent held the only
+// `Arc` and is mutably borrowed — so no write can race a read, and no
+// `&[T]` from `Array::as_slice` can see a change.
 unsafe impl Send for Buffer {}
 unsafe impl Sync for Buffer {}
 

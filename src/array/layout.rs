@@ -188,11 +188,14 @@ pub struct Indexed {
 }
 
 /// Python slice normalisation (`slice.indices`): returns (start, len).
+/// Computed in `i128`, so steps and bounds up to `isize::MAX` and down to
+/// `isize::MIN` cannot wrap (`a[::isize::MIN]` is `[a[-1]]`, as in Python).
 fn slice_indices(start: Option<isize>, stop: Option<isize>, step: isize, n: usize) -> (isize, usize) {
-    let n = n as isize;
+    let n = n as i128;
+    let step = step as i128;
     let (lo, hi) = if step > 0 { (0, n) } else { (-1, n - 1) };
-    let clamp = |v: Option<isize>, default: isize| -> isize {
-        match v {
+    let clamp = |v: Option<isize>, default: i128| -> i128 {
+        match v.map(|v| v as i128) {
             None => default,
             Some(v) if v < 0 => (v + n).max(lo),
             Some(v) => v.min(hi),
@@ -207,11 +210,12 @@ fn slice_indices(start: Option<isize>, stop: Option<isize>, step: isize, n: usiz
             0
         }
     } else if s > e {
-        (s - e + (-step) - 1) / (-step)
+        (s - e - step - 1) / (-step)
     } else {
         0
     };
-    (s, len as usize)
+    // 0 <= len <= n, and s is in [-1, n]: both fit.
+    (s as isize, len as usize)
 }
 
 /// Applies a basic index to a layout.
@@ -256,12 +260,12 @@ pub fn apply_index(shape: &[usize], strides: &[isize], index: &[Index]) -> Resul
                 out.strides.push(0);
             }
             Index::At(i) => {
-                let n = shape[axis] as isize;
-                let j = if i < 0 { i + n } else { i };
+                let n = shape[axis] as i128;
+                let j = if i < 0 { i as i128 + n } else { i as i128 };
                 if j < 0 || j >= n {
                     return shape_err!("index {i} is out of bounds for axis {axis} with size {n}");
                 }
-                out.offset += j * strides[axis];
+                out.offset = offset_add(out.offset, j as isize, strides[axis])?;
                 axis += 1;
             }
             Index::Slice { start, stop, step } => {
@@ -270,16 +274,51 @@ pub fn apply_index(shape: &[usize], strides: &[isize], index: &[Index]) -> Resul
                 }
                 let (s, len) = slice_indices(start, stop, step, shape[axis]);
                 if len > 0 {
-                    out.offset += s * strides[axis];
+                    out.offset = offset_add(out.offset, s, strides[axis])?;
                 }
+                // With at most one element the stride is never used: keep
+                // the axis' own, so a huge step cannot overflow it.
+                let stride = if len <= 1 {
+                    strides[axis]
+                } else {
+                    strides[axis].checked_mul(step).ok_or_else(too_large)?
+                };
                 out.shape.push(len);
-                out.strides.push(strides[axis] * step);
+                out.strides.push(stride);
                 axis += 1;
             }
             Index::Ellipsis => unreachable!("expanded above"),
         }
     }
     Ok(out)
+}
+
+/// `offset + i * stride`, checked.
+fn offset_add(offset: isize, i: isize, stride: isize) -> Result<isize> {
+    i.checked_mul(stride)
+        .and_then(|d| offset.checked_add(d))
+        .ok_or_else(too_large)
+}
+
+fn too_large() -> crate::error::Error {
+    crate::error::Error::Shape("array is too big: its offsets overflow".into())
+}
+
+/// Bytes of an array of `shape` with `itemsize`-byte elements, or an `Err`
+/// when the element count or the byte size does not fit in `isize` (NumPy:
+/// "array is too big"). Every shape an array, a view, a graph value or a
+/// kernel launch is made with passes this check, so element counts, byte
+/// sizes and in-bounds offsets never overflow afterwards.
+pub fn checked_bytes(shape: &[usize], itemsize: usize) -> Result<usize> {
+    let n = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    match n.and_then(|n| n.checked_mul(itemsize)) {
+        Some(b) if b <= isize::MAX as usize => Ok(b),
+        _ => shape_err!(
+            "array is too big: shape {} of {itemsize}-byte elements has more than {} bytes",
+            shape_str(shape),
+            isize::MAX
+        ),
+    }
 }
 
 /// Strides for viewing `shape`/`strides` as `new_shape` without a copy, if
@@ -400,6 +439,15 @@ mod tests {
         assert_eq!(slice_indices(Some(10), None, 1, 5), (5, 0));
         assert_eq!(slice_indices(None, Some(-10), -2, 5), (4, 3));
         assert_eq!(slice_indices(Some(-100), Some(100), 1, 5), (0, 5));
+        // Huge steps do not wrap (NumPy: a[::M] == [0.], a[::-M-1] == [4.], a[1::M] == [1.]).
+        assert_eq!(slice_indices(None, None, isize::MAX, 5), (0, 1));
+        assert_eq!(slice_indices(None, None, isize::MIN, 5), (4, 1));
+        assert_eq!(slice_indices(Some(1), None, isize::MAX, 5), (1, 1));
+        assert_eq!(
+            slice_indices(Some(isize::MIN), Some(isize::MAX), isize::MIN, 5),
+            (-1, 0)
+        );
+        assert_eq!(slice_indices(Some(isize::MAX), Some(isize::MIN), isize::MIN, 5), (4, 1));
     }
 
     #[test]

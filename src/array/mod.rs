@@ -8,10 +8,13 @@ pub mod layout;
 mod ndarray_interop;
 pub mod npy;
 pub mod random;
+mod view_mut;
 
 pub use buffer::{clear_pool, pool_bytes, Buffer, ALIGN, LARGE, POOL_LIMIT};
 pub use dtype::{DType, Element, Kind, Scalar};
 pub use layout::Index;
+pub(crate) use view_mut::sealed::Token as EvalToken;
+pub use view_mut::{ArrayViewMut, EvalTarget};
 
 use crate::error::{shape_err, type_err, Error, Result};
 use layout::{c_strides, numel, shape_str};
@@ -227,7 +230,7 @@ impl Array {
         if shape.len() != strides.len() {
             return shape_err!("as_strided: {} dimensions but {} strides", shape.len(), strides.len());
         }
-        numel(shape)?;
+        layout::checked_bytes(shape, self.dtype.size())?;
         let v = Array {
             buf: self.buf.clone(),
             dtype: self.dtype,
@@ -278,21 +281,29 @@ impl Array {
 
     /// `num` evenly spaced f64 values from `start` to `stop` inclusive
     /// (NumPy's `linspace` with `endpoint=True`, same rounding).
-    pub fn linspace(start: f64, stop: f64, num: usize) -> Array {
+    /// `Err` when `num` values do not fit in memory.
+    ///
+    /// ```
+    /// # use lazyfuse::Array;
+    /// assert_eq!(Array::linspace(0.0, 1.0, 5)?.to_vec::<f64>()?, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+    /// assert!(Array::linspace(0.0, 1.0, usize::MAX).is_err());
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn linspace(start: f64, stop: f64, num: usize) -> Result<Array> {
+        let mut a = Array::try_zeros(DType::F64, &[num])?;
         let div = num.saturating_sub(1).max(1) as f64;
         let step = (stop - start) / div;
-        let v: Vec<f64> = (0..num)
-            .map(|i| {
-                if num > 1 && i == num - 1 {
-                    stop
-                } else if step == 0.0 {
-                    (i as f64 / div) * (stop - start) + start
-                } else {
-                    i as f64 * step + start
-                }
-            })
-            .collect();
-        Array::from_vec(v)
+        let out = a.as_slice_mut::<f64>()?;
+        for (i, v) in out.iter_mut().enumerate() {
+            *v = if num > 1 && i == num - 1 {
+                stop
+            } else if step == 0.0 {
+                (i as f64 / div) * (stop - start) + start
+            } else {
+                i as f64 * step + start
+            };
+        }
+        Ok(a)
     }
 
     // ------------------------------------------------------------ accessors
@@ -389,14 +400,33 @@ impl Array {
         Ok(unsafe { std::slice::from_raw_parts(self.as_ptr() as *const T, self.len()) })
     }
 
-    /// The elements as a mutable slice; `Err` unless C-contiguous, writable
-    /// and `T` matches. Other views of the same buffer see the writes.
+    /// The elements as a mutable slice; `Err` unless C-contiguous and `T`
+    /// matches.
+    ///
+    /// Copy-on-write: when another handle shares the buffer (a clone, a
+    /// view, an expression holding the array) or the buffer is read-only,
+    /// this array first gets a copy of its own, and the others keep their
+    /// values. To write into part of a larger array, use
+    /// [`Array::view_mut`].
+    ///
+    /// ```
+    /// # use lazyfuse::Array;
+    /// let a = Array::from_vec(vec![1.0f64, 2.0]);
+    /// let mut b = a.clone();
+    /// b.as_slice_mut::<f64>()?[0] = 42.0;
+    /// assert_eq!(a.to_vec::<f64>()?, vec![1.0, 2.0]);   // a is unchanged
+    /// assert_eq!(b.to_vec::<f64>()?, vec![42.0, 2.0]);
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
     pub fn as_slice_mut<T: Element>(&mut self) -> Result<&mut [T]> {
         self.check_dtype::<T>()?;
-        if !self.is_c_contiguous() || !self.is_writable() {
-            return shape_err!("as_slice_mut needs a writable C-contiguous array");
+        if !self.is_c_contiguous() {
+            return shape_err!("as_slice_mut needs a C-contiguous array");
         }
-        // SAFETY: as above; `&mut self` gives exclusive access through this handle.
+        self.make_unique()?;
+        // SAFETY: contiguous, in bounds, dtype checked; this handle is the
+        // buffer's only owner (`make_unique`) and `&mut self` is borrowed
+        // for the slice's life, so nothing else can read or write it.
         Ok(unsafe { std::slice::from_raw_parts_mut(self.as_ptr() as *mut T, self.len()) })
     }
 
@@ -514,15 +544,25 @@ impl Array {
     }
 
     /// A C-contiguous copy (a new buffer).
+    ///
+    /// # Panics
+    ///
+    /// If the memory cannot be had (see [`Array::try_to_contiguous`]).
     pub fn to_contiguous(&self) -> Array {
-        let mut out = Array::zeros(self.dtype, &self.shape);
+        self.try_to_contiguous().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A C-contiguous copy (a new buffer), or an `Err` when the memory
+    /// cannot be had.
+    pub fn try_to_contiguous(&self) -> Result<Array> {
+        let mut out = Array::try_zeros(self.dtype, &self.shape)?;
         if self.is_c_contiguous() {
             // SAFETY: both regions are `nbytes` long and disjoint.
             unsafe { std::ptr::copy_nonoverlapping(self.as_ptr(), out.as_ptr() as *mut u8, self.nbytes()) };
         } else {
             out.assign_scalars(&self.to_scalars());
         }
-        out
+        Ok(out)
     }
 
     /// A copy converted to `dtype` (NumPy's `astype`).
@@ -584,6 +624,7 @@ impl Array {
 
     /// A read-only broadcast view (stride 0 along stretched axes).
     pub fn broadcast_to(&self, shape: &[usize]) -> Result<Array> {
+        layout::checked_bytes(shape, self.dtype.size())?;
         match layout::broadcast_strides(&self.shape, &self.strides, shape) {
             Some(st) => Ok(self.view(shape.to_vec(), st, self.offset)),
             None => shape_err!(
@@ -597,6 +638,13 @@ impl Array {
     /// A new shape: a view when the strides allow it, else a C-order copy.
     /// One dimension may be given as `usize::MAX` to infer it.
     pub fn reshape(&self, shape: &[usize]) -> Result<Array> {
+        if shape.iter().any(|&d| d != usize::MAX && d > isize::MAX as usize) {
+            return shape_err!(
+                "cannot reshape array of size {} into shape {}",
+                self.len(),
+                shape_str(shape)
+            );
+        }
         let req: Vec<isize> = shape
             .iter()
             .map(|&d| if d == usize::MAX { -1 } else { d as isize })
@@ -605,7 +653,7 @@ impl Array {
         match layout::reshape_strides(&self.shape, &self.strides, &shape) {
             Some(st) => Ok(self.view(shape, st, self.offset)),
             None => {
-                let c = self.to_contiguous();
+                let c = self.try_to_contiguous()?;
                 Ok(c.view(shape.clone(), c_strides(&shape), 0))
             }
         }
@@ -727,10 +775,11 @@ mod tests {
             s.to_vec::<f64>().unwrap(),
             vec![3.0, 2.0, 1.0, 0.0, 11.0, 10.0, 9.0, 8.0]
         );
-        // Writing through the base is visible in the view.
+        // Writing through a clone copies first: the base keeps its values.
         let mut b = a.clone();
         b.as_slice_mut::<f64>().unwrap()[1] = 100.0;
-        assert_eq!(a.t().get(&[1, 0]).unwrap(), Scalar::F64(100.0));
+        assert_eq!(a.t().get(&[1, 0]).unwrap(), Scalar::F64(1.0));
+        assert_eq!(b.t().get(&[1, 0]).unwrap(), Scalar::F64(100.0));
         // A transposed array reshaped to 1-D is a copy.
         let r = a.t().reshape(&[12]).unwrap();
         assert!(!r.shares_memory(&a));
@@ -740,7 +789,7 @@ mod tests {
     #[test]
     fn linspace_matches_numpy() {
         // np.linspace(0, 1, 7)
-        let v = Array::linspace(0.0, 1.0, 7).to_vec::<f64>().unwrap();
+        let v = Array::linspace(0.0, 1.0, 7).unwrap().to_vec::<f64>().unwrap();
         assert_eq!(v[1].to_bits(), (1.0f64 / 6.0).to_bits());
         assert_eq!(v[6], 1.0);
     }

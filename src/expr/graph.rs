@@ -142,6 +142,7 @@ impl Graph {
         if self.inputs.iter().any(|&i| self.input_name(i) == Some(name)) {
             return Err(Error::Parse(format!("input '%{name}' is declared twice")));
         }
+        crate::array::layout::checked_bytes(shape, dtype.size())?;
         let id = self.push(Node {
             op: Op::Input(name.to_string()),
             args: vec![],
@@ -264,6 +265,15 @@ impl Graph {
 /// The type rule of every op: result dtype and shape from the operands'
 /// dtypes and shapes. Shared by [`Graph::add`] and the expression front end.
 pub fn infer_type(op: &Op, args: &[(DType, &[usize])]) -> Result<(DType, Vec<usize>)> {
+    let (dtype, shape) = infer_type_unsized(op, args)?;
+    // A result whose element count or byte size overflows is an error
+    // wherever it is built (NumPy: "array is too big"), so no later stage
+    // computes a size, a stride or a loop bound that wraps.
+    crate::array::layout::checked_bytes(&shape, dtype.size())?;
+    Ok((dtype, shape))
+}
+
+fn infer_type_unsized(op: &Op, args: &[(DType, &[usize])]) -> Result<(DType, Vec<usize>)> {
     struct T<'a> {
         dtype: DType,
         shape: &'a [usize],

@@ -576,6 +576,16 @@ impl Expr {
 
     /// The sub-array at `index` along `axis`, a view.
     pub fn index_axis(&self, axis: usize, index: isize) -> Expr {
+        match self.shape() {
+            Ok(s) if axis < s.len() => {}
+            Ok(s) => {
+                return Expr::error(Error::Shape(format!(
+                    "axis {axis} is out of bounds for array of dimension {}",
+                    s.len()
+                )))
+            }
+            Err(e) => return Expr::error(e),
+        }
         let mut ix = vec![layout::Index::FULL; axis];
         ix.push(layout::Index::At(index));
         self.slice(&ix)
@@ -606,6 +616,12 @@ impl Expr {
             Ok(s) => s.iter().product::<usize>(),
             Err(e) => return Expr::error(e),
         };
+        if shape.iter().any(|&d| d != usize::MAX && d > isize::MAX as usize) {
+            return Expr::error(Error::Shape(format!(
+                "cannot reshape array of size {n} into shape {}",
+                layout::shape_str(shape)
+            )));
+        }
         let req: Vec<isize> = shape
             .iter()
             .map(|&d| if d == usize::MAX { -1 } else { d as isize })
@@ -766,12 +782,51 @@ struct Lowering {
     inputs: HashMap<InputKey, NodeId>,
 }
 
-impl Lowering {
-    fn node(&mut self, e: &Expr) -> Result<NodeId> {
-        let key = Arc::as_ptr(&e.0);
-        if let Some(&id) = self.memo.get(&key) {
-            return Ok(id);
+impl Drop for ExprNode {
+    /// Drops the operands of a long chain iteratively: the default drop
+    /// would recurse once per level and overflow the stack on a chain of
+    /// tens of thousands of operations.
+    fn drop(&mut self) {
+        let ExprKind::Op { args, .. } = &mut self.kind else {
+            return;
+        };
+        let mut stack: Vec<Expr> = std::mem::take(args);
+        while let Some(e) = stack.pop() {
+            if let Some(mut node) = Arc::into_inner(e.0) {
+                if let ExprKind::Op { args, .. } = &mut node.kind {
+                    stack.append(args);
+                }
+            }
         }
+    }
+}
+
+impl Lowering {
+    /// The graph node of `root`, lowering what is below it first — in
+    /// post-order with an explicit stack, so chains of any depth lower
+    /// without recursion.
+    fn node(&mut self, root: &Expr) -> Result<NodeId> {
+        let mut stack: Vec<(&Expr, bool)> = vec![(root, false)];
+        while let Some((e, expanded)) = stack.pop() {
+            if self.memo.contains_key(&Arc::as_ptr(&e.0)) {
+                continue;
+            }
+            match &e.0.kind {
+                ExprKind::Op { args, .. } if !expanded => {
+                    stack.push((e, true));
+                    stack.extend(args.iter().rev().map(|a| (a, false)));
+                }
+                _ => {
+                    let id = self.node_once(e)?;
+                    self.memo.insert(Arc::as_ptr(&e.0), id);
+                }
+            }
+        }
+        Ok(self.memo[&Arc::as_ptr(&root.0)])
+    }
+
+    /// Lowers one node whose operands are already lowered.
+    fn node_once(&mut self, e: &Expr) -> Result<NodeId> {
         let id = match &e.0.kind {
             ExprKind::Error => return Err(e.0.ty.clone().expect_err("error node")),
             ExprKind::Weak(v) => self.g.constant(v.to_scalar(v.default_dtype())?),
@@ -820,11 +875,10 @@ impl Lowering {
                 }
             }
             ExprKind::Op { op, args } => {
-                let a = args.iter().map(|x| self.node(x)).collect::<Result<Vec<_>>>()?;
+                let a: Vec<NodeId> = args.iter().map(|x| self.memo[&Arc::as_ptr(&x.0)]).collect();
                 self.g.add(op.clone(), &a)?
             }
         };
-        self.memo.insert(key, id);
         Ok(id)
     }
 }

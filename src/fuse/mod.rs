@@ -563,33 +563,44 @@ impl<'g> Fuser<'g> {
         self.tmps.len() as u32 - 1
     }
 
-    /// Cost of computing `id` from the nodes that are read from memory.
-    fn cost(&self, id: NodeId, own: NodeId, memo: &mut HashMap<NodeId, u32>) -> u32 {
-        if id != own && self.val[id.index()].is_some() {
+    /// Cost of computing `root` from the nodes that are read from memory
+    /// (each path counted: a node used twice costs twice). Post-order with
+    /// an explicit stack, so chains of any depth cost no recursion.
+    fn cost(&self, root: NodeId, own: NodeId, memo: &mut HashMap<NodeId, u32>) -> u32 {
+        let read = |id: NodeId| id != own && self.val[id.index()].is_some();
+        if read(root) {
             return 0;
         }
-        if let Some(&c) = memo.get(&id) {
-            return c;
-        }
-        let n = self.g.node(id);
-        let here = match &n.op {
-            Op::Input(_) | Op::Const(_) => 0,
-            op if op.is_view() => 0,
-            op => {
-                let t = n.args.first().map_or(n.dtype, |&a| self.g.node(a).dtype);
-                if is_call(op, t) {
-                    CALL_COST
-                } else {
-                    1
-                }
+        let mut stack = vec![(root, false)];
+        while let Some((id, expanded)) = stack.pop() {
+            if memo.contains_key(&id) {
+                continue;
             }
-        };
-        let c = n
-            .args
-            .iter()
-            .fold(here, |acc, &a| acc.saturating_add(self.cost(a, own, memo)));
-        memo.insert(id, c);
-        c
+            let n = self.g.node(id);
+            if !expanded {
+                stack.push((id, true));
+                stack.extend(n.args.iter().filter(|&&a| !read(a)).map(|&a| (a, false)));
+                continue;
+            }
+            let here = match &n.op {
+                Op::Input(_) | Op::Const(_) => 0,
+                op if op.is_view() => 0,
+                op => {
+                    let t = n.args.first().map_or(n.dtype, |&a| self.g.node(a).dtype);
+                    if is_call(op, t) {
+                        CALL_COST
+                    } else {
+                        1
+                    }
+                }
+            };
+            let c = n
+                .args
+                .iter()
+                .fold(here, |acc, &a| acc.saturating_add(if read(a) { 0 } else { memo[&a] }));
+            memo.insert(id, c);
+        }
+        memo[&root]
     }
 
     /// Nodes computed in `root`'s kernel, and the nodes it reads.
@@ -969,38 +980,75 @@ impl BodyBuilder<'_, '_> {
         self.body.len() - 1
     }
 
-    /// The SSA value of node `id` read at `map(i)`.
-    fn inst(&mut self, id: NodeId, map: &Affine, own: Option<NodeId>) -> usize {
-        if let Some(&v) = self.memo.get(&(id, map.clone())) {
-            return v;
+    /// The SSA value of node `root` read at `map(i)`. Operands are built
+    /// first, in order, depth first — with an explicit stack (`Frame`s and
+    /// a stack of finished values), so chains of any depth cost no
+    /// recursion.
+    fn inst(&mut self, root: NodeId, map: &Affine, own: Option<NodeId>) -> usize {
+        struct Frame {
+            id: NodeId,
+            map: Affine,
+            own: Option<NodeId>,
+            expanded: bool,
         }
         let g = self.f.g;
-        let n = g.node(id);
-        let v = match (&n.op, self.f.val[id.index()]) {
-            (_, Some(src)) if own != Some(id) || matches!(n.op, Op::Input(_)) => {
-                self.push(KOp::Load { src, map: map.clone() }, n.dtype)
-            }
-            (Op::Const(c), _) => self.push(KOp::Const(*c), n.dtype),
-            (op, _) => {
-                let args: Vec<usize> = (0..n.args.len())
-                    .map(|p| {
-                        let m = map.then(&operand_map(g, id, p), self.rank);
-                        self.inst(n.args[p], &m, None)
-                    })
-                    .collect();
-                match op {
-                    Op::Unary(u) => self.push(KOp::Unary(*u, args[0]), n.dtype),
-                    Op::Binary(b) => self.push(KOp::Binary(*b, args[0], args[1]), n.dtype),
-                    Op::Where => self.push(KOp::Where(args[0], args[1], args[2]), n.dtype),
-                    Op::Cast(_) => self.push(KOp::Cast(args[0]), n.dtype),
-                    // Views compute nothing: the operand under the composed map.
-                    op if op.is_view() => args[0],
-                    op => unreachable!("{op:?} is not fusable"),
+        let mut stack = vec![Frame {
+            id: root,
+            map: map.clone(),
+            own,
+            expanded: false,
+        }];
+        let mut vals: Vec<usize> = vec![];
+        while let Some(fr) = stack.pop() {
+            let n = g.node(fr.id);
+            if !fr.expanded {
+                if let Some(&v) = self.memo.get(&(fr.id, fr.map.clone())) {
+                    vals.push(v);
+                    continue;
                 }
+                let v = match (&n.op, self.f.val[fr.id.index()]) {
+                    (_, Some(src)) if fr.own != Some(fr.id) || matches!(n.op, Op::Input(_)) => self.push(
+                        KOp::Load {
+                            src,
+                            map: fr.map.clone(),
+                        },
+                        n.dtype,
+                    ),
+                    (Op::Const(c), _) => self.push(KOp::Const(*c), n.dtype),
+                    _ => {
+                        let kids: Vec<Frame> = (0..n.args.len())
+                            .rev()
+                            .map(|p| Frame {
+                                id: n.args[p],
+                                map: fr.map.then(&operand_map(g, fr.id, p), self.rank),
+                                own: None,
+                                expanded: false,
+                            })
+                            .collect();
+                        stack.push(Frame { expanded: true, ..fr });
+                        stack.extend(kids);
+                        continue;
+                    }
+                };
+                self.memo.insert((fr.id, fr.map), v);
+                vals.push(v);
+                continue;
             }
-        };
-        self.memo.insert((id, map.clone()), v);
-        v
+            let args = vals.split_off(vals.len() - n.args.len());
+            let v = match &n.op {
+                Op::Unary(u) => self.push(KOp::Unary(*u, args[0]), n.dtype),
+                Op::Binary(b) => self.push(KOp::Binary(*b, args[0], args[1]), n.dtype),
+                Op::Where => self.push(KOp::Where(args[0], args[1], args[2]), n.dtype),
+                Op::Cast(_) => self.push(KOp::Cast(args[0]), n.dtype),
+                // Views compute nothing: the operand under the composed map.
+                op if op.is_view() => args[0],
+                op => unreachable!("{op:?} is not fusable"),
+            };
+            self.memo.insert((fr.id, fr.map), v);
+            vals.push(v);
+        }
+        debug_assert_eq!(vals.len(), 1);
+        vals[0]
     }
 }
 

@@ -483,8 +483,14 @@ impl Prepared {
     }
 
     /// Runs, writing the single output into `out` (dtype and shape must
-    /// match; any layout).
+    /// match; any layout). `out` is made the only owner of its buffer first
+    /// (copy-on-write).
     pub fn run_into(&self, inputs: &[Array], out: &mut Array, opts: &ExecOptions) -> Result<()> {
+        out.make_unique()?;
+        self.run_into_exclusive(inputs, out, opts)
+    }
+
+    pub(crate) fn run_into_exclusive(&self, inputs: &[Array], out: &mut Array, opts: &ExecOptions) -> Result<()> {
         if self.program.outputs.len() != 1 {
             return shape_err!(
                 "eval_into needs one output, the expression has {}",
@@ -775,9 +781,22 @@ pub fn eval_graph_donating(g: &Graph, inputs: &[Array], donated: &[bool], opts: 
 
 /// Same as [`eval_graph`], writing the single output into `out` (dtype and
 /// shape must match, `Err` otherwise).
+/// `out` is made the only owner of its buffer first (copy-on-write).
 pub fn eval_graph_into(g: &Graph, inputs: &[Array], out: &mut Array, opts: &ExecOptions) -> Result<()> {
+    out.make_unique()?;
+    eval_graph_into_exclusive(g, inputs, out, opts)
+}
+
+/// [`eval_graph_into`] for a destination the caller knows nothing else
+/// reads or writes (a unique array, or the handle of an `ArrayViewMut`).
+pub(crate) fn eval_graph_into_exclusive(
+    g: &Graph,
+    inputs: &[Array],
+    out: &mut Array,
+    opts: &ExecOptions,
+) -> Result<()> {
     check_inputs(g, inputs)?;
-    prepare_cached(g, inputs)?.run_into(inputs, out, opts)
+    prepare_cached(g, inputs)?.run_into_exclusive(inputs, out, opts)
 }
 
 /// The text of the stages after `graph`: fused, loop, clif, asm.
