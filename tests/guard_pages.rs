@@ -347,3 +347,115 @@ fn reduction_kernels_stay_inside_their_arrays() {
         }
     }
 }
+
+// ------------------------------------------------------------------------
+// End to end: arrays over guarded read-only buffers, through the public
+// API (`Expr::eval`, every stage), for the layouts hostile inputs make:
+// huge slice steps, empty results, and broadcasts whose size overflows.
+
+/// A read-only array of `vals` (f64) whose data lies flush against a guard
+/// page: ending at a trailing one (`at_end`) or starting after a leading
+/// one. An empty array's data pointer is the guard page itself.
+fn guarded_f64(vals: &[f64], at_end: bool) -> Array {
+    use std::sync::Arc;
+    let bytes = std::mem::size_of_val(vals);
+    let body = bytes.div_ceil(PAGE).max(1) * PAGE;
+    let total = body + 2 * PAGE;
+    let mut map = MmapMut::map_anon(total).expect("mmap");
+    let start = if at_end { PAGE + body - bytes } else { PAGE };
+    for (i, v) in vals.iter().enumerate() {
+        map[start + 8 * i..start + 8 * i + 8].copy_from_slice(&v.to_le_bytes());
+    }
+    let map = map.make_read_only().expect("read-only");
+    let base = map.as_ptr();
+    // SAFETY: both pages are inside the mapping, which the buffer owns.
+    unsafe {
+        assert_eq!(libc::mprotect(base as *mut libc::c_void, PAGE, libc::PROT_NONE), 0);
+        assert_eq!(
+            libc::mprotect(base.add(PAGE + body) as *mut libc::c_void, PAGE, libc::PROT_NONE),
+            0
+        );
+    }
+    let buf = Arc::new(lazyfuse::array::Buffer::from_mmap(map));
+    Array::from_buffer(buf, DType::F64, &[vals.len()], &[1], (start / 8) as isize).unwrap()
+}
+
+fn sl(start: Option<isize>, stop: Option<isize>, step: isize) -> lazyfuse::Index {
+    lazyfuse::Index::Slice { start, stop, step }
+}
+
+#[test]
+fn huge_steps_read_only_their_elements() {
+    use lazyfuse::lazy;
+    for at_end in [true, false] {
+        for n in [1usize, 2, 5, 17] {
+            let vals: Vec<f64> = (0..n).map(|i| i as f64 + 0.5).collect();
+            let a = guarded_f64(&vals, at_end);
+            let last = vals[n - 1];
+            for (ix, want) in [
+                (sl(None, None, isize::MAX), vals[0]),
+                (sl(None, None, isize::MIN), last),
+                (sl(None, None, -isize::MAX), last),
+                (sl(Some(-1), None, isize::MAX), last),
+                (sl(Some(isize::MIN), Some(isize::MAX), isize::MAX), vals[0]),
+            ] {
+                let e = lazy(&a).slice(&[ix]);
+                assert_eq!(e.eval().unwrap().to_vec::<f64>().unwrap(), vec![want], "{ix} n={n}");
+                assert_eq!(e.sum().eval().unwrap().to_scalar::<f64>().unwrap(), want);
+                assert_eq!(
+                    (e.sin() * 2.0).eval().unwrap().to_vec::<f64>().unwrap(),
+                    vec![want.sin() * 2.0]
+                );
+                assert!(e.explain().is_ok());
+            }
+        }
+    }
+}
+
+#[test]
+fn empty_results_touch_nothing() {
+    use lazyfuse::lazy;
+    for at_end in [true, false] {
+        for n in [0usize, 1, 9] {
+            let vals: Vec<f64> = (0..n).map(|i| i as f64).collect();
+            let a = guarded_f64(&vals, at_end);
+            let x = lazy(&a);
+            let empties = [
+                x.slice(&[sl(Some(n as isize), None, 1)]),
+                x.slice(&[sl(None, None, isize::MAX)]).slice(&[sl(Some(1), None, 1)]),
+                x.slice(&[sl(Some(0), Some(0), -1)]),
+                x.insert_axis(0).broadcast_to(&[0, n]),
+                (x.insert_axis(1) + x.slice(&[sl(Some(0), Some(0), 1)])).sqrt(),
+            ];
+            for e in &empties {
+                let r = e.eval().unwrap();
+                assert!(r.is_empty());
+                assert_eq!((e * 2.0).sum().eval().unwrap().to_scalar::<f64>().unwrap(), 0.0);
+                assert!(e.max().eval().is_err(), "max of an empty array is an error");
+            }
+            // Reductions of the empty axis keep the other one.
+            let m = x.insert_axis(0).broadcast_to(&[0, n]);
+            assert_eq!(
+                m.sum_axes(&[0], false).eval().unwrap().to_vec::<f64>().unwrap(),
+                vec![0.0; n]
+            );
+        }
+    }
+}
+
+#[test]
+fn overflowing_broadcasts_are_errors_before_any_kernel() {
+    use lazyfuse::lazy;
+    let a = guarded_f64(&[1.0, 2.0], true);
+    let big = a.slice(&[sl(None, Some(1), 1)]).unwrap();
+    let col = big.broadcast_to(&[1 << 31, 1]).unwrap();
+    let row = big.broadcast_to(&[1, 1 << 31]).unwrap();
+    for e in [
+        lazy(&col) + lazy(&row),
+        (lazy(&col) * lazy(&row)).sum(),
+        (lazy(&col) - lazy(&row)).max(),
+    ] {
+        let err = e.eval().unwrap_err().to_string();
+        assert!(err.contains("too big"), "{err}");
+    }
+}

@@ -238,7 +238,8 @@ impl Array {
             strides: strides.to_vec(),
             offset,
         };
-        let fits = v.shape.contains(&0)
+        let elems = (self.buf.len() / self.dtype.size()) as isize;
+        let fits = v.shape.contains(&0) && (0..=elems).contains(&offset)
             || {
                 let span = |d: usize, s: isize| (d as isize - 1).checked_mul(s);
                 let spans: Option<Vec<isize>> = v.shape.iter().zip(&v.strides).map(|(&d, &s)| span(d, s)).collect();
@@ -252,6 +253,36 @@ impl Array {
             return shape_err!("as_strided: the layout reaches outside the array's buffer");
         }
         Ok(v)
+    }
+
+    /// An array over `buf` with an explicit layout: `strides` and `offset`
+    /// in elements of `dtype`, relative to the buffer start. Checked as
+    /// [`Array::as_strided`]: anything outside the buffer is an `Err`.
+    ///
+    /// ```
+    /// use lazyfuse::{array::Buffer, Array, DType};
+    /// use std::sync::Arc;
+    /// let buf = Arc::new(Buffer::from_bytes(&[1, 2, 3, 4]));
+    /// let a = Array::from_buffer(buf.clone(), DType::U8, &[2], &[-1], 3)?;
+    /// assert_eq!(a.to_vec::<u8>()?, vec![4, 3]);
+    /// assert!(Array::from_buffer(buf, DType::U16, &[3], &[1], 0).is_err());
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn from_buffer(
+        buf: Arc<Buffer>,
+        dtype: DType,
+        shape: &[usize],
+        strides: &[isize],
+        offset: isize,
+    ) -> Result<Array> {
+        let base = Array {
+            buf,
+            dtype,
+            shape: vec![0],
+            strides: vec![1],
+            offset: 0,
+        };
+        base.as_strided(shape, strides, offset)
     }
 
     /// Values `start, start+step, …` below `stop` (NumPy's `arange`), cast
