@@ -342,3 +342,52 @@ fn a_view_of_a_shared_array_copies_first() {
     assert_eq!(got[n - 1], (n - 1) as f64);
     assert_eq!(keep.to_vec::<f64>().unwrap(), arange(n).to_vec::<f64>().unwrap());
 }
+
+#[test]
+fn deep_chains_explain_and_interpret() {
+    on_small_stack(|| {
+        let a = arange(3);
+        let mut e = lazy(&a);
+        for k in 0..20_000 {
+            e = if k % 3 == 0 { e.cos() } else { e * 0.5 + 1.0 };
+        }
+        let (g, arrays) = lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
+        let want = lazyfuse::interp::interpret(&g, &arrays).unwrap();
+        assert_eq!(e.eval().unwrap(), want[0]);
+        assert!(e.explain_stage("fused").unwrap().len() > 20_000);
+        assert!(format!("{e:?}").len() > 20_000);
+        // The graph text parses back (line-based: no recursion either).
+        let text = g.to_string();
+        let g2 = lazyfuse::Graph::parse(&text).unwrap();
+        assert_eq!(g2.to_string(), text);
+    });
+}
+
+#[test]
+fn extreme_strides_on_length_one_axes() {
+    // A length-1 axis may have any stride (it is never stepped); kernels
+    // must not compute with it.
+    let base = arange(10);
+    for (shape, strides) in [
+        (vec![1usize, 5], vec![isize::MAX, 1]),
+        (vec![5, 1], vec![2, isize::MIN]),
+        (vec![1, 1, 5], vec![isize::MIN, isize::MAX, -1]),
+    ] {
+        let off = if strides.last() == Some(&-1) { 4 } else { 0 };
+        let a = base.as_strided(&shape, &strides, off).unwrap();
+        let want: Vec<f64> = a.to_vec::<f64>().unwrap();
+        let x = lazy(&a);
+        for e in [
+            &x * 2.0,
+            x.sin() + x.t().t(),
+            (&x + lazy(&a.t()).t()).sqrt(),
+            x.sum_axes(&[0], true),
+            x.max_axes(&[-1], false),
+        ] {
+            let (g, arrays) = lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
+            let reference = lazyfuse::interp::interpret(&g, &arrays).unwrap();
+            assert_eq!(e.eval().unwrap(), reference[0], "{shape:?} {strides:?}");
+        }
+        assert_eq!((x * 1.0).eval().unwrap().to_vec::<f64>().unwrap(), want);
+    }
+}

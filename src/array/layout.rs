@@ -418,11 +418,14 @@ pub fn for_each_offset(shape: &[usize], strides: &[isize], offset: isize, mut f:
             }
             ax -= 1;
             idx[ax] += 1;
-            off += strides[ax];
+            // Wrapping: a length-1 axis may carry any stride; stepping past
+            // it and back is exact modulo 2^64, and every offset passed to
+            // `f` is a real element's.
+            off = off.wrapping_add(strides[ax]);
             if idx[ax] < shape[ax] {
                 break;
             }
-            off -= strides[ax] * shape[ax] as isize;
+            off = off.wrapping_sub(strides[ax].wrapping_mul(shape[ax] as isize));
             idx[ax] = 0;
         }
     }

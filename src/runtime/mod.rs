@@ -128,7 +128,23 @@ struct PreparedKernel {
 type Layout = (DType, Vec<usize>, Vec<isize>, isize);
 
 fn layout_of(a: &Array) -> Layout {
-    (a.dtype(), a.shape().to_vec(), a.strides().to_vec(), a.offset())
+    (
+        a.dtype(),
+        a.shape().to_vec(),
+        kernel_strides(a.shape(), a.strides()),
+        a.offset(),
+    )
+}
+
+/// Strides as kernels see them: 0 along axes of length 0 or 1, which are
+/// never stepped (an array may carry any stride there, up to `isize::MAX`,
+/// and no loop bound or pointer bump should be computed from it).
+fn kernel_strides(shape: &[usize], strides: &[isize]) -> Vec<isize> {
+    shape
+        .iter()
+        .zip(strides)
+        .map(|(&d, &s)| if d <= 1 { 0 } else { s })
+        .collect()
 }
 
 /// A graph compiled for particular input layouts: run it many times.
@@ -564,10 +580,11 @@ impl Prepared {
                         let (dt, shape) = &p.tmps[t as usize];
                         let arr = match (&mut out, out_tmp == Some(t)) {
                             (Some(o), true) => {
-                                let c = c_strides(shape);
-                                if o.strides() != c.as_slice() || o.offset() != 0 {
+                                let c = kernel_strides(shape, &c_strides(shape));
+                                let os = kernel_strides(o.shape(), o.strides());
+                                if os != c || o.offset() != 0 {
                                     let (func, binds) =
-                                        lower_kernel(p, k, kid, &self.layouts, Some((t, o.strides(), o.offset())));
+                                        lower_kernel(p, k, kid, &self.layouts, Some((t, &os, o.offset())));
                                     let compiled = cache::get_or_compile(&func)?;
                                     relowered = Some(PreparedKernel { func, binds, compiled });
                                 }
@@ -663,7 +680,7 @@ fn plan_hash(g: &Graph, inputs: &[Array], donated: &[bool]) -> u64 {
     }
     g.outputs().hash(&mut h);
     for a in inputs {
-        a.strides().hash(&mut h);
+        kernel_strides(a.shape(), a.strides()).hash(&mut h);
         a.offset().hash(&mut h);
     }
     donated.hash(&mut h);
