@@ -139,9 +139,21 @@ impl Expr {
     /// Evaluates into a `.npy` file in chunks of rows (about
     /// [`STREAM_CHUNK_BYTES`] of result at a time), so a result larger than
     /// memory never exists whole: each chunk is the expression sliced along
-    /// axis 0, and fusion pushes the slice down to the inputs (memory-map
-    /// them with `Array::open_npy`). Work below a reduction is recomputed
-    /// per chunk. The file is written next to `path` and renamed into place.
+    /// axis 0, and fusion pushes the slice down to the inputs (for inputs
+    /// larger than memory too, memory-map them with the `unsafe`
+    /// [`Array::open_npy`]). Work below a reduction is recomputed per
+    /// chunk.
+    ///
+    /// The file is written as [`Array::write_npy`] writes one: through
+    /// symbolic links, into a uniquely named (on Linux, unnamed) temporary
+    /// in the target's directory that is renamed over the target once
+    /// complete — so concurrent calls writing different files never
+    /// collide, an error leaves the target untouched and no temporary
+    /// behind, and the target may be one of the expression's own inputs
+    /// (read or memory-mapped): they are read completely before the file is
+    /// replaced. Permissions and hard links are kept, read-only targets,
+    /// directories, sockets and block devices refused, character devices
+    /// and FIFOs written directly.
     ///
     /// ```
     /// use lazyfuse::{lazy, Array};
@@ -157,18 +169,19 @@ impl Expr {
     }
 
     pub(crate) fn eval_to_npy_chunked(&self, path: &std::path::Path, chunk_bytes: usize) -> Result<()> {
-        use std::io::Write;
         let (dt, shape) = (self.dtype()?, self.shape()?);
-        let row_bytes = shape.iter().skip(1).product::<usize>() * dt.size();
+        let row_bytes = shape.iter().skip(1).try_fold(dt.size(), |n, &d| n.checked_mul(d));
         let rows = shape.first().copied().unwrap_or(1);
-        if shape.is_empty() || row_bytes * rows <= chunk_bytes {
+        let total = row_bytes.and_then(|r| r.checked_mul(rows));
+        let (Some(row_bytes), Some(total)) = (row_bytes, total) else {
+            return shape_err!("eval_to_npy: a {dt} result of shape {} is too large", shape_str(&shape));
+        };
+        if shape.is_empty() || total <= chunk_bytes {
             return self.eval()?.write_npy(path);
         }
         let per = (chunk_bytes / row_bytes.max(1)).max(1);
-        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
-        let tmp = path.with_extension("npy.partial");
-        let result = (|| -> Result<()> {
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).map_err(io)?);
+        crate::fsio::write_file(path, |w| {
+            let io = |e| crate::fsio::io_err(path, e);
             w.write_all(&crate::array::npy::header_bytes(dt, &shape)).map_err(io)?;
             let mut k0 = 0;
             while k0 < rows {
@@ -176,16 +189,11 @@ impl Expr {
                 let part = self
                     .slice(&[crate::array::Index::range(k0 as isize, k1 as isize, 1)])
                     .eval()?;
-                part.write_npy_data(&mut w).map_err(io)?;
+                part.write_npy_data(w).map_err(io)?;
                 k0 = k1;
             }
-            w.into_inner().map_err(|e| io(e.into_error()))?.sync_all().map_err(io)?;
-            std::fs::rename(&tmp, path).map_err(io)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+            Ok(())
+        })
     }
 
     /// Every stage of what would be compiled, as text.
