@@ -135,8 +135,7 @@ fn check_writable(path: &Path, target: &Path, meta: &Metadata) -> Result<()> {
     if meta.mode() & 0o222 == 0 {
         return Err(refuse(path, "is read-only (no write permission): not replaced"));
     }
-    let c = CString::new(target.as_os_str().as_bytes())
-        .map_err(|_| refuse(path, "the path contains a NUL byte"))?;
+    let c = CString::new(target.as_os_str().as_bytes()).map_err(|_| refuse(path, "the path contains a NUL byte"))?;
     // SAFETY: `c` is a valid NUL-terminated string for the whole call.
     let r = unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) };
     if r != 0 {
@@ -201,10 +200,10 @@ fn replace(
 /// away) and permission bits of `m`.
 fn keep_owner_and_mode(file: &File, m: &Metadata) -> io::Result<()> {
     let mine = file.metadata()?;
-    if mine.uid() != m.uid() || mine.gid() != m.gid() {
-        if std::os::unix::fs::fchown(file, Some(m.uid()), Some(m.gid())).is_err() {
-            let _ = std::os::unix::fs::fchown(file, None, Some(m.gid()));
-        }
+    if (mine.uid() != m.uid() || mine.gid() != m.gid())
+        && std::os::unix::fs::fchown(file, Some(m.uid()), Some(m.gid())).is_err()
+    {
+        let _ = std::os::unix::fs::fchown(file, None, Some(m.gid()));
     }
     // After chown, which may clear set-id bits.
     file.set_permissions(Permissions::from_mode(m.mode() & 0o777))
@@ -427,7 +426,15 @@ fn link_fd(f: &File, p: &Path) -> io::Result<()> {
     // Without /proc: AT_EMPTY_PATH (needs CAP_DAC_READ_SEARCH before
     // Linux 6.10).
     // SAFETY: as above; the empty string is NUL-terminated.
-    let r = unsafe { libc::linkat(f.as_raw_fd(), c"".as_ptr(), libc::AT_FDCWD, to.as_ptr(), libc::AT_EMPTY_PATH) };
+    let r = unsafe {
+        libc::linkat(
+            f.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_EMPTY_PATH,
+        )
+    };
     if r == 0 {
         return Ok(());
     }
@@ -478,6 +485,10 @@ mod tests {
         }
     }
 
+    fn content(b: &'static [u8]) -> impl FnOnce(&mut dyn Write) -> Result<()> {
+        move |w| w.write_all(b).map_err(|e| io_err(Path::new("test"), e))
+    }
+
     #[test]
     #[cfg(target_os = "linux")]
     fn the_temporary_has_no_name_while_it_is_written() {
@@ -520,11 +531,10 @@ mod tests {
         assert_eq!(d.list(), ["out.npy"]);
         assert_eq!(std::fs::read(&target).unwrap(), b"old");
         // And the success path renames it into place.
-        replace(&target, &target, None, |w| Ok(w.write_all(b"new").unwrap()), false).unwrap();
+        replace(&target, &target, None, content(b"new"), false).unwrap();
         assert_eq!(d.list(), ["out.npy"]);
         assert_eq!(std::fs::read(&target).unwrap(), b"new");
-        let names: std::collections::HashSet<OsString> =
-            (0..1000).map(|_| unique_name(OsStr::new("x"))).collect();
+        let names: std::collections::HashSet<OsString> = (0..1000).map(|_| unique_name(OsStr::new("x"))).collect();
         assert_eq!(names.len(), 1000);
     }
 
@@ -532,8 +542,8 @@ mod tests {
     fn long_names_fit() {
         let d = Dir::new("long");
         let target = d.0.join("n".repeat(250));
-        replace(&target, &target, None, |w| Ok(w.write_all(b"x").unwrap()), false).unwrap();
-        write_file(&target, |w| Ok(w.write_all(b"y").unwrap())).unwrap();
+        replace(&target, &target, None, content(b"x"), false).unwrap();
+        write_file(&target, content(b"y")).unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"y");
     }
 }

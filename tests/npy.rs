@@ -185,7 +185,10 @@ fn fortran_files_become_fortran_strided_arrays() {
 
     let p = TempPath::new("fortran");
     std::fs::write(&p.0, &bytes).unwrap();
-    for b in [Array::read_npy(&p.0).unwrap(), unsafe { Array::open_npy(&p.0) }.unwrap()] {
+    for b in [
+        Array::read_npy(&p.0).unwrap(),
+        unsafe { Array::open_npy(&p.0) }.unwrap(),
+    ] {
         assert_eq!(b.strides(), &[1, 2]);
         assert_eq!(b, a);
     }
@@ -333,7 +336,10 @@ fn open_npy_of_a_numpy_fortran_file_is_zero_copy() {
 fn numpy_fixtures_every_dtype() {
     fn check<T: lazyfuse::Element + PartialEq>(name: &str, want: &[T]) {
         let path = fixture(name);
-        for a in [Array::read_npy(&path).unwrap(), unsafe { Array::open_npy(&path) }.unwrap()] {
+        for a in [
+            Array::read_npy(&path).unwrap(),
+            unsafe { Array::open_npy(&path) }.unwrap(),
+        ] {
             assert_eq!(a.dtype(), T::DTYPE, "{name}");
             assert_eq!(a.shape(), &[want.len()]);
             assert_eq!(a.to_vec::<T>().unwrap(), want, "{name}");

@@ -62,8 +62,8 @@
 use super::layout::{c_strides, f_strides, for_each_offset, shape_str};
 use super::{Array, Buffer, DType};
 use crate::error::{Error, Result};
-use npyz::{Endianness, TypeChar, TypeStr};
 use crate::fsio::{self, io_err};
+use npyz::{Endianness, TypeChar, TypeStr};
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::Path;
