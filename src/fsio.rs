@@ -30,6 +30,10 @@
 //!   would (nothing is renamed). A FIFO is opened non-blocking first, so one
 //!   without a reader is an error instead of a hang.
 //! * **A directory, a socket or a block device** is refused.
+//! * **A link only the kernel can follow** (`/dev/stdout` →
+//!   `/proc/self/fd/1` → `pipe:[…]`) is opened through, never replaced: a
+//!   pipe or a terminal is written directly, a regular file rewritten in
+//!   place.
 //!
 //! Every failure is an `Err(Error::Io)` whose message starts with the path
 //! the caller gave.
@@ -74,8 +78,13 @@ fn refuse(path: &Path, why: &str) -> Error {
 /// (except a character device or a FIFO, which receive what was written
 /// before the error) and no temporary behind.
 pub(crate) fn write_file(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let target = resolve_links(path)?;
-    let meta = match std::fs::symlink_metadata(&target) {
+    let (target, magic) = resolve_links(path)?;
+    let meta = if magic {
+        std::fs::metadata(&target)
+    } else {
+        std::fs::symlink_metadata(&target)
+    };
+    let meta = match meta {
         Ok(m) => Some(m),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(io_err(path, e)),
@@ -98,8 +107,8 @@ pub(crate) fn write_file(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Resul
     }
     check_writable(path, &target, &meta)?;
     if ft.is_file() {
-        if meta.nlink() > 1 {
-            rewrite_in_place(path, &target, fill)
+        if meta.nlink() > 1 || magic {
+            rewrite_in_place(path, &target, magic, fill)
         } else {
             replace(path, &target, Some(&meta), fill, true)
         }
@@ -110,20 +119,27 @@ pub(crate) fn write_file(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Resul
 
 /// Follows symbolic links at the end of `path` (relative links are
 /// relative to the link's directory) to the path of the file they lead to,
-/// which may not exist (a dangling link).
-fn resolve_links(path: &Path) -> Result<PathBuf> {
+/// which may not exist (a dangling link). Also returns whether the last
+/// link is one only the kernel can follow (`/dev/stdout` →
+/// `/proc/self/fd/1` → `pipe:[1234]`, or a deleted file): then the path
+/// returned is that link, to be opened, never replaced.
+fn resolve_links(path: &Path) -> Result<(PathBuf, bool)> {
     let mut p = path.to_path_buf();
     for _ in 0..MAX_SYMLINKS {
         match std::fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
                 let link = std::fs::read_link(&p).map_err(|e| io_err(path, e))?;
-                p = match p.parent() {
+                let next = match p.parent() {
                     Some(dir) if link.is_relative() => dir.join(link),
                     _ => link,
                 };
+                if std::fs::symlink_metadata(&next).is_err() && std::fs::metadata(&p).is_ok() {
+                    return Ok((p, true));
+                }
+                p = next;
             }
             // Not a link, nothing there, or an error the caller reports.
-            _ => return Ok(p),
+            _ => return Ok((p, false)),
         }
     }
     Err(refuse(path, "too many levels of symbolic links"))
@@ -209,17 +225,28 @@ fn keep_owner_and_mode(file: &File, m: &Metadata) -> io::Result<()> {
     file.set_permissions(Permissions::from_mode(m.mode() & 0o777))
 }
 
-/// A file with several hard links: produce the whole content in an unnamed
+/// A file with several hard links (or reached through a link only the
+/// kernel can follow, `magic`): produce the whole content in an unnamed
 /// temporary, then copy it into the existing inode so every link sees it.
-fn rewrite_in_place(path: &Path, target: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+fn rewrite_in_place(
+    path: &Path,
+    target: &Path,
+    magic: bool,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     let io = |e| io_err(path, e);
     // Opened first, so a target we cannot open fails before any work.
+    let nofollow = if magic { 0 } else { libc::O_NOFOLLOW };
     let dst = OpenOptions::new()
         .write(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .custom_flags(nofollow | libc::O_CLOEXEC)
         .open(target)
         .map_err(io)?;
-    let (dir, name) = dir_and_name(path, target)?;
+    let (mut dir, name) = dir_and_name(path, target)?;
+    if magic {
+        // The link's directory is `/proc/<pid>/fd`, where nothing can be created.
+        dir = std::env::temp_dir();
+    }
     let tmp = TempFile::create(&dir, &name, 0o600, true).map_err(io)?;
     fill_into(path, &tmp.file, fill)?;
     let len = (&tmp.file).stream_position().map_err(io)?;

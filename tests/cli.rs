@@ -251,3 +251,16 @@ fn file_errors_exit_1_with_one_line_and_leave_nothing() {
         lazyfuse::Array::from_vec(vec![1u8]).to_npy_bytes()
     );
 }
+
+#[test]
+fn output_to_dev_stdout_writes_the_file_to_the_pipe() {
+    // /dev/stdout → /proc/self/fd/1 → "pipe:[…]": a link only the kernel
+    // can follow, opened through (the system's node is only read here).
+    let out = Command::new(env!("CARGO_BIN_EXE_lazyfuse"))
+        .args(["eval", "a * 2", "-i", "a=i32[5]", "-o", "/dev/stdout"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = lazyfuse::Array::from_npy_bytes(&out.stdout).unwrap();
+    assert_eq!(r.shape(), &[5]);
+}

@@ -131,6 +131,26 @@ fn a_symlink_loop_is_an_error() {
     assert_eq!(d.list(), ["a", "b"]);
 }
 
+#[test]
+fn a_proc_fd_link_to_a_deleted_file_is_rewritten_in_place() {
+    // /proc/self/fd/N → "…/x.npy (deleted)": a link only the kernel can
+    // follow; the open file is rewritten, nothing is created.
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    let d = Dir::new("procfd");
+    let p = d.path("x.npy");
+    std::fs::write(&p, b"old").unwrap();
+    let mut f = std::fs::File::open(&p).unwrap();
+    std::fs::remove_file(&p).unwrap();
+    let link = PathBuf::from(format!("/proc/self/fd/{}", f.as_raw_fd()));
+    let a = f64s(3, 5.0);
+    a.write_npy(&link).unwrap();
+    let mut got = vec![];
+    f.read_to_end(&mut got).unwrap();
+    assert_eq!(got, a.to_npy_bytes());
+    assert_eq!(d.list(), Vec::<String>::new());
+}
+
 // ------------------------------------------------------------------- FIFOs
 
 #[test]
