@@ -202,6 +202,7 @@ fn output_goes_through_symlinks_and_may_be_an_input() {
     let r = lazyfuse::Array::read_npy(&x).unwrap();
     assert_eq!(r.to_vec::<f64>().unwrap(), vec![10.0, 20.0, 30.0]);
     assert_eq!(names(&d), ["link.npy", "x.npy"]);
+    std::fs::remove_dir_all(&d).unwrap();
 }
 
 #[test]
@@ -250,6 +251,7 @@ fn file_errors_exit_1_with_one_line_and_leave_nothing() {
         std::fs::read(&ro).unwrap(),
         lazyfuse::Array::from_vec(vec![1u8]).to_npy_bytes()
     );
+    std::fs::remove_dir_all(&d).unwrap();
 }
 
 #[test]
