@@ -89,7 +89,8 @@ pub fn parse_type_spec(s: &str) -> Result<(DType, Vec<usize>)> {
     Ok((dtype, shape))
 }
 
-/// Loads `NAME=FILE.npy` (memory-mapped) or makes `NAME=DTYPE[SHAPE]`.
+/// Loads `NAME=FILE.npy` (read into memory: an input file truncated by
+/// another program must not crash the run) or makes `NAME=DTYPE[SHAPE]`.
 fn load_inputs(specs: &[String]) -> Result<Vec<(String, Array)>> {
     let mut out: Vec<(String, Array)> = vec![];
     for (k, spec) in specs.iter().enumerate() {
@@ -108,7 +109,7 @@ fn load_inputs(specs: &[String]) -> Result<Vec<(String, Array)>> {
             let (dt, shape) = parse_type_spec(val)?;
             random::random(dt, &shape, 0x5eed + k as u64)?
         } else {
-            Array::open_npy(val)?
+            Array::read_npy(val)?
         };
         out.push((name.to_string(), arr));
     }

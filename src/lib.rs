@@ -8,6 +8,7 @@ pub mod cli;
 mod dump;
 pub mod error;
 pub mod expr;
+mod fsio;
 pub mod interp;
 pub mod pipeline;
 pub mod plan;

@@ -155,9 +155,21 @@ impl Expr {
     /// Evaluates into a `.npy` file in chunks of rows (about
     /// [`STREAM_CHUNK_BYTES`] of result at a time), so a result larger than
     /// memory never exists whole: each chunk is the expression sliced along
-    /// axis 0, and fusion pushes the slice down to the inputs (memory-map
-    /// them with `Array::open_npy`). Work below a reduction is recomputed
-    /// per chunk. The file is written next to `path` and renamed into place.
+    /// axis 0, and fusion pushes the slice down to the inputs (for inputs
+    /// larger than memory too, memory-map them with the `unsafe`
+    /// [`Array::open_npy`]). Work below a reduction is recomputed per
+    /// chunk.
+    ///
+    /// The file is written as [`Array::write_npy`] writes one: through
+    /// symbolic links, into a uniquely named (on Linux, unnamed) temporary
+    /// in the target's directory that is renamed over the target once
+    /// complete — so concurrent calls writing different files never
+    /// collide, an error leaves the target untouched and no temporary
+    /// behind, and the target may be one of the expression's own inputs
+    /// (read or memory-mapped): they are read completely before the file is
+    /// replaced. Permissions and hard links are kept, read-only targets,
+    /// directories, sockets and block devices refused, character devices
+    /// and FIFOs written directly.
     ///
     /// ```
     /// use lazyfuse::{lazy, Array};
@@ -173,18 +185,19 @@ impl Expr {
     }
 
     pub(crate) fn eval_to_npy_chunked(&self, path: &std::path::Path, chunk_bytes: usize) -> Result<()> {
-        use std::io::Write;
         let (dt, shape) = (self.dtype()?, self.shape()?);
-        let row_bytes = shape.iter().skip(1).product::<usize>() * dt.size();
+        let row_bytes = shape.iter().skip(1).try_fold(dt.size(), |n, &d| n.checked_mul(d));
         let rows = shape.first().copied().unwrap_or(1);
-        if shape.is_empty() || row_bytes * rows <= chunk_bytes {
+        let total = row_bytes.and_then(|r| r.checked_mul(rows));
+        let (Some(row_bytes), Some(total)) = (row_bytes, total) else {
+            return shape_err!("eval_to_npy: a {dt} result of shape {} is too large", shape_str(&shape));
+        };
+        if shape.is_empty() || total <= chunk_bytes {
             return self.eval()?.write_npy(path);
         }
         let per = (chunk_bytes / row_bytes.max(1)).max(1);
-        let io = |e: std::io::Error| Error::Io(format!("{}: {e}", path.display()));
-        let tmp = path.with_extension("npy.partial");
-        let result = (|| -> Result<()> {
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).map_err(io)?);
+        crate::fsio::write_file(path, |w| {
+            let io = |e| crate::fsio::io_err(path, e);
             w.write_all(&crate::array::npy::header_bytes(dt, &shape)).map_err(io)?;
             let mut k0 = 0;
             while k0 < rows {
@@ -192,16 +205,11 @@ impl Expr {
                 let part = self
                     .slice(&[crate::array::Index::range(k0 as isize, k1 as isize, 1)])
                     .eval()?;
-                part.write_npy_data(&mut w).map_err(io)?;
+                part.write_npy_data(w).map_err(io)?;
                 k0 = k1;
             }
-            w.into_inner().map_err(|e| io(e.into_error()))?.sync_all().map_err(io)?;
-            std::fs::rename(&tmp, path).map_err(io)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+            Ok(())
+        })
     }
 
     /// Every stage of what would be compiled, as text.
@@ -282,5 +290,90 @@ mod tests {
         let got = Array::read_npy(&path).unwrap();
         std::fs::remove_file(&path).ok();
         assert_eq!(got, e.eval().unwrap());
+    }
+
+    /// A fresh directory for one test, removed on drop.
+    struct Dir(std::path::PathBuf);
+
+    impl Dir {
+        fn new(tag: &str) -> Dir {
+            let d = std::env::temp_dir().join(format!("lazyfuse-pipeline-{}-{tag}", std::process::id()));
+            std::fs::create_dir_all(&d).unwrap();
+            Dir(d)
+        }
+
+        fn list(&self) -> Vec<String> {
+            let mut v: Vec<String> = std::fs::read_dir(&self.0)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn a_streaming_error_after_some_chunks_leaves_the_target_and_no_temporary() {
+        let d = Dir::new("stream-err");
+        let path = d.0.join("out.npy");
+        std::fs::write(&path, b"old").unwrap();
+        // The last row raises (a negative integer power) after earlier
+        // chunks were written to the temporary.
+        let a = Array::from_shape_vec(&[20, 2], vec![2i64; 40]).unwrap();
+        let mut ev = vec![1i64; 40];
+        ev[39] = -1;
+        let b = Array::from_shape_vec(&[20, 2], ev).unwrap();
+        let e = crate::Expr::parse("a ** b", &[("a", &a), ("b", &b)]).unwrap();
+        assert!(e.eval_to_npy_chunked(&path, 3 * 16).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(d.list(), ["out.npy"]);
+    }
+
+    #[test]
+    fn streaming_from_threads_to_names_in_one_directory_never_collides() {
+        let d = Dir::new("stream-threads");
+        let a = Array::from_shape_vec(&[50, 4], (0..200).map(|x| x as f64).collect()).unwrap();
+        std::fs::write(d.0.join("res.npy.partial"), b"user data").unwrap();
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let (d, a) = (&d, &a);
+                s.spawn(move || {
+                    for round in 0..4 {
+                        let k = (10 * t + round) as f64;
+                        let p = d.0.join(format!("res.v{t}"));
+                        (lazy(a) + k).eval_to_npy_chunked(&p, 7 * 4 * 8).unwrap();
+                        let got = Array::read_npy(&p).unwrap().to_vec::<f64>().unwrap();
+                        assert_eq!((got[0], got[199]), (k, 199.0 + k), "thread {t} round {round}");
+                    }
+                });
+            }
+        });
+        let mut want: Vec<String> = (0..8).map(|t| format!("res.v{t}")).collect();
+        want.insert(0, "res.npy.partial".into());
+        assert_eq!(d.list(), want);
+        assert_eq!(std::fs::read(d.0.join("res.npy.partial")).unwrap(), b"user data");
+    }
+
+    #[test]
+    fn streaming_over_a_mapped_input_reads_it_completely_first() {
+        let d = Dir::new("stream-inout");
+        let path = d.0.join("x.npy");
+        let a = Array::from_shape_vec(&[40, 3], (0..120).map(|x| x as f64).collect()).unwrap();
+        a.write_npy(&path).unwrap();
+        // SAFETY: the file is only replaced by rename while `m` is alive.
+        let m = unsafe { Array::open_npy(&path) }.unwrap();
+        assert!(!m.is_writable(), "mapped");
+        let e = lazy(&m) * 2.0;
+        e.eval_to_npy_chunked(&path, 5 * 3 * 8).unwrap();
+        let got = Array::read_npy(&path).unwrap();
+        assert_eq!(got, (lazy(&a) * 2.0).eval().unwrap());
+        assert_eq!(m, a);
+        assert_eq!(d.list(), ["x.npy"]);
     }
 }

@@ -187,7 +187,7 @@ fn as_ndarray_of_an_mmapped_file_and_views_of_adopted_arrays() {
         .unwrap()
         .write_npy(&path)
         .unwrap();
-    let m = Array::open_npy(&path).unwrap();
+    let m = unsafe { Array::open_npy(&path) }.unwrap();
     let v = m.as_ndarray::<f64>().unwrap();
     assert_eq!(v.as_ptr() as *const u8, m.as_ptr());
     assert_eq!(v.sum(), 10.0);

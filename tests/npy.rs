@@ -2,6 +2,10 @@
 //!
 //! Fixtures in `tests/data/npy/` were written by NumPy
 //! (`scripts/gen_npy_fixtures.py`); the expected values are spelled out here.
+//!
+//! Safety of every `unsafe { Array::open_npy(..) }` here: no test truncates
+//! or modifies a file in place while an array maps it (replacing it by
+//! rename, as `write_npy` does, is allowed).
 
 use lazyfuse::array::npy::{header_bytes, NpyHeader};
 use lazyfuse::{Array, DType, Error, Index};
@@ -135,7 +139,7 @@ fn round_trip_every_dtype_and_layout_through_files() {
             assert_eq!(std::fs::read(&p.0).unwrap(), a.to_npy_bytes());
             let read = Array::read_npy(&p.0).unwrap();
             assert_eq!(a, read, "read_npy {dt} {what}");
-            let mapped = Array::open_npy(&p.0).unwrap();
+            let mapped = unsafe { Array::open_npy(&p.0) }.unwrap();
             assert_eq!(a, mapped, "open_npy {dt} {what}");
             assert!(!mapped.is_writable(), "open_npy maps {dt} {what}");
         }
@@ -181,7 +185,10 @@ fn fortran_files_become_fortran_strided_arrays() {
 
     let p = TempPath::new("fortran");
     std::fs::write(&p.0, &bytes).unwrap();
-    for b in [Array::read_npy(&p.0).unwrap(), Array::open_npy(&p.0).unwrap()] {
+    for b in [
+        Array::read_npy(&p.0).unwrap(),
+        unsafe { Array::open_npy(&p.0) }.unwrap(),
+    ] {
         assert_eq!(b.strides(), &[1, 2]);
         assert_eq!(b, a);
     }
@@ -203,7 +210,7 @@ fn big_endian_files_are_swapped_on_read() {
             std::fs::write(&p.0, &be).unwrap();
             assert_eq!(Array::read_npy(&p.0).unwrap(), a, "{dt} {what}");
             // Cannot be viewed natively: open_npy falls back to a copy.
-            let m = Array::open_npy(&p.0).unwrap();
+            let m = unsafe { Array::open_npy(&p.0) }.unwrap();
             assert_eq!(m, a, "{dt} {what}");
             assert_eq!(m.is_writable(), dt.size() > 1 && cfg!(target_endian = "little"));
         }
@@ -259,7 +266,7 @@ fn bool_bytes_other_than_0_and_1_read_as_true() {
     assert_eq!(Array::from_npy_bytes(&bytes).unwrap().to_vec::<bool>().unwrap(), want);
     let p = TempPath::new("bool");
     std::fs::write(&p.0, &bytes).unwrap();
-    let m = Array::open_npy(&p.0).unwrap();
+    let m = unsafe { Array::open_npy(&p.0) }.unwrap();
     assert!(m.is_writable(), "normalised copy, not a view");
     assert_eq!(m.to_vec::<bool>().unwrap(), want);
 }
@@ -272,7 +279,7 @@ fn open_npy_views_the_mapping_without_a_copy() {
     let p = TempPath::new("mmap");
     a.write_npy(&p.0).unwrap();
     let file_len = std::fs::metadata(&p.0).unwrap().len() as usize;
-    let m = Array::open_npy(&p.0).unwrap();
+    let m = unsafe { Array::open_npy(&p.0) }.unwrap();
     assert!(!m.is_writable());
     // The buffer is the whole file; the array starts right after the header.
     assert_eq!(m.buffer().len(), file_len);
@@ -312,14 +319,14 @@ fn open_npy_copies_misaligned_data() {
     raw.extend([1.5f64, -2.5].iter().flat_map(|v| v.to_le_bytes()));
     let p = TempPath::new("misaligned");
     std::fs::write(&p.0, &raw).unwrap();
-    let m = Array::open_npy(&p.0).unwrap();
+    let m = unsafe { Array::open_npy(&p.0) }.unwrap();
     assert!(m.is_writable(), "a copy, not a view");
     assert_eq!(m.as_slice::<f64>().unwrap(), &[1.5, -2.5]);
 }
 
 #[test]
 fn open_npy_of_a_numpy_fortran_file_is_zero_copy() {
-    let m = Array::open_npy(fixture("i32_3x4_f.npy")).unwrap();
+    let m = unsafe { Array::open_npy(fixture("i32_3x4_f.npy")) }.unwrap();
     assert!(!m.is_writable());
     assert_eq!(m.strides(), &[1, 3]);
     let want: Vec<i32> = (0..12).map(|x| x - 100).collect();
@@ -332,7 +339,10 @@ fn open_npy_of_a_numpy_fortran_file_is_zero_copy() {
 fn numpy_fixtures_every_dtype() {
     fn check<T: lazyfuse::Element + PartialEq>(name: &str, want: &[T]) {
         let path = fixture(name);
-        for a in [Array::read_npy(&path).unwrap(), Array::open_npy(&path).unwrap()] {
+        for a in [
+            Array::read_npy(&path).unwrap(),
+            unsafe { Array::open_npy(&path) }.unwrap(),
+        ] {
             assert_eq!(a.dtype(), T::DTYPE, "{name}");
             assert_eq!(a.shape(), &[want.len()]);
             assert_eq!(a.to_vec::<T>().unwrap(), want, "{name}");
@@ -392,7 +402,7 @@ fn numpy_fixtures_layouts_orders_versions() {
     let e = rd("u8_0x3.npy");
     assert_eq!((e.shape(), e.dtype()), (&[0, 3][..], DType::U8));
     assert_eq!(e.to_npy_bytes(), bytes("u8_0x3.npy"));
-    assert_eq!(Array::open_npy(fixture("u8_0x3.npy")).unwrap().len(), 0);
+    assert_eq!(unsafe { Array::open_npy(fixture("u8_0x3.npy")) }.unwrap().len(), 0);
 }
 
 #[test]
@@ -408,7 +418,7 @@ fn numpy_fixtures_unsupported_dtypes_are_errors() {
         let path = fixture(name);
         for r in [
             Array::read_npy(&path),
-            Array::open_npy(&path),
+            unsafe { Array::open_npy(&path) },
             Array::from_npy_bytes(&std::fs::read(&path).unwrap()),
         ] {
             let m = npy_msg(r);
@@ -542,7 +552,7 @@ fn malformed_files_name_the_cause() {
         // The path-based readers agree and add the path.
         let p = TempPath::new("bad");
         std::fs::write(&p.0, &bytes).unwrap();
-        for r in [Array::read_npy(&p.0), Array::open_npy(&p.0)] {
+        for r in [Array::read_npy(&p.0), unsafe { Array::open_npy(&p.0) }] {
             let m = npy_msg(r);
             assert!(m.contains(cause), "expected '{cause}' in: {m}");
             assert!(m.contains(&*p.0.to_string_lossy()), "path in: {m}");
@@ -553,7 +563,7 @@ fn malformed_files_name_the_cause() {
 #[test]
 fn io_errors_name_the_path() {
     let missing = std::env::temp_dir().join("lazyfuse-no-such-dir/missing.npy");
-    for r in [Array::read_npy(&missing), Array::open_npy(&missing)] {
+    for r in [Array::read_npy(&missing), unsafe { Array::open_npy(&missing) }] {
         match r {
             Err(Error::Io(m)) => assert!(m.contains("missing.npy"), "{m}"),
             other => panic!("{other:?}"),
@@ -565,7 +575,7 @@ fn io_errors_name_the_path() {
     }
     // A directory is not a .npy file.
     assert!(Array::read_npy(std::env::temp_dir()).is_err());
-    assert!(Array::open_npy(std::env::temp_dir()).is_err());
+    assert!(unsafe { Array::open_npy(std::env::temp_dir()) }.is_err());
     assert!(Array::from_vec(vec![1u8]).write_npy(std::env::temp_dir()).is_err());
     assert!(Array::from_vec(vec![1u8]).write_npy("/").is_err());
 }
@@ -744,7 +754,7 @@ fn fuzz_path_readers_never_panic() {
             }
             std::fs::write(&p.0, &f).unwrap();
             let direct = Array::from_npy_bytes(&f);
-            for r in [Array::read_npy(&p.0), Array::open_npy(&p.0)] {
+            for r in [Array::read_npy(&p.0), unsafe { Array::open_npy(&p.0) }] {
                 match (&r, &direct) {
                     (Ok(a), Ok(b)) => assert_eq!(a, b),
                     (Err(Error::Npy(_)), Err(Error::Npy(_))) => {}

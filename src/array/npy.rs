@@ -1,6 +1,6 @@
 //! `.npy` files: [`Array::read_npy`], [`Array::from_npy_bytes`],
-//! [`Array::open_npy`] (memory-mapped, zero-copy), [`Array::write_npy`] and
-//! [`Array::to_npy_bytes`].
+//! [`Array::open_npy`] (memory-mapped, zero-copy, `unsafe`),
+//! [`Array::write_npy`] and [`Array::to_npy_bytes`].
 //!
 //! The format is NumPy's (`numpy/lib/format.py`): a magic string, a version
 //! (1.0, 2.0 or 3.0), a little-endian header length, a Python dict literal
@@ -45,15 +45,28 @@
 //! * Bool data is normalised to 0/1 on read, because a Rust `bool` with any
 //!   other bit pattern is undefined behaviour; NumPy treats any non-zero byte
 //!   as `True`, and so do we.
+//! * Nothing large is read or allocated before the magic and the header are
+//!   checked. A file that is not a regular file (a FIFO, a character device
+//!   such as `/dev/zero`) is read as a stream: the preamble, a header of at
+//!   most [`MAX_STREAM_HEADER`] bytes, then exactly the declared data, whose
+//!   length is checked against the machine's memory before the buffer is
+//!   (fallibly) allocated.
+//! * The safe readers copy the data into memory (`read`, not `mmap`): an
+//!   array must not change, or fault with `SIGBUS`, when another program
+//!   truncates or rewrites its file. Memory-mapping is the explicit
+//!   `unsafe fn` [`Array::open_npy`].
+//! * Writing goes through the crate's one output writer (`src/fsio.rs`):
+//!   temporary + rename, through symlinks, keeping permissions and hard
+//!   links, devices and FIFOs written directly.
 
 use super::layout::{c_strides, f_strides, for_each_offset, shape_str};
 use super::{Array, Buffer, DType};
 use crate::error::{Error, Result};
+use crate::fsio::{self, io_err};
 use npyz::{Endianness, TypeChar, TypeStr};
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The first six bytes of every `.npy` file.
@@ -66,6 +79,10 @@ const GROWTH_AXIS_MAX_DIGITS: usize = 21;
 const MAX_DIMS: usize = 64;
 /// Nesting limit for the header literal (NumPy's own headers nest 2 deep).
 const MAX_DEPTH: usize = 32;
+/// The longest header accepted from a stream (a FIFO or a device), whose
+/// length cannot be checked against a file size. NumPy's headers for the
+/// 11 supported dtypes are under 2 KiB even with 64 dimensions.
+pub const MAX_STREAM_HEADER: usize = 1 << 16;
 
 /// The parsed header of a `.npy` file: what the data is and where it starts.
 ///
@@ -164,10 +181,12 @@ impl NpyHeader {
 
     /// Copies the data bytes into a new buffer in native order (the copying
     /// read path shared by all three readers).
-    fn copy_array(&self, data: &[u8]) -> Array {
-        let mut buf = Buffer::from_bytes(data);
-        self.fix_in_place(buffer_bytes_mut(&mut buf));
-        self.array(Arc::new(buf), 0)
+    fn copy_array(&self, data: &[u8]) -> Result<Array> {
+        let mut buf = Buffer::try_zeroed(data.len())?;
+        let bytes = buffer_bytes_mut(&mut buf);
+        bytes.copy_from_slice(data);
+        self.fix_in_place(bytes);
+        Ok(self.array(Arc::new(buf), 0))
     }
 
     /// Byte-swaps big-endian data and normalises bools, in place.
@@ -265,6 +284,14 @@ impl Array {
     /// dtypes, …) is an `Err(Error::Npy)` that names the path and the cause;
     /// a failure to read it is an `Err(Error::Io)`.
     ///
+    /// The data is copied into memory, so the array never changes (and the
+    /// process never faults) when the file is truncated or rewritten later.
+    /// A FIFO or a character device is read as a stream: the magic bytes
+    /// and the header first (anything else is a quick `Err`), then exactly
+    /// the declared number of data bytes, then one more read must find the
+    /// end. A data length larger than this machine's memory, or an
+    /// allocation the system refuses, is an `Err`.
+    ///
     /// ```
     /// use lazyfuse::Array;
     /// let path = std::env::temp_dir().join(format!("lazyfuse-doc-read-{}.npy", std::process::id()));
@@ -280,11 +307,11 @@ impl Array {
         let path = path.as_ref();
         let mut f = File::open(path).map_err(|e| io_err(path, e))?;
         let meta = f.metadata().map_err(|e| io_err(path, e))?;
+        if meta.is_dir() {
+            return Err(npy_err(path, "is a directory, not a .npy file".into()));
+        }
         if !meta.is_file() {
-            // A pipe or device: no length to check against, read it all.
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes).map_err(|e| io_err(path, e))?;
-            return from_bytes(&bytes).map_err(|m| npy_err(path, m));
+            return read_stream(&mut f, path);
         }
         let total = meta.len();
         // The header first (its length is checked against the file size
@@ -306,6 +333,7 @@ impl Array {
         let h = parse_header(&head).map_err(|m| npy_err(path, m))?;
         h.check_data_len(total).map_err(|m| npy_err(path, m))?;
         f.seek(io::SeekFrom::Start(data_offset)).map_err(|e| io_err(path, e))?;
+        check_fits_in_memory(&h).map_err(|m| npy_err(path, m))?;
         let mut buf = Buffer::try_zeroed(h.data_len())?;
         let data = buffer_bytes_mut(&mut buf);
         read_exact_or_npy(&mut f, data, path)?;
@@ -325,12 +353,14 @@ impl Array {
     /// # Ok::<(), lazyfuse::Error>(())
     /// ```
     pub fn from_npy_bytes(bytes: &[u8]) -> Result<Array> {
-        from_bytes(bytes).map_err(Error::Npy)
+        from_bytes(bytes)
     }
 
     /// Memory-maps a `.npy` file: the array views the mapping, read-only,
     /// and no data is read until it is used. The array is not
-    /// [writable](Array::is_writable); evaluating into it is an error.
+    /// [writable](Array::is_writable); evaluating into it is an error. Use
+    /// it for inputs larger than memory (with [`Expr::eval_to_npy`]
+    /// streaming the result); [`Array::read_npy`] is the safe reader.
     ///
     /// Falls back to reading the file into memory (like
     /// [`Array::read_npy`]) when the data cannot be used in place:
@@ -338,35 +368,47 @@ impl Array {
     /// data not aligned to the element size (only in hand-made files: NumPy
     /// pads the header so the data starts 64-byte aligned), bool data with
     /// bytes other than 0 and 1 (checking this reads the bool data), and
-    /// files that are not regular files (pipes).
+    /// files that are not regular files (pipes, devices).
     ///
-    /// As with `numpy.load(..., mmap_mode='r')`, the file must not be
-    /// truncated or modified by another program while the array is alive
-    /// (the OS would deliver `SIGBUS` or change the values under the array).
-    /// [`Array::write_npy`] replaces files rather than overwriting them, so
-    /// writing to the path of a mapped file is safe.
+    /// # Safety
+    ///
+    /// The reasoning of [`memmap2::Mmap::map`]: the array, its clones and
+    /// views read the file's pages directly, so for as long as any of them
+    /// is alive the file must not be truncated (the process would be killed
+    /// by `SIGBUS` on the next access) or modified in place (values would
+    /// change under shared references, which is undefined behaviour) — by
+    /// this process or any other. Replacing the file by renaming a new one
+    /// over it is fine: [`Array::write_npy`] and [`Expr::eval_to_npy`] do
+    /// that for a file with one link, so writing the result of an
+    /// evaluation over one of its mapped inputs is safe. A file with several
+    /// hard links, however, is rewritten in place by those writers (so that
+    /// every link sees the new content): do not write to such a file while
+    /// an array maps it.
     ///
     /// ```
     /// use lazyfuse::Array;
     /// let path = std::env::temp_dir().join(format!("lazyfuse-doc-open-{}.npy", std::process::id()));
     /// Array::from_shape_vec(&[2, 3], (0..6).map(|i| i as f64).collect())?.write_npy(&path)?;
-    /// let m = Array::open_npy(&path)?;
+    /// // SAFETY: nothing truncates or modifies the file while `m` is alive.
+    /// let m = unsafe { Array::open_npy(&path)? };
     /// assert!(!m.is_writable());
     /// assert_eq!(m.t().to_vec::<f64>()?, vec![0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
     /// # drop(m);
     /// # std::fs::remove_file(&path).unwrap();
     /// # Ok::<(), lazyfuse::Error>(())
     /// ```
-    pub fn open_npy(path: impl AsRef<Path>) -> Result<Array> {
+    ///
+    /// [`Expr::eval_to_npy`]: crate::Expr::eval_to_npy
+    pub unsafe fn open_npy(path: impl AsRef<Path>) -> Result<Array> {
         let path = path.as_ref();
         let f = File::open(path).map_err(|e| io_err(path, e))?;
         let meta = f.metadata().map_err(|e| io_err(path, e))?;
         if !meta.is_file() {
             return Array::read_npy(path);
         }
-        // SAFETY: the mapping is read-only and we never write to the file.
-        // Another process truncating or rewriting it while mapped is the
-        // documented hazard of memory-mapped files (see the doc comment).
+        // SAFETY: the mapping is read-only and we never write to the file;
+        // that nobody else truncates or modifies it while mapped is this
+        // function's contract with its caller.
         let map = unsafe { memmap2::Mmap::map(&f) }.map_err(|e| io_err(path, e))?;
         let h = parse_header(&map).map_err(|m| npy_err(path, m))?;
         h.check_data_len(map.len() as u64).map_err(|m| npy_err(path, m))?;
@@ -375,7 +417,7 @@ impl Array {
         let aligned = (map.as_ptr() as usize + h.data_offset).is_multiple_of(size);
         let bad_bools = h.dtype == DType::Bool && data.iter().any(|&b| b > 1);
         if h.needs_swap() || !aligned || bad_bools {
-            return Ok(h.copy_array(data));
+            return h.copy_array(data);
         }
         let offset = (h.data_offset / size) as isize;
         Ok(h.array(Arc::new(Buffer::from_mmap(map)), offset))
@@ -385,10 +427,25 @@ impl Array {
     /// 1.0, little-endian, C order (any layout is written in logical C
     /// order), the same bytes `numpy.save` would write.
     ///
-    /// The file is written under a temporary name in the same directory and
-    /// then renamed over `path`, so a reader never sees a half-written file
-    /// and an existing file (even one mapped by [`Array::open_npy`]) is
-    /// replaced, not overwritten in place.
+    /// The file is either written completely or left untouched:
+    ///
+    /// * A symbolic link is followed (through a chain, relative or
+    ///   dangling) and the file it leads to is written; the link stays.
+    /// * A regular file (or a new one) is written under a unique temporary
+    ///   name in the same directory (on Linux an unnamed `O_TMPFILE`, so a
+    ///   killed process leaves nothing), flushed, and renamed over `path`:
+    ///   a reader never sees a half-written file, an array memory-mapped
+    ///   from the old file keeps its contents, and on any error (disk full)
+    ///   the old file is untouched and the temporary removed. The new file
+    ///   keeps the old one's permission bits (and owner and group, when
+    ///   running as root).
+    /// * A file with several hard links is rewritten in place once the
+    ///   complete content exists in a temporary, so every link sees it.
+    /// * A read-only file (no write permission bit, or not writable by this
+    ///   process) is refused with an `Err`, even when running as root.
+    /// * A character device or a FIFO is written directly, as `numpy.save`
+    ///   does; a FIFO with no reader is an `Err` (never a hang).
+    /// * A directory, a socket or a block device is an `Err`.
     ///
     /// ```
     /// use lazyfuse::Array;
@@ -402,21 +459,11 @@ impl Array {
     /// ```
     pub fn write_npy(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let tmp = temp_path(path)?;
-        self.write_npy_file(&tmp)
-            .and_then(|()| std::fs::rename(&tmp, path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                io_err(path, e)
-            })
-    }
-
-    fn write_npy_file(&self, path: &Path) -> io::Result<()> {
-        let mut w = io::BufWriter::with_capacity(1 << 16, File::create(path)?);
-        w.write_all(&header_bytes(self.dtype(), self.shape()))?;
-        self.write_npy_data(&mut w)?;
-        w.into_inner().map_err(|e| e.into_error())?;
-        Ok(())
+        fsio::write_file(path, |w| {
+            w.write_all(&header_bytes(self.dtype(), self.shape()))
+                .and_then(|()| self.write_npy_data(w))
+                .map_err(|e| io_err(path, e))
+        })
     }
 
     /// The bytes of the `.npy` file [`Array::write_npy`] would write.
@@ -435,7 +482,7 @@ impl Array {
     }
 
     /// Writes the elements little-endian in logical C order.
-    pub(crate) fn write_npy_data(&self, w: &mut impl Write) -> io::Result<()> {
+    pub(crate) fn write_npy_data(&self, w: &mut (impl Write + ?Sized)) -> io::Result<()> {
         let size = self.dtype().size();
         if self.is_empty() {
             return Ok(());
@@ -473,11 +520,76 @@ impl Array {
 
 // ----------------------------------------------------------------- reading
 
-/// `from_npy_bytes` with a plain-string error (the caller adds the path).
-fn from_bytes(bytes: &[u8]) -> std::result::Result<Array, String> {
-    let h = parse_header(bytes)?;
-    h.check_data_len(bytes.len() as u64)?;
-    Ok(h.copy_array(&bytes[h.data_offset..]))
+/// `from_npy_bytes`.
+fn from_bytes(bytes: &[u8]) -> Result<Array> {
+    let h = parse_header(bytes).map_err(Error::Npy)?;
+    h.check_data_len(bytes.len() as u64).map_err(Error::Npy)?;
+    h.copy_array(&bytes[h.data_offset..])
+}
+
+/// Reads a `.npy` file from a stream (a FIFO, a character device): never
+/// more than the preamble before the magic is checked, never more than
+/// [`MAX_STREAM_HEADER`] bytes of header, then exactly the declared data.
+fn read_stream(f: &mut File, path: &Path) -> Result<Array> {
+    let err = |m| npy_err(path, m);
+    // Magic and version (8 bytes), then the 2- or 4-byte header length.
+    let mut head = vec![0u8; 12];
+    let mut n = read_up_to(f, &mut head[..8]).map_err(|e| io_err(path, e))?;
+    if n == 8 && head[..6] == MAGIC[..] {
+        let len_bytes = if head[6] == 1 { 2 } else { 4 };
+        n += read_up_to(f, &mut head[8..8 + len_bytes]).map_err(|e| io_err(path, e))?;
+    }
+    head.truncate(n);
+    let (_, start, len) = parse_preamble(&head).map_err(err)?;
+    if len > MAX_STREAM_HEADER {
+        return Err(err(format!(
+            "bad header: {len} bytes long (at most {MAX_STREAM_HEADER} are accepted from a stream)"
+        )));
+    }
+    head.resize(start + len, 0);
+    read_exact_or_npy(f, &mut head[n..], path)?;
+    let h = parse_header(&head).map_err(err)?;
+    check_fits_in_memory(&h).map_err(err)?;
+    let mut buf = Buffer::try_zeroed(h.data_len())?;
+    let data = buffer_bytes_mut(&mut buf);
+    read_exact_or_npy(f, data, path)?;
+    let mut more = [0u8; 1];
+    if read_up_to(f, &mut more).map_err(|e| io_err(path, e))? > 0 {
+        return Err(err(format!(
+            "unexpected bytes after the data of a {} array of shape {}",
+            h.dtype,
+            shape_str(&h.shape)
+        )));
+    }
+    h.fix_in_place(data);
+    Ok(h.array(Arc::new(buf), 0))
+}
+
+/// `Err` when the data of `h` is larger than this machine's memory and
+/// swap: no allocation of that size can be used, and where the system
+/// overcommits, trying would end with the OOM killer instead of an error.
+fn check_fits_in_memory(h: &NpyHeader) -> std::result::Result<(), String> {
+    let need = h.data_len() as u64;
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `sysinfo` fills the zeroed struct it is given.
+        let mut si: libc::sysinfo = unsafe { std::mem::zeroed() };
+        if unsafe { libc::sysinfo(&mut si) } == 0 {
+            let unit = (si.mem_unit as u64).max(1);
+            let have = (si.totalram as u64)
+                .saturating_add(si.totalswap as u64)
+                .saturating_mul(unit);
+            if need > have {
+                return Err(format!(
+                    "a {} array of shape {} needs {need} bytes, more than this machine's memory ({have} bytes)",
+                    h.dtype,
+                    shape_str(&h.shape)
+                ));
+            }
+        }
+    }
+    let _ = need;
+    Ok(())
 }
 
 /// The whole byte range of a buffer we just created and still own alone.
@@ -895,10 +1007,6 @@ fn npy_err(path: &Path, msg: String) -> Error {
     Error::Npy(format!("{}: {msg}", path.display()))
 }
 
-fn io_err(path: &Path, e: io::Error) -> Error {
-    Error::Io(format!("{}: {e}", path.display()))
-}
-
 /// Reads until `buf` is full or the input ends; returns the count read.
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
@@ -923,22 +1031,6 @@ fn read_exact_or_npy(f: &mut File, buf: &mut [u8], path: &Path) -> Result<()> {
             io_err(path, e)
         }
     })
-}
-
-/// A unique sibling of `path` to write to before renaming.
-fn temp_path(path: &Path) -> Result<PathBuf> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::Io(format!("{}: not a file path (no file name)", path.display())))?;
-    let mut tmp = std::ffi::OsString::from(".");
-    tmp.push(name);
-    tmp.push(format!(
-        ".{}-{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    Ok(path.with_file_name(tmp))
 }
 
 #[cfg(test)]
