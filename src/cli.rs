@@ -159,14 +159,15 @@ fn load_inputs(specs: &[String]) -> Result<Vec<(String, Array)>> {
     for (k, spec) in specs.iter().enumerate() {
         let (name, val) = spec.split_once('=').ok_or_else(|| {
             Error::Parse(format!(
-                "bad input '{spec}': expected NAME=FILE.npy or NAME=DTYPE[SHAPE]"
+                "bad input '{}': expected NAME=FILE.npy or NAME=DTYPE[SHAPE]",
+                clip(spec)
             ))
         })?;
         if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-            return Err(Error::Parse(format!("bad input name '{name}'")));
+            return Err(Error::Parse(format!("bad input name '{}'", clip(name))));
         }
         if out.iter().any(|(n, _)| n == name) {
-            return Err(Error::Parse(format!("input '{name}' is given twice")));
+            return Err(Error::Parse(format!("input '{}' is given twice", clip(name))));
         }
         let arr = if val.ends_with(']') && val.contains('[') {
             let (dt, shape) = parse_type_spec(val)?;
@@ -258,8 +259,12 @@ fn check_threads(threads: Option<usize>) -> Result<()> {
 }
 
 /// Runs the command line `args` (without the program name), writing normal
-/// output to `out`.
+/// output to `out`. Error messages are one line of at most 240 characters.
 pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
+    run_args(args, out).map_err(crate::expr::parse::clip_message)
+}
+
+fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
     let (argv, expression) = clap_argv(args)?;
     let mut cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
@@ -336,7 +341,7 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
                 (Some(path), None) => {
                     let all = crate::bench::load_suite(&path)?;
                     if let Some(bad) = cases.iter().find(|c| !all.iter().any(|k| &k.id == *c)) {
-                        return Err(Error::Parse(format!("no case '{bad}' in {path}")));
+                        return Err(Error::Parse(format!("no case '{}' in {path}", clip(bad))));
                     }
                     all.into_iter()
                         .filter(|k| cases.is_empty() || cases.contains(&k.id))
@@ -345,9 +350,9 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
                 (None, Some(expr)) => {
                     let mut ins = vec![];
                     for spec in &inputs {
-                        let (name, ty) = spec
-                            .split_once('=')
-                            .ok_or_else(|| Error::Parse(format!("bad input '{spec}': expected NAME=DTYPE[SHAPE]")))?;
+                        let (name, ty) = spec.split_once('=').ok_or_else(|| {
+                            Error::Parse(format!("bad input '{}': expected NAME=DTYPE[SHAPE]", clip(spec)))
+                        })?;
                         let (dt, shape) = parse_type_spec(ty)?;
                         ins.push((name.to_string(), dt, shape));
                     }

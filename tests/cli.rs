@@ -337,6 +337,30 @@ fn long_expressions_are_not_echoed() {
     assert_eq!(code, 1);
     assert!(err.len() < 200, "{} bytes", err.len());
     assert!(err.contains("1:5: unknown name 'bbbb") && err.contains("…"), "{err}");
+    // Other long arguments: a dtype, a path, an input name.
+    let q = "q".repeat(100_000);
+    for spec in [format!("a={q}[3]"), format!("a=/no/such/{q}"), format!("{q}=f64[3]")] {
+        let (code, _, err) = lazyfuse(&["eval", "a", "-i", &spec]);
+        assert_eq!(code, 1);
+        assert!(
+            err.chars().count() <= 260 && err.trim_end().lines().count() == 1,
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn non_utf8_argument_is_an_error_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let out = Command::new(env!("CARGO_BIN_EXE_lazyfuse"))
+        .arg("eval")
+        .arg(std::ffi::OsStr::from_bytes(b"a\xff"))
+        .args(["-i", "a=f64[2]"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim_end(), "lazyfuse: argument 'a\u{fffd}' is not valid UTF-8");
 }
 
 #[test]

@@ -58,5 +58,7 @@ fn thread_counts_2_to_64_leave_one_bounded_pool() {
         })
         .unwrap_err();
     assert_eq!(err.to_string(), "257 threads asked for: the limit is 256");
+    let err = lazy(&a).eval_with(&ExecOptions { threads: 100_000 }).unwrap_err();
+    assert_eq!(err.to_string(), "100000 threads asked for: the limit is 256");
     assert!(os_threads() <= bound);
 }

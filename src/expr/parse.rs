@@ -108,8 +108,8 @@ impl Expr {
 
 /// A message no longer than a line: user text inside it is clipped where
 /// it is formatted, and this catches what comes from elsewhere (an
-/// `astype` string echoed by the dtype parser).
-fn clip_message(e: Error) -> Error {
+/// `astype` string echoed by the dtype parser, a path).
+pub(crate) fn clip_message(e: Error) -> Error {
     const MAX: usize = 4 * CLIP;
     let cut = |m: String| if m.chars().count() > MAX { clip_to(&m, MAX) } else { m };
     match e {
