@@ -293,7 +293,7 @@ pub fn run_case(case: &Case, threads: usize, repeat: usize) -> Result<Measuremen
         bytes_moved,
         peak_extra_bytes,
         kernels: prepared.kernel_count(),
-        threads: opts.thread_count(),
+        threads: opts.thread_count()?,
         handloop_s,
         ratio,
     })

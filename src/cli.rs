@@ -1,9 +1,18 @@
-//! The `lazyfuse` command line (SPEC §6), as a library function so tests can
-//! run it in-process. The binary only maps `Err` to exit status 1.
+//! The `lazyfuse` command line, as a library function so tests can run it
+//! in-process. The binary only maps `Err` to exit status 1.
+//!
+//! The word after `eval`, `explain` or `bench` is always the expression,
+//! whatever it looks like (`lazyfuse eval -i -i i=f64[3]` negates `i`, as
+//! NumPy's `-i`): [`run`] takes it out before clap parses the options, and
+//! hands it back as a positional after `--`. Only `-h`/`--help` there asks
+//! for help, and `bench` with `--suite` has no expression. Every error is
+//! one line; clap's tips ("a similar argument exists") are kept on it.
 
 use crate::array::{random, Array, DType};
 use crate::error::{Error, Result};
+use crate::expr::parse::clip;
 use crate::expr::Expr;
+use crate::runtime::MAX_THREADS;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 
@@ -14,27 +23,42 @@ struct Cli {
     cmd: Cmd,
 }
 
+const EXPR_HELP: &str = "EXPR, e.g. \"2*a + sin(b)\", is always the first argument, even if it starts with '-' (`lazyfuse eval -i -i i=f64[3]` negates i). Nesting deeper than 200 levels (parentheses, calls, prefix operators, `**`) is refused.";
+
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Evaluate an expression on .npy inputs.
+    #[command(
+        override_usage = "lazyfuse eval EXPR [-i NAME=FILE.npy|NAME=DTYPE[SHAPE]]... [-o OUT.npy] [--threads N]",
+        after_help = EXPR_HELP
+    )]
     Eval {
-        /// The expression, e.g. "2*a + sin(b)".
-        #[arg(allow_hyphen_values = true)]
+        /// The expression (taken out of the arguments before clap parses
+        /// them, see [`clap_argv`]).
+        #[arg(skip)]
         expr: String,
-        /// Inputs: NAME=FILE.npy or NAME=DTYPE[SHAPE] (random data).
+        /// Inputs: NAME=FILE.npy or NAME=DTYPE[SHAPE] (random data), e.g.
+        /// a=f64[1000,1000]; SHAPE is non-negative integers separated by
+        /// commas (a trailing comma is allowed, as in a Python tuple;
+        /// f64[] is a 0-d array). NAME cannot be True, False, None, inf or
+        /// nan.
         #[arg(short = 'i', long = "input")]
         inputs: Vec<String>,
         /// Write the result to this .npy file instead of printing it.
         #[arg(short = 'o', long = "output")]
         output: Option<String>,
-        /// Worker threads (default: LAZYFUSE_THREADS or 1).
+        /// Worker threads, 1 to 256 (default: LAZYFUSE_THREADS or 1).
         #[arg(long)]
         threads: Option<usize>,
     },
     /// Print what would be compiled, stage by stage.
+    #[command(
+        override_usage = "lazyfuse explain EXPR [-i NAME=FILE.npy|NAME=DTYPE[SHAPE]]... [--stage STAGE] [--dot]",
+        after_help = EXPR_HELP
+    )]
     Explain {
         /// The expression.
-        #[arg(allow_hyphen_values = true)]
+        #[arg(skip)]
         expr: String,
         /// Inputs: NAME=FILE.npy or NAME=DTYPE[SHAPE].
         #[arg(short = 'i', long = "input")]
@@ -47,9 +71,14 @@ enum Cmd {
         dot: bool,
     },
     /// Time an expression (or the cases of a suite) against a hand-written loop.
+    #[command(
+        override_usage = "lazyfuse bench EXPR [-i NAME=DTYPE[SHAPE]]... [OPTIONS]\n       \
+                          lazyfuse bench --suite FILE [--case ID]... [OPTIONS]",
+        after_help = "EXPR is always the first argument, unless --suite is given (then there is none)."
+    )]
     Bench {
-        /// The expression (omit with --suite).
-        #[arg(allow_hyphen_values = true)]
+        /// The expression (none with --suite).
+        #[arg(skip)]
         expr: Option<String>,
         /// Inputs: NAME=DTYPE[SHAPE].
         #[arg(short = 'i', long = "input")]
@@ -60,7 +89,7 @@ enum Cmd {
         /// Only these case ids of the suite.
         #[arg(long = "case")]
         cases: Vec<String>,
-        /// Worker threads (default: LAZYFUSE_THREADS or 1).
+        /// Worker threads, 1 to 256 (default: LAZYFUSE_THREADS or 1).
         #[arg(long)]
         threads: Option<usize>,
         /// Timed samples per measurement.
@@ -74,17 +103,52 @@ enum Cmd {
     Demo,
 }
 
-/// Parses `f64[1000,1000]` into a dtype and shape.
+/// Parses `f64[1000,1000]` into a dtype and shape. Dimensions are
+/// non-negative decimal integers separated by commas, with optional spaces
+/// around them and an optional trailing comma (Python's `(3,)`); `f64[]` is
+/// a 0-d array.
+///
+/// ```
+/// use lazyfuse::{cli::parse_type_spec, DType};
+/// assert_eq!(parse_type_spec("f64[2, 3]")?, (DType::F64, vec![2, 3]));
+/// assert_eq!(parse_type_spec("u8[4,]")?, (DType::U8, vec![4]));
+/// assert!(parse_type_spec("f64[1,,2]").is_err());
+/// # Ok::<(), lazyfuse::Error>(())
+/// ```
 pub fn parse_type_spec(s: &str) -> Result<(DType, Vec<usize>)> {
-    let bad = || Error::Parse(format!("bad type '{s}': expected DTYPE[SHAPE] like f64[1000,1000]"));
-    let open = s.find('[').ok_or_else(bad)?;
-    let body = s[open + 1..].strip_suffix(']').ok_or_else(bad)?;
+    let bad = |why: String| {
+        Error::Parse(format!(
+            "bad type '{}': {why} (expected DTYPE[SHAPE] like f64[1000,1000])",
+            clip(s)
+        ))
+    };
+    let (open, body) = match s.find('[') {
+        Some(open) => match s[open + 1..].strip_suffix(']') {
+            Some(body) => (open, body),
+            None => return Err(bad("no ']' at the end".into())),
+        },
+        None => return Err(bad("no '['".into())),
+    };
     let dtype: DType = s[..open].parse()?;
-    let shape = body
-        .split(',')
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(|d| d.parse::<usize>().map_err(|_| bad()))
+    if body.trim().is_empty() {
+        return Ok((dtype, vec![]));
+    }
+    let mut dims: Vec<&str> = body.split(',').map(str::trim).collect();
+    if dims.len() > 1 && dims.last() == Some(&"") {
+        dims.pop();
+    }
+    let shape = dims
+        .iter()
+        .map(|&d| {
+            if d.is_empty() {
+                Err(bad("empty dimension".into()))
+            } else if !d.bytes().all(|b| b.is_ascii_digit()) {
+                Err(bad(format!("dimension '{}' is not a non-negative integer", clip(d))))
+            } else {
+                d.parse::<usize>()
+                    .map_err(|_| bad(format!("dimension {} is too large", clip(d))))
+            }
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok((dtype, shape))
 }
@@ -96,14 +160,15 @@ fn load_inputs(specs: &[String]) -> Result<Vec<(String, Array)>> {
     for (k, spec) in specs.iter().enumerate() {
         let (name, val) = spec.split_once('=').ok_or_else(|| {
             Error::Parse(format!(
-                "bad input '{spec}': expected NAME=FILE.npy or NAME=DTYPE[SHAPE]"
+                "bad input '{}': expected NAME=FILE.npy or NAME=DTYPE[SHAPE]",
+                clip(spec)
             ))
         })?;
         if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-            return Err(Error::Parse(format!("bad input name '{name}'")));
+            return Err(Error::Parse(format!("bad input name '{}'", clip(name))));
         }
         if out.iter().any(|(n, _)| n == name) {
-            return Err(Error::Parse(format!("input '{name}' is given twice")));
+            return Err(Error::Parse(format!("input '{}' is given twice", clip(name))));
         }
         let arr = if val.ends_with(']') && val.contains('[') {
             let (dt, shape) = parse_type_spec(val)?;
@@ -138,11 +203,71 @@ pub fn summary(a: &Array) -> String {
     )
 }
 
+/// Splits off the expression — the word after `eval`, `explain` or
+/// `bench`, unless it is `-h`/`--help` or `bench` has `--suite` — and
+/// returns the rest for clap, which never sees the expression.
+fn clap_argv(args: &[String]) -> Result<(Vec<String>, Option<String>)> {
+    let mut argv = vec!["lazyfuse".to_string()];
+    let Some((sub, rest)) = args.split_first() else {
+        return Ok((argv, None));
+    };
+    argv.push(sub.clone());
+    let usage = match sub.as_str() {
+        "eval" => "lazyfuse eval EXPR [-i NAME=FILE]...",
+        "explain" => "lazyfuse explain EXPR [-i NAME=FILE]...",
+        "bench" => "lazyfuse bench EXPR [-i NAME=DTYPE[SHAPE]]... or lazyfuse bench --suite FILE",
+        _ => {
+            argv.extend(rest.iter().cloned());
+            return Ok((argv, None));
+        }
+    };
+    let suite = sub == "bench" && rest.iter().any(|a| a == "--suite" || a.starts_with("--suite="));
+    match rest.split_first() {
+        Some((first, _)) if suite || first == "-h" || first == "--help" => {
+            argv.extend(rest.iter().cloned());
+            Ok((argv, None))
+        }
+        Some((expr, more)) => {
+            argv.extend(more.iter().cloned());
+            Ok((argv, Some(expr.clone())))
+        }
+        None => Err(Error::Parse(format!("missing the expression: {usage}"))),
+    }
+}
+
+/// Clap's error as one line: its first line and its tips.
+fn one_line(e: &clap::Error) -> String {
+    let msg = e.to_string();
+    let mut lines = msg.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("bad arguments").trim_start_matches("error: ");
+    let tips: Vec<&str> = lines.filter(|l| l.starts_with("tip:")).collect();
+    if tips.is_empty() {
+        first.to_string()
+    } else {
+        format!("{first} ({})", tips.join("; "))
+    }
+}
+
+/// `--threads`: 1 to [`MAX_THREADS`].
+fn check_threads(threads: Option<usize>) -> Result<()> {
+    match threads {
+        Some(0) => Err(Error::Parse("--threads must be at least 1".into())),
+        Some(n) if n > MAX_THREADS => Err(Error::Parse(format!(
+            "--threads {n} is above the limit of {MAX_THREADS} threads"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Runs the command line `args` (without the program name), writing normal
-/// output to `out`.
+/// output to `out`. Error messages are one line of at most 240 characters.
 pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
-    let argv = std::iter::once("lazyfuse".to_string()).chain(args.iter().cloned());
-    let cli = match Cli::try_parse_from(argv) {
+    run_args(args, out).map_err(crate::expr::parse::clip_message)
+}
+
+fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
+    let (argv, expression) = clap_argv(args)?;
+    let mut cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind::*;
@@ -155,15 +280,14 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
                     "missing subcommand: eval, explain, bench or demo (see --help)".into(),
                 ));
             }
-            let msg = e.to_string();
-            let first = msg
-                .lines()
-                .next()
-                .unwrap_or("bad arguments")
-                .trim_start_matches("error: ");
-            return Err(Error::Parse(first.to_string()));
+            return Err(Error::Parse(one_line(&e)));
         }
     };
+    match (&mut cli.cmd, expression) {
+        (Cmd::Eval { expr, .. } | Cmd::Explain { expr, .. }, Some(e)) => *expr = e,
+        (Cmd::Bench { expr, .. }, e) => *expr = e,
+        _ => {}
+    }
     let io = |e: std::io::Error| Error::Io(format!("writing output: {e}"));
     match cli.cmd {
         Cmd::Eval {
@@ -172,9 +296,7 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
             output,
             threads,
         } => {
-            if threads == Some(0) {
-                return Err(Error::Parse("--threads must be at least 1".into()));
-            }
+            check_threads(threads)?;
             let inputs = load_inputs(&inputs)?;
             let e = parse_expr(&expr, &inputs)?;
             let r = e.eval_with(&crate::runtime::ExecOptions {
@@ -212,14 +334,15 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
             repeat,
             json,
         } => {
-            if threads == Some(0) || repeat == 0 {
-                return Err(Error::Parse("--threads and --repeat must be at least 1".into()));
+            check_threads(threads)?;
+            if repeat == 0 {
+                return Err(Error::Parse("--repeat must be at least 1".into()));
             }
             let list = match (suite, expr) {
                 (Some(path), None) => {
                     let all = crate::bench::load_suite(&path)?;
                     if let Some(bad) = cases.iter().find(|c| !all.iter().any(|k| &k.id == *c)) {
-                        return Err(Error::Parse(format!("no case '{bad}' in {path}")));
+                        return Err(Error::Parse(format!("no case '{}' in {path}", clip(bad))));
                     }
                     all.into_iter()
                         .filter(|k| cases.is_empty() || cases.contains(&k.id))
@@ -228,9 +351,9 @@ pub fn run(args: &[String], out: &mut dyn Write) -> Result<()> {
                 (None, Some(expr)) => {
                     let mut ins = vec![];
                     for spec in &inputs {
-                        let (name, ty) = spec
-                            .split_once('=')
-                            .ok_or_else(|| Error::Parse(format!("bad input '{spec}': expected NAME=DTYPE[SHAPE]")))?;
+                        let (name, ty) = spec.split_once('=').ok_or_else(|| {
+                            Error::Parse(format!("bad input '{}': expected NAME=DTYPE[SHAPE]", clip(spec)))
+                        })?;
                         let (dt, shape) = parse_type_spec(ty)?;
                         ins.push((name.to_string(), dt, shape));
                     }

@@ -102,12 +102,13 @@ pub fn dot(g: &Graph) -> String {
 
 /// With `LAZYFUSE_DUMP=<dir>`, writes the stages of each graph compiled
 /// for the first time to `<dir>/<n>-<stage>.<ext>` (graph, fused, plan,
-/// loop, clif, asm).
+/// loop, clif, asm). Set but empty is the same as unset (it would
+/// otherwise mean the working directory); `LAZYFUSE_DUMP=.` dumps there.
 pub fn dump_if_requested(g: &Graph, arrays: &[Array]) -> Result<()> {
     use std::collections::HashSet;
     use std::sync::Mutex;
     static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-    let Some(dir) = std::env::var_os("LAZYFUSE_DUMP") else {
+    let Some(dir) = std::env::var_os("LAZYFUSE_DUMP").filter(|d| !d.is_empty()) else {
         return Ok(());
     };
     let key = g.to_string();

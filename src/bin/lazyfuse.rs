@@ -10,7 +10,15 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("lazyfuse: internal error: {info}");
     }));
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `std::env::args` panics on an argument that is not UTF-8.
+    let args: Vec<String> = match std::env::args_os().skip(1).map(|a| a.into_string()).collect() {
+        Ok(args) => args,
+        Err(bad) => {
+            let bad = bad.to_string_lossy().chars().take(60).collect::<String>();
+            eprintln!("lazyfuse: argument '{bad}' is not valid UTF-8");
+            return ExitCode::from(1);
+        }
+    };
     let mut stdout = std::io::stdout().lock();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lazyfuse::cli::run(&args, &mut stdout))) {
         Ok(Ok(())) => ExitCode::SUCCESS,

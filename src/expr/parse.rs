@@ -7,7 +7,20 @@
 //! calls with positional arguments and `axis=`/`keepdims=`/`ddof=`, method
 //! calls (`x.sum(axis=0)`, `x.astype('float32')`), `x.T`, `x.real`,
 //! `x.imag`, and subscripts with slices, integers, `None` and `...`.
-//! Every error names the 1-based `line:column` and what was expected.
+//! Every error names the 1-based `line:column` and what was expected;
+//! tokens echoed in messages are clipped to [`CLIP`] characters, so a huge
+//! input never comes back whole.
+//!
+//! **Limits.** Binary operators are parsed by iterative precedence climbing:
+//! a flat chain (`a+a+…+a`, any length) recurses at most once per
+//! precedence level, not once per term. What does nest — parentheses,
+//! brackets and call arguments, prefix operators (`-`, `+`, `~`) and the
+//! right operand of `**` — counts one level each, and more than
+//! [`MAX_NESTING`] levels is an error ("expression nests too deeply"), as
+//! CPython refuses more than 200 nested parentheses; the parser's stack use
+//! is therefore bounded whatever the input. Input names must be
+//! identifiers, distinct, and not one of the parser's constants
+//! ([`RESERVED`]), which would otherwise silently shadow them.
 
 use super::api::Kwargs;
 use super::py::PyScalar;
@@ -15,6 +28,56 @@ use super::{BinaryOp, Expr, UnaryOp};
 use crate::array::layout::Index;
 use crate::array::Array;
 use crate::error::{Error, Result};
+
+/// The deepest nesting the string parser accepts (parentheses, brackets,
+/// call arguments, prefix operators and `**` exponents, one level each).
+pub const MAX_NESTING: usize = 200;
+
+/// Names the parser reads as constants: no input may be bound to them.
+pub const RESERVED: &[&str] = &["True", "False", "None", "inf", "nan"];
+
+/// Longest piece of user text (a name, a literal) echoed in a message.
+pub const CLIP: usize = 60;
+
+/// `s`, or its first [`CLIP`]` - 1` characters and `…` if it is longer.
+pub(crate) fn clip(s: &str) -> String {
+    clip_to(s, CLIP)
+}
+
+/// `s` in at most `max` characters, ending in `…` if it was cut.
+fn clip_to(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some(_) => {
+            let end = s.char_indices().nth(max - 1).map_or(s.len(), |(i, _)| i);
+            format!("{}…", &s[..end])
+        }
+    }
+}
+
+/// Checks the names bound as inputs: identifiers, distinct, not reserved.
+fn check_input_names(inputs: &[(&str, &Array)]) -> Result<()> {
+    for (k, (name, _)) in inputs.iter().enumerate() {
+        let mut cs = name.chars();
+        let ident =
+            cs.next().is_some_and(|c| c.is_alphabetic() || c == '_') && cs.all(|c| c.is_alphanumeric() || c == '_');
+        if !ident {
+            return Err(Error::Parse(format!(
+                "input name '{}' is not an identifier",
+                clip(name)
+            )));
+        }
+        if RESERVED.contains(name) {
+            return Err(Error::Parse(format!(
+                "input name '{name}' is reserved: it is a constant in expressions"
+            )));
+        }
+        if inputs[..k].iter().any(|(n, _)| n == name) {
+            return Err(Error::Parse(format!("input '{}' is given twice", clip(name))));
+        }
+    }
+    Ok(())
+}
 
 impl Expr {
     /// Parses a numexpr/NumPy-style expression over named arrays.
@@ -27,21 +90,58 @@ impl Expr {
     ///
     /// let err = Expr::parse("a + * 2", &[("a", &a)]).unwrap_err();
     /// assert_eq!(err.to_string(), "1:5: expected an operand, found '*'");
+    ///
+    /// // Input names that the parser reads as constants are refused.
+    /// let err = Expr::parse("inf + 1", &[("inf", &a)]).unwrap_err();
+    /// assert_eq!(err.to_string(), "input name 'inf' is reserved: it is a constant in expressions");
+    ///
+    /// // Nesting is bounded (see the module's limits).
+    /// let deep = format!("{}a{}", "(".repeat(300), ")".repeat(300));
+    /// let err = Expr::parse(&deep, &[("a", &a)]).unwrap_err();
+    /// assert_eq!(err.to_string(), "1:200: expression nests too deeply: more than 200 levels");
     /// # Ok::<(), lazyfuse::Error>(())
     /// ```
     pub fn parse(src: &str, inputs: &[(&str, &Array)]) -> Result<Expr> {
-        let toks = lex(src)?;
-        let mut p = Parser { toks, pos: 0, inputs };
-        let v = p.expr()?;
-        if !p.at(&T::Eof) {
-            return p.fail("an operator or end of input");
-        }
-        let e = p.value_expr(v, 0)?;
-        // Surface build errors (shape/dtype) now, with the whole string's
-        // context; they would also surface from eval.
-        e.dtype()?;
-        Ok(e)
+        parse_expr(src, inputs).map_err(clip_message)
     }
+}
+
+/// A message no longer than a line: user text inside it is clipped where
+/// it is formatted, and this catches what comes from elsewhere (an
+/// `astype` string echoed by the dtype parser, a path).
+pub(crate) fn clip_message(e: Error) -> Error {
+    const MAX: usize = 4 * CLIP;
+    let cut = |m: String| if m.chars().count() > MAX { clip_to(&m, MAX) } else { m };
+    match e {
+        Error::Shape(m) => Error::Shape(cut(m)),
+        Error::Type(m) => Error::Type(cut(m)),
+        Error::Parse(m) => Error::Parse(cut(m)),
+        Error::UnknownName(m) => Error::UnknownName(clip(&m)),
+        Error::Value(m) => Error::Value(cut(m)),
+        Error::Npy(m) => Error::Npy(cut(m)),
+        Error::Io(m) => Error::Io(cut(m)),
+        Error::Internal(m) => Error::Internal(cut(m)),
+    }
+}
+
+fn parse_expr(src: &str, inputs: &[(&str, &Array)]) -> Result<Expr> {
+    check_input_names(inputs)?;
+    let toks = lex(src)?;
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+        inputs,
+    };
+    let v = p.expr()?;
+    if !p.at(&T::Eof) {
+        return p.fail("an operator or end of input");
+    }
+    let e = p.value_expr(v, 0)?;
+    // Surface build errors (shape/dtype) now, with the whole string's
+    // context; they would also surface from eval.
+    e.dtype()?;
+    Ok(e)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -57,10 +157,10 @@ enum T {
 impl std::fmt::Display for T {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            T::Name(s) => write!(f, "'{s}'"),
+            T::Name(s) => write!(f, "'{}'", clip(s)),
             T::Int(i) => write!(f, "'{i}'"),
             T::Float(x) => write!(f, "'{x}'"),
-            T::Str(s) => write!(f, "'{s:?}'"),
+            T::Str(s) => write!(f, "'{}'", clip(&format!("{s:?}"))),
             T::Op(o) => write!(f, "'{o}'"),
             T::Eof => f.write_str("end of input"),
         }
@@ -77,10 +177,12 @@ const OPS: &[&str] = &[
 
 fn lex(src: &str) -> Result<Vec<Tok>> {
     let mut out = vec![];
+    let mut end = (1, 1);
     for (ln, line) in src.split('\n').enumerate() {
         let cs: Vec<char> = line.chars().collect();
         let mut i = 0;
         while i < cs.len() {
+            let before = out.len();
             let c = cs[i];
             let col = i + 1;
             let here = |msg: String| Error::Parse(format!("{}:{col}: {msg}", ln + 1));
@@ -117,19 +219,19 @@ fn lex(src: &str) -> Result<Vec<Tok>> {
                 if i < cs.len() && (cs[i].is_ascii_alphabetic() || cs[i] == '_') {
                     return Err(here(format!(
                         "invalid number literal '{}'",
-                        cs[start..=i].iter().collect::<String>()
+                        clip(&cs[start..=i].iter().collect::<String>())
                     )));
                 }
                 let text: String = cs[start..i].iter().filter(|&&c| c != '_').collect();
                 let t = if float {
                     T::Float(
                         text.parse()
-                            .map_err(|_| here(format!("invalid number literal '{text}'")))?,
+                            .map_err(|_| here(format!("invalid number literal '{}'", clip(&text))))?,
                     )
                 } else {
                     T::Int(
                         text.parse()
-                            .map_err(|_| here(format!("integer literal '{text}' is too large")))?,
+                            .map_err(|_| here(format!("integer literal '{}' is too large", clip(&text))))?,
                     )
                 };
                 out.push((t, ln + 1, col));
@@ -159,13 +261,13 @@ fn lex(src: &str) -> Result<Vec<Tok>> {
             } else {
                 return Err(here(format!("unexpected character '{c}'")));
             }
+            if out.len() > before {
+                end = (ln + 1, i + 1);
+            }
         }
     }
-    let (l, c) = match out.last() {
-        Some((t, l, c)) => (*l, c + t.to_string().chars().count().saturating_sub(2).max(1)),
-        None => (1, 1),
-    };
-    out.push((T::Eof, l, c));
+    // End of input is reported just after the last token.
+    out.push((T::Eof, end.0, end.1));
     Ok(out)
 }
 
@@ -180,10 +282,13 @@ enum V {
 struct Parser<'a> {
     toks: Vec<Tok>,
     pos: usize,
+    /// Levels of nesting entered (see [`MAX_NESTING`]).
+    depth: usize,
     inputs: &'a [(&'a str, &'a Array)],
 }
 
-/// Binary operator precedence levels, loosest first (Python's table).
+/// Binary operator precedence levels, loosest first (Python's table); `**`
+/// is parsed apart (right-associative, above unary minus).
 const LEVELS: &[&[&str]] = &[
     &["<", "<=", ">", ">=", "==", "!="],
     &["|"],
@@ -193,6 +298,11 @@ const LEVELS: &[&[&str]] = &[
     &["+", "-"],
     &["*", "/", "//", "%"],
 ];
+
+/// The precedence level of a binary operator (an index into [`LEVELS`]).
+fn level_of(o: &str) -> Option<usize> {
+    LEVELS.iter().position(|l| l.contains(&o))
+}
 
 fn binop(o: &str) -> BinaryOp {
     match o {
@@ -293,195 +403,310 @@ impl Parser<'_> {
         Ok(e)
     }
 
+    // The functions on the recursive path (`expr` → `binary` → `unary` →
+    // `power` → `parenthesized`/`call`/`attribute` → `expr`) keep only tokens and values in
+    // their frames; everything that builds expressions or messages is in
+    // `#[inline(never)]` helpers, so one nesting level costs little stack
+    // even in unoptimised builds and [`MAX_NESTING`] levels fit easily.
+
+    /// Enters one nesting level, opened by token `at`, refusing more than
+    /// [`MAX_NESTING`].
+    fn enter(&mut self, at: usize) -> Result<()> {
+        if self.depth >= MAX_NESTING {
+            return Err(self.too_deep(at));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&self, at: usize) -> Error {
+        Error::Parse(format!(
+            "{}: expression nests too deeply: more than {MAX_NESTING} levels",
+            self.loc(at)
+        ))
+    }
+
+    /// A whole (sub-)expression: one nesting level.
+    /// Opened by the token before it (`(`, `,`, `=`), or the start.
     fn expr(&mut self) -> Result<V> {
-        self.binary(0)
+        self.enter(self.pos.saturating_sub(1))?;
+        let v = self.binary();
+        self.depth -= 1;
+        v
     }
 
-    fn binary(&mut self, level: usize) -> Result<V> {
-        if level == LEVELS.len() {
-            return self.unary();
-        }
-        let start = self.pos;
-        let mut lhs = self.binary(level + 1)?;
-        let mut chained = false;
-        while let T::Op(o) = *self.peek() {
-            if !LEVELS[level].contains(&o) {
-                break;
+    /// Operands joined by binary operators, by operator precedence with an
+    /// explicit stack of pending left operands: no recursion per operator
+    /// or per precedence level, so a chain of any length or mix costs one
+    /// frame.
+    fn binary(&mut self) -> Result<V> {
+        // (left operand, its first token, operator, operator token, level)
+        let mut pending: Vec<(V, usize, BinaryOp, usize, usize)> = vec![];
+        let mut start = self.pos;
+        let mut rhs = self.unary()?;
+        let mut compared = false;
+        loop {
+            let level = match *self.peek() {
+                T::Op(o) => level_of(o).map(|l| (l, o)),
+                _ => None,
+            };
+            // Left-associative: fold what binds at least as tightly.
+            while pending.last().is_some_and(|p| level.is_none_or(|(l, _)| p.4 >= l)) {
+                let (lhs, lstart, op, at, _) = pending.pop().expect("checked non-empty");
+                rhs = self.join(op, lhs, rhs, [lstart, at, start])?;
+                start = lstart;
             }
-            if level == 0 && chained {
-                return Err(Error::Parse(format!(
-                    "{}: chained comparisons are not supported",
-                    self.loc(self.pos)
-                )));
+            let Some((level, o)) = level else {
+                return Ok(rhs);
+            };
+            if level == 0 {
+                if compared {
+                    return Err(self.chained());
+                }
+                compared = true;
             }
-            chained = true;
-            let at = self.pos;
+            pending.push((rhs, start, binop(o), self.pos, level));
             self.bump();
-            let rstart = self.pos;
-            let rhs = self.binary(level + 1)?;
-            let a = self.value_expr(lhs, start)?;
-            let b = self.value_expr(rhs, rstart)?;
-            lhs = V::E(self.check(a.binary(binop(o), &b), at, &[&a, &b])?);
+            start = self.pos;
+            rhs = self.unary()?;
         }
-        Ok(lhs)
     }
 
-    fn unary(&mut self) -> Result<V> {
-        let at = self.pos;
-        let op = match self.peek() {
-            T::Op("-") => Some(UnaryOp::Neg),
-            T::Op("+") => Some(UnaryOp::Pos),
-            T::Op("~") => Some(UnaryOp::Invert),
-            _ => None,
+    #[cold]
+    #[inline(never)]
+    fn chained(&self) -> Error {
+        Error::Parse(format!("{}: chained comparisons are not supported", self.loc(self.pos)))
+    }
+
+    /// `lhs op rhs`; `[lhs start, operator, rhs start]` are token indices
+    /// for error positions.
+    #[inline(never)]
+    fn join(&self, op: BinaryOp, lhs: V, rhs: V, [start, at, rstart]: [usize; 3]) -> Result<V> {
+        let a = self.value_expr(lhs, start)?;
+        let b = self.value_expr(rhs, rstart)?;
+        let e = match op {
+            BinaryOp::Pow => a.power_operator(&b),
+            _ => a.binary(op, &b),
         };
-        match op {
-            Some(u) => {
-                self.bump();
-                let s = self.pos;
-                let v = self.unary()?;
-                let x = self.value_expr(v, s)?;
-                Ok(V::E(self.check(x.unary(u), at, &[&x])?))
-            }
-            None => self.power(),
+        Ok(V::E(self.check(e, at, &[&a, &b])?))
+    }
+
+    /// Prefix operators (each one nesting level, applied innermost first)
+    /// and the power they apply to; a loop, not a recursion.
+    fn unary(&mut self) -> Result<V> {
+        let first = self.pos;
+        while matches!(self.peek(), T::Op("-" | "+" | "~")) {
+            self.enter(self.pos)?;
+            self.bump();
+        }
+        let n = self.pos - first;
+        let v = self.power();
+        self.depth -= n;
+        if n == 0 {
+            v
+        } else {
+            self.prefix(first, v?)
         }
     }
 
+    /// Applies the prefix operators at tokens `first..` (up to the operand
+    /// at `self.pos`'s start) to `v`, innermost first.
+    #[inline(never)]
+    fn prefix(&self, first: usize, v: V) -> Result<V> {
+        let mut k = first;
+        while matches!(self.toks[k].0, T::Op("-" | "+" | "~")) {
+            k += 1;
+        }
+        let mut x = self.value_expr(v, k)?;
+        for at in (first..k).rev() {
+            let u = match self.toks[at].0 {
+                T::Op("-") => UnaryOp::Neg,
+                T::Op("+") => UnaryOp::Pos,
+                _ => UnaryOp::Invert,
+            };
+            x = self.check(x.unary(u), at, &[&x])?;
+        }
+        Ok(V::E(x))
+    }
+
+    /// An atom, its subscripts, attributes and method calls, and a `**`
+    /// exponent (right-associative, one level deeper; `2**-1` is allowed).
     fn power(&mut self) -> Result<V> {
         let start = self.pos;
-        let base = self.postfix()?;
-        if self.at_op("**") {
-            let at = self.pos;
-            self.bump();
-            let s = self.pos;
-            let exp = self.unary()?; // right-associative; `2**-1` allowed
-            let a = self.value_expr(base, start)?;
-            let b = self.value_expr(exp, s)?;
-            return Ok(V::E(self.check(a.power_operator(&b), at, &[&a, &b])?));
-        }
-        Ok(base)
-    }
-
-    fn postfix(&mut self) -> Result<V> {
-        let start = self.pos;
-        let mut v = self.atom()?;
+        let mut v = match self.peek() {
+            T::Op("(") => self.parenthesized()?,
+            T::Name(_) if matches!(self.toks.get(self.pos + 1), Some((T::Op("("), _, _))) => self.call()?,
+            _ => self.leaf()?,
+        };
         loop {
             if self.at_op("[") {
-                let at = self.pos;
-                self.bump();
-                let ix = self.subscripts()?;
-                let x = self.value_expr(v, start)?;
-                v = V::E(self.check(x.slice(&ix), at, &[&x])?);
+                v = self.subscript_of(v, start)?;
             } else if self.at_op(".") {
-                self.bump();
-                let at = self.pos;
-                let name = match self.bump().0 {
-                    T::Name(n) => n,
-                    _ => {
-                        self.pos = at;
-                        return self.fail("an attribute name");
-                    }
-                };
-                let x = self.value_expr(v, start)?;
-                v = V::E(match name.as_str() {
-                    "T" => x.t(),
-                    "real" => x.real(),
-                    "imag" => x.imag(),
-                    _ if self.at_op("(") => {
-                        self.bump();
-                        let (mut args, kw) = self.call_args()?;
-                        if name == "astype" {
-                            match (args.pop(), args.is_empty()) {
-                                (Some(V::Str(s)), true) => x
-                                    .astype_named(&s)
-                                    .map_err(|e| Error::Parse(format!("{}: {e}", self.loc(at))))?,
-                                _ => {
-                                    return Err(Error::Parse(format!(
-                                        "{}: astype takes one dtype string",
-                                        self.loc(at)
-                                    )))
-                                }
-                            }
-                        } else {
-                            let mut all = vec![x.clone()];
-                            for a in args {
-                                all.push(self.value_expr(a, at)?);
-                            }
-                            let e = Expr::call(&name, all, &kw).map_err(|e| self.at_name(e, at, &name))?;
-                            self.check(e, at, &[&x])?
-                        }
-                    }
-                    _ => return Err(Error::Parse(format!("{}: unknown attribute '{name}'", self.loc(at)))),
-                });
+                v = self.attribute(v, start)?;
             } else {
-                return Ok(v);
+                break;
             }
         }
+        if !self.at_op("**") {
+            return Ok(v);
+        }
+        let at = self.pos;
+        self.bump();
+        let s = self.pos;
+        self.enter(at)?;
+        let exp = self.unary();
+        self.depth -= 1;
+        self.join(BinaryOp::Pow, v, exp?, [start, at, s])
+    }
+
+    /// `v[...]`, at the `[`.
+    #[inline(never)]
+    fn subscript_of(&mut self, v: V, start: usize) -> Result<V> {
+        let at = self.pos;
+        self.bump();
+        let ix = self.subscripts()?;
+        let x = self.value_expr(v, start)?;
+        Ok(V::E(self.check(x.slice(&ix), at, &[&x])?))
+    }
+
+    /// `v.name` or `v.name(args)`, at the `.`.
+    fn attribute(&mut self, v: V, start: usize) -> Result<V> {
+        self.bump();
+        let at = self.pos;
+        if !matches!(self.peek(), T::Name(_)) {
+            return self.fail("an attribute name");
+        }
+        self.bump();
+        let call = if self.at_op("(") {
+            self.bump();
+            Some(self.call_args()?)
+        } else {
+            None
+        };
+        self.method(v, start, at, call)
+    }
+
+    /// Applies attribute `at` (a name token) of `v`, called with `call`.
+    #[inline(never)]
+    fn method(&self, v: V, start: usize, at: usize, call: Option<(Vec<V>, Kwargs)>) -> Result<V> {
+        let T::Name(name) = &self.toks[at].0 else {
+            unreachable!("attribute checked for a name")
+        };
+        let x = self.value_expr(v, start)?;
+        Ok(V::E(match (name.as_str(), call) {
+            ("T", None) => x.t(),
+            ("real", None) => x.real(),
+            ("imag", None) => x.imag(),
+            ("astype", Some((mut args, _))) => match (args.pop(), args.is_empty()) {
+                (Some(V::Str(s)), true) => x
+                    .astype_named(&s)
+                    .map_err(|e| Error::Parse(format!("{}: {e}", self.loc(at))))?,
+                _ => return Err(Error::Parse(format!("{}: astype takes one dtype string", self.loc(at)))),
+            },
+            (_, Some((args, kw))) => {
+                let mut all = vec![x.clone()];
+                for a in args {
+                    all.push(self.value_expr(a, at)?);
+                }
+                let e = Expr::call(name, all, &kw).map_err(|e| self.at_name(e, at, name))?;
+                self.check(e, at, &[&x])?
+            }
+            (_, None) => {
+                return Err(Error::Parse(format!(
+                    "{}: unknown attribute '{}'",
+                    self.loc(at),
+                    clip(name)
+                )))
+            }
+        }))
     }
 
     fn at_name(&self, e: Error, at: usize, name: &str) -> Error {
         match e {
-            Error::UnknownName(_) => Error::Parse(format!("{}: unknown function '{name}'", self.loc(at))),
+            Error::UnknownName(_) => Error::Parse(format!("{}: unknown function '{}'", self.loc(at), clip(name))),
             Error::Parse(m) => Error::Parse(format!("{}: {m}", self.loc(at))),
             e => e,
         }
     }
 
-    fn atom(&mut self) -> Result<V> {
+    /// `(x)`, `()` or a tuple `(x, y, ...)`, at the `(`.
+    #[inline(never)]
+    fn parenthesized(&mut self) -> Result<V> {
+        self.bump();
+        if self.at_op(")") {
+            self.bump();
+            return Ok(V::Tuple(vec![]));
+        }
+        let mut items = vec![self.expr()?];
+        let mut tuple = false;
+        while self.at_op(",") {
+            self.bump();
+            tuple = true;
+            if self.at_op(")") {
+                break;
+            }
+            items.push(self.expr()?);
+        }
+        self.expect_op(")")?;
+        Ok(if tuple {
+            V::Tuple(items)
+        } else {
+            items.pop().expect("one item")
+        })
+    }
+
+    /// `name(args)`, at the name.
+    fn call(&mut self) -> Result<V> {
+        let at = self.pos;
+        self.bump();
+        self.bump();
+        let (args, kw) = self.call_args()?;
+        self.apply(at, args, kw)
+    }
+
+    /// Calls the function named by token `at`.
+    #[inline(never)]
+    fn apply(&self, at: usize, args: Vec<V>, kw: Kwargs) -> Result<V> {
+        let T::Name(n) = &self.toks[at].0 else {
+            unreachable!("power checked for a name")
+        };
+        let mut xs = vec![];
+        for a in args {
+            xs.push(self.value_expr(a, at)?);
+        }
+        let e = Expr::call(n, xs.clone(), &kw).map_err(|e| self.at_name(e, at, n))?;
+        let refs: Vec<&Expr> = xs.iter().collect();
+        Ok(V::E(self.check(e, at, &refs)?))
+    }
+
+    /// A literal, a constant or an input name.
+    #[inline(never)]
+    fn leaf(&mut self) -> Result<V> {
         let at = self.pos;
         match self.bump().0 {
             T::Int(i) => Ok(V::E(Expr::weak(PyScalar::Int(i)))),
             T::Float(x) => Ok(V::E(Expr::weak(PyScalar::Float(x)))),
             T::Str(s) => Ok(V::Str(s)),
-            T::Op("(") => {
-                if self.at_op(")") {
-                    self.bump();
-                    return Ok(V::Tuple(vec![]));
-                }
-                let mut items = vec![self.expr()?];
-                let mut tuple = false;
-                while self.at_op(",") {
-                    self.bump();
-                    tuple = true;
-                    if self.at_op(")") {
-                        break;
-                    }
-                    items.push(self.expr()?);
-                }
-                self.expect_op(")")?;
-                Ok(if tuple {
-                    V::Tuple(items)
-                } else {
-                    items.pop().expect("one item")
-                })
-            }
             T::Name(n) => match n.as_str() {
                 "True" => Ok(V::E(Expr::weak(PyScalar::Bool(true)))),
                 "False" => Ok(V::E(Expr::weak(PyScalar::Bool(false)))),
                 "None" => Ok(V::None),
                 "inf" => Ok(V::E(Expr::weak(PyScalar::Float(f64::INFINITY)))),
                 "nan" => Ok(V::E(Expr::weak(PyScalar::Float(f64::NAN)))),
-                _ if self.at_op("(") => {
-                    self.bump();
-                    let (args, kw) = self.call_args()?;
-                    let mut xs = vec![];
-                    for a in args {
-                        xs.push(self.value_expr(a, at)?);
-                    }
-                    let e = Expr::call(&n, xs.clone(), &kw).map_err(|e| self.at_name(e, at, &n))?;
-                    let refs: Vec<&Expr> = xs.iter().collect();
-                    Ok(V::E(self.check(e, at, &refs)?))
-                }
                 _ => match self.inputs.iter().find(|(k, _)| *k == n) {
                     Some((k, a)) => Ok(V::E(Expr::input(k, a))),
                     None => {
                         let names: Vec<&str> = self.inputs.iter().map(|(k, _)| *k).collect();
                         Err(Error::Parse(format!(
-                            "{}: unknown name '{n}' (inputs: {})",
+                            "{}: unknown name '{}' (inputs: {})",
                             self.loc(at),
+                            clip(&n),
                             if names.is_empty() {
                                 "none".to_string()
                             } else {
-                                names.join(", ")
+                                clip(&names.join(", "))
                             }
                         )))
                     }
@@ -494,57 +719,84 @@ impl Parser<'_> {
         }
     }
 
+    /// Call arguments up to and including the `)`. Parsed first as
+    /// `(keyword token, value token, value)` items, then interpreted apart
+    /// (the recursive path stays small).
     fn call_args(&mut self) -> Result<(Vec<V>, Kwargs)> {
-        let mut args = vec![];
-        let mut kw = Kwargs::default();
-        let mut seen_kw = false;
+        let mut items: Vec<(Option<usize>, usize, V)> = vec![];
         while !self.at_op(")") {
-            if !args.is_empty() || seen_kw {
+            if !items.is_empty() {
                 self.expect_op(",")?;
                 if self.at_op(")") {
                     break;
                 }
             }
-            let is_kw =
-                matches!(self.peek(), T::Name(_)) && matches!(self.toks.get(self.pos + 1), Some((T::Op("="), _, _)));
-            if is_kw {
-                let at = self.pos;
-                let T::Name(key) = self.bump().0 else {
-                    unreachable!("checked above")
-                };
+            let key = (matches!(self.peek(), T::Name(_))
+                && matches!(self.toks.get(self.pos + 1), Some((T::Op("="), _, _))))
+            .then_some(self.pos);
+            if key.is_some() {
                 self.bump();
-                let vat = self.pos;
-                let v = self.expr()?;
-                seen_kw = true;
-                match key.as_str() {
-                    "axis" => kw.axis = self.axis_value(v, vat)?,
-                    "keepdims" => kw.keepdims = self.bool_value(v, vat)?,
-                    "ddof" => {
-                        kw.ddof = match self.int_value(&v) {
-                            Some(d) if (0..=u32::MAX as i128).contains(&d) => d as u32,
-                            _ => {
-                                return Err(Error::Parse(format!(
-                                    "{}: ddof must be a non-negative integer",
-                                    self.loc(vat)
-                                )))
-                            }
-                        }
-                    }
-                    _ => {
-                        return Err(Error::Parse(format!(
-                            "{}: unexpected keyword argument '{key}'",
-                            self.loc(at)
-                        )))
-                    }
-                }
-            } else {
-                if seen_kw {
-                    return self.fail("a keyword argument (positional argument follows keyword argument)");
-                }
-                args.push(self.expr()?);
+                self.bump();
             }
+            let vat = self.pos;
+            items.push((key, vat, self.expr()?));
         }
         self.expect_op(")")?;
+        self.keywords(items)
+    }
+
+    /// Splits call arguments into positional ones and [`Kwargs`].
+    #[inline(never)]
+    fn keywords(&self, items: Vec<(Option<usize>, usize, V)>) -> Result<(Vec<V>, Kwargs)> {
+        let mut args = vec![];
+        let mut kw = Kwargs::default();
+        let mut keys: Vec<&str> = vec![];
+        for (key, vat, v) in items {
+            let Some(at) = key else {
+                if !keys.is_empty() {
+                    return Err(Error::Parse(format!(
+                        "{}: expected a keyword argument (positional argument follows keyword argument), found {}",
+                        self.loc(vat),
+                        self.toks[vat].0
+                    )));
+                }
+                args.push(v);
+                continue;
+            };
+            let T::Name(key) = &self.toks[at].0 else {
+                unreachable!("call_args checked for a name")
+            };
+            if keys.contains(&key.as_str()) {
+                return Err(Error::Parse(format!(
+                    "{}: keyword argument repeated: {}",
+                    self.loc(at),
+                    clip(key)
+                )));
+            }
+            keys.push(key);
+            match key.as_str() {
+                "axis" => kw.axis = self.axis_value(v, vat)?,
+                "keepdims" => kw.keepdims = self.bool_value(v, vat)?,
+                "ddof" => {
+                    kw.ddof = match self.int_value(&v) {
+                        Some(d) if (0..=u32::MAX as i128).contains(&d) => d as u32,
+                        _ => {
+                            return Err(Error::Parse(format!(
+                                "{}: ddof must be a non-negative integer",
+                                self.loc(vat)
+                            )))
+                        }
+                    }
+                }
+                _ => {
+                    return Err(Error::Parse(format!(
+                        "{}: unexpected keyword argument '{}'",
+                        self.loc(at),
+                        clip(key)
+                    )))
+                }
+            }
+        }
         Ok((args, kw))
     }
 

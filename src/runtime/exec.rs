@@ -1,16 +1,32 @@
 //! The executor: runs one compiled kernel over its iteration space, split
-//! along the outermost loop into chunks run on a rayon pool of the requested
-//! size. Element-wise kernels write each output element exactly once, so the
-//! result is identical whatever the number of threads or chunks.
+//! along the outermost loop into chunks run by the requested number of
+//! workers on one shared rayon pool. Element-wise kernels write each output
+//! element exactly once, so the result is identical whatever the number of
+//! threads or chunks.
+//!
+//! **The pool.** There is one pool per process, sized to the next power of
+//! two of the largest thread count asked for so far (at most
+//! [`MAX_THREADS`]); a launch with `t` threads spawns `t` workers on it that
+//! take chunks from a shared counter, so no more than `t` threads run it
+//! whatever the pool's size. A request beyond the pool's size replaces it
+//! (the old pool's threads exit once its last launch is done), so a process
+//! makes at most eight pools (2, 4, …, 256 threads) in its life and keeps
+//! one: thread counts 2..64
+//! leave 64 threads, not one pool per count.
 
 use crate::error::{Error, Result};
 use crate::jit::{host::STATUS_NEGATIVE_POWER, Compiled};
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Below this many elements per thread, a kernel runs on the calling thread.
 pub const MIN_PER_THREAD: usize = 1 << 15;
+
+/// The most worker threads an evaluation may use (`ExecOptions::threads`,
+/// `LAZYFUSE_THREADS`, `--threads`): far above any core count this code is
+/// tuned for, low enough that a mistyped count cannot exhaust the
+/// process's threads or memory (each pool thread reserves a stack).
+pub const MAX_THREADS: usize = 256;
 
 /// [`MIN_PER_THREAD`], or `LAZYFUSE_MIN_PER_THREAD` (read once; tests use a
 /// small value to exercise chunking on small arrays).
@@ -48,16 +64,47 @@ impl SendPtr {
     }
 }
 
+/// The process's pool, with at least `threads` threads (see the module
+/// header); `None` if its threads cannot be started (then callers run on
+/// the calling thread).
 fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
-    let m = POOLS.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut m = m.lock().ok()?;
-    if let Some(p) = m.get(&threads) {
+    static POOL: Mutex<Option<Arc<rayon::ThreadPool>>> = Mutex::new(None);
+    let threads = threads.min(MAX_THREADS);
+    let mut cur = POOL.lock().ok()?;
+    if let Some(p) = cur.as_ref().filter(|p| p.current_num_threads() >= threads) {
         return Some(p.clone());
     }
-    let p = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok()?);
-    m.insert(threads, p.clone());
+    let size = threads.next_power_of_two().min(MAX_THREADS);
+    let p = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(size)
+            .thread_name(|i| format!("lazyfuse-{i}"))
+            .build()
+            .ok()?,
+    );
+    // Dropping the old pool here lets its threads exit once no launch
+    // holds it any more.
+    *cur = Some(p.clone());
     Some(p)
+}
+
+/// Runs `work(i)` for every `i` in `0..n` on `workers` workers of `p`,
+/// each taking the next `i` from a shared counter: at most `workers`
+/// threads of the pool run it.
+fn run_on(p: &rayon::ThreadPool, workers: usize, n: usize, work: &(dyn Fn(usize) + Sync)) {
+    let next = AtomicUsize::new(0);
+    let next = &next;
+    p.scope(|s| {
+        for _ in 0..workers.min(n) {
+            s.spawn(move |_| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                work(i);
+            });
+        }
+    });
 }
 
 /// Runs `k` over the whole iteration space of `l` with up to `threads`
@@ -90,18 +137,12 @@ pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
             let per = outer.div_ceil(chunks).div_ceil(align) * align;
             let lp = SendPtr(l);
             let st = &status;
-            p.scope(|s| {
-                let mut lo = 0;
-                while lo < outer {
-                    let hi = (lo + per).min(outer);
-                    let lp = &lp;
-                    s.spawn(move |_| {
-                        // SAFETY: see `call`; `lp` points at `l`, alive for the scope.
-                        let l = unsafe { &*lp.0 };
-                        unsafe { f(l.ptrs.as_ptr(), l.strides.as_ptr(), l.dims.as_ptr(), lo, hi, st) }
-                    });
-                    lo = hi;
-                }
+            run_on(&p, t, outer.div_ceil(per), &|c| {
+                let (lo, hi) = (c * per, ((c + 1) * per).min(outer));
+                let l = lp.get();
+                // SAFETY: see `call`; chunks are disjoint parts of the
+                // outermost extent.
+                unsafe { f(l.ptrs.as_ptr(), l.strides.as_ptr(), l.dims.as_ptr(), lo, hi, st) }
             });
         }
     }
@@ -372,15 +413,10 @@ pub fn run_reduce(k: &Compiled, l: &Launch, parts: &[Partial], threads: usize) -
         None => (0..tasks).map(task).collect(),
         Some(p) => {
             let slots: Vec<Mutex<Option<Parts>>> = (0..tasks).map(|_| Mutex::new(None)).collect();
-            let (task, slots_ref) = (&task, &slots);
-            p.scope(|s| {
-                for (i, slot) in slots_ref.iter().enumerate() {
-                    s.spawn(move |_| {
-                        let r = task(i);
-                        if let Ok(mut g) = slot.lock() {
-                            *g = r;
-                        }
-                    });
+            run_on(&p, t, tasks, &|i| {
+                let r = task(i);
+                if let Ok(mut g) = slots[i].lock() {
+                    *g = r;
                 }
             });
             slots.into_iter().map(|m| m.into_inner().ok().flatten()).collect()

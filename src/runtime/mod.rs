@@ -46,30 +46,60 @@ use std::fmt::Write;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use exec::{min_per_thread, MIN_PER_THREAD};
+pub use exec::{min_per_thread, MAX_THREADS, MIN_PER_THREAD};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
 pub struct ExecOptions {
-    /// Worker threads; 0 = `LAZYFUSE_THREADS` (read once per process) or 1.
+    /// Worker threads, at most [`MAX_THREADS`]; 0 = `LAZYFUSE_THREADS`
+    /// (read once per process; unset, empty or 0 means 1).
     pub threads: usize,
 }
 
 impl ExecOptions {
-    /// The thread count to use.
-    pub fn thread_count(&self) -> usize {
+    /// The thread count to use: an `Err` naming the limit above
+    /// [`MAX_THREADS`], or for a `LAZYFUSE_THREADS` that is not a count.
+    ///
+    /// ```
+    /// use lazyfuse::runtime::{ExecOptions, MAX_THREADS};
+    /// assert_eq!(ExecOptions { threads: 4 }.thread_count()?, 4);
+    /// let err = ExecOptions { threads: MAX_THREADS + 1 }.thread_count().unwrap_err();
+    /// assert_eq!(err.to_string(), "257 threads asked for: the limit is 256");
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn thread_count(&self) -> Result<usize> {
         if self.threads > 0 {
-            return self.threads;
+            return checked_threads(self.threads, "");
         }
-        static ENV: OnceLock<usize> = OnceLock::new();
-        *ENV.get_or_init(|| {
-            std::env::var("LAZYFUSE_THREADS")
-                .ok()
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .filter(|&n| n > 0)
-                .unwrap_or(1)
+        static ENV: OnceLock<Result<usize>> = OnceLock::new();
+        ENV.get_or_init(|| {
+            let Some(v) = std::env::var_os("LAZYFUSE_THREADS") else {
+                return Ok(1);
+            };
+            let v = v.to_string_lossy();
+            match v.trim() {
+                "" => Ok(1),
+                t => match t.parse::<usize>() {
+                    Ok(0) => Ok(1),
+                    Ok(n) => checked_threads(n, " (LAZYFUSE_THREADS)"),
+                    Err(_) => Err(Error::Value(format!(
+                        "LAZYFUSE_THREADS='{}' is not a thread count",
+                        crate::expr::parse::clip(&v)
+                    ))),
+                },
+            }
         })
+        .clone()
     }
+}
+
+fn checked_threads(n: usize, source: &str) -> Result<usize> {
+    if n > MAX_THREADS {
+        return Err(Error::Value(format!(
+            "{n} threads asked for{source}: the limit is {MAX_THREADS}"
+        )));
+    }
+    Ok(n)
 }
 
 /// Kernel cache counters.
@@ -541,7 +571,7 @@ impl Prepared {
         if inputs.len() != self.layouts.len() || inputs.iter().zip(&self.layouts).any(|(a, l)| layout_of(a) != *l) {
             return shape_err!("inputs do not have the layouts the plan was prepared for");
         }
-        let threads = opts.thread_count();
+        let threads = opts.thread_count()?;
         let p = &self.program;
         // The output a kernel writes straight into `out` (a boundary node's
         // result is copied into it at the end instead).
