@@ -10,6 +10,7 @@ pub mod error;
 pub mod expr;
 mod fsio;
 pub mod interp;
+pub mod math;
 pub mod pipeline;
 pub mod plan;
 

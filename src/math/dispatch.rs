@@ -1,0 +1,170 @@
+//! The code paths of the math functions and the run-time choice between
+//! them.
+//!
+//! Every function is written once, as an `#[inline(always)]` scalar kernel
+//! without branches on the value (selects only) whose every rounding is an
+//! explicit IEEE operation (`+ - * / sqrt`, and `mul_add` for each fused
+//! multiply-add). The block macros below compile a loop over that kernel
+//! three times: for AVX-512F, for AVX2+FMA (LLVM vectorises the loop) and
+//! without target features (the portable path; `mul_add` is then the C
+//! library's correctly rounded `fma`). IEEE operations give the same bits
+//! in any vector width, so every path — and the scalar kernel itself, which
+//! the interpreter and constant folding call — agrees bit for bit.
+//!
+//! The path is chosen once per process from the CPU's features, or forced
+//! with `LAZYFUSE_MATH=portable|avx2|avx512` (a path the CPU lacks is
+//! refused: the best available one is used instead). Tests call
+//! `*_block_on(path, …)` to run each path side by side.
+
+/// A code path of the block functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Path {
+    /// No target features (SSE2 on x86-64); `mul_add` calls libm's `fma`.
+    Portable,
+    /// AVX2 and FMA (256-bit vectors).
+    Avx2,
+    /// AVX-512F/DQ/VL plus AVX2 and FMA (512-bit vectors).
+    Avx512,
+}
+
+impl Path {
+    /// Every path, slowest first.
+    pub const ALL: [Path; 3] = [Path::Portable, Path::Avx2, Path::Avx512];
+
+    /// Whether this CPU can run the path.
+    pub fn available(self) -> bool {
+        match self {
+            Path::Portable => true,
+            #[cfg(target_arch = "x86_64")]
+            Path::Avx2 => std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"),
+            #[cfg(target_arch = "x86_64")]
+            Path::Avx512 => {
+                Path::Avx2.available()
+                    && std::is_x86_feature_detected!("avx512f")
+                    && std::is_x86_feature_detected!("avx512dq")
+                    && std::is_x86_feature_detected!("avx512vl")
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => false,
+        }
+    }
+
+    /// The path block functions use: the best this CPU has, unless
+    /// `LAZYFUSE_MATH` names another available one. Read once.
+    pub fn current() -> Path {
+        static PATH: std::sync::OnceLock<Path> = std::sync::OnceLock::new();
+        *PATH.get_or_init(|| {
+            let best = Path::ALL
+                .into_iter()
+                .rev()
+                .find(|p| p.available())
+                .unwrap_or(Path::Portable);
+            let forced = match std::env::var("LAZYFUSE_MATH").as_deref() {
+                Ok("portable") => Some(Path::Portable),
+                Ok("avx2") => Some(Path::Avx2),
+                Ok("avx512") => Some(Path::Avx512),
+                _ => None,
+            };
+            forced.filter(|p| p.available()).unwrap_or(best)
+        })
+    }
+
+    /// The path's name, as `LAZYFUSE_MATH` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Path::Portable => "portable",
+            Path::Avx2 => "avx2",
+            Path::Avx512 => "avx512",
+        }
+    }
+}
+
+/// Defines `$block(x: &mut [$t])`, which applies the scalar kernel `$f` to
+/// every element on [`Path::current`], and `$on(path, x)` for a given path
+/// (the portable one when `path` is not available).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! math_unary_block {
+    ($(#[$d:meta])* $block:ident, $on:ident, $f:path, $t:ty) => {
+        $(#[$d])*
+        pub fn $block(x: &mut [$t]) {
+            $on($crate::math::Path::current(), x)
+        }
+
+        /// As the function without `_on`, on a given code path.
+        pub fn $on(path: $crate::math::Path, x: &mut [$t]) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+                unsafe fn avx512(x: &mut [$t]) {
+                    for v in x.iter_mut() {
+                        *v = $f(*v);
+                    }
+                }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn avx2(x: &mut [$t]) {
+                    for v in x.iter_mut() {
+                        *v = $f(*v);
+                    }
+                }
+                if path == $crate::math::Path::Avx512 && path.available() {
+                    // SAFETY: the CPU has the features (checked just above).
+                    return unsafe { avx512(x) };
+                }
+                if path == $crate::math::Path::Avx2 && path.available() {
+                    // SAFETY: as above.
+                    return unsafe { avx2(x) };
+                }
+            }
+            let _ = path;
+            for v in x.iter_mut() {
+                *v = $f(*v);
+            }
+        }
+    };
+}
+
+/// Defines `$block(x: &mut [$t], y: &[$t])`: `x[i] = $f(x[i], y[i])` for
+/// `i < x.len()` (`y` at least as long), and `$on(path, x, y)`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! math_binary_block {
+    ($(#[$d:meta])* $block:ident, $on:ident, $f:path, $t:ty) => {
+        $(#[$d])*
+        pub fn $block(x: &mut [$t], y: &[$t]) {
+            $on($crate::math::Path::current(), x, y)
+        }
+
+        /// As the function without `_on`, on a given code path.
+        pub fn $on(path: $crate::math::Path, x: &mut [$t], y: &[$t]) {
+            let y = &y[..x.len()];
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+                unsafe fn avx512(x: &mut [$t], y: &[$t]) {
+                    for (v, &w) in x.iter_mut().zip(y) {
+                        *v = $f(*v, w);
+                    }
+                }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn avx2(x: &mut [$t], y: &[$t]) {
+                    for (v, &w) in x.iter_mut().zip(y) {
+                        *v = $f(*v, w);
+                    }
+                }
+                if path == $crate::math::Path::Avx512 && path.available() {
+                    // SAFETY: the CPU has the features (checked just above).
+                    return unsafe { avx512(x, y) };
+                }
+                if path == $crate::math::Path::Avx2 && path.available() {
+                    // SAFETY: as above.
+                    return unsafe { avx2(x, y) };
+                }
+            }
+            let _ = path;
+            for (v, &w) in x.iter_mut().zip(y) {
+                *v = $f(*v, w);
+            }
+        }
+    };
+}

@@ -1,0 +1,57 @@
+//! lazyfuse's own elementary functions, for f32 and f64: the same bits on
+//! every machine and every code path, vectorised.
+//!
+//! Nothing here knows about Cranelift, arrays or expressions: each function
+//! is a scalar kernel (`exp_f64(x: f64) -> f64`, used by the interpreter and
+//! constant folding) plus block functions over slices (`exp_f64_block`,
+//! used by compiled kernels through `jit::host`), generated from that
+//! kernel for each code path (see [`dispatch`]).
+//!
+//! Files, by family:
+//! - `dispatch.rs` — code paths (AVX-512, AVX2+FMA, portable), the run-time
+//!   choice, and the macros that make block functions from a kernel.
+//! - `common.rs` — shared building blocks (bit tricks, `ldexp`, polynomial
+//!   evaluation, double-double arithmetic), generic over f32/f64 with
+//!   `num-traits` where the code is the same.
+
+// Coefficients are copied digit for digit from their sources (SLEEF,
+// Cephes, minimax fits): the extra digits document them, and rounding
+// them to the nearest f64 is what the compiler does anyway.
+#![allow(clippy::excessive_precision, clippy::approx_constant)]
+
+mod common;
+pub mod dispatch;
+mod exp_log;
+
+pub use dispatch::Path;
+pub use exp_log::*;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every path gives the scalar kernel's bits (the paths this CPU has).
+    #[test]
+    fn every_path_gives_the_same_bits() {
+        let xs: Vec<f64> = (0..4096)
+            .map(|i| f64::from_bits(0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i + 1)))
+            .chain([
+                0.0,
+                -0.0,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NAN,
+                709.8,
+                -745.2,
+                1e-310,
+            ])
+            .collect();
+        for path in Path::ALL.into_iter().filter(|p| p.available()) {
+            let mut y = xs.clone();
+            exp_f64_block_on(path, &mut y);
+            for (&x, &y) in xs.iter().zip(&y) {
+                assert_eq!(y.to_bits(), exp_f64(x).to_bits(), "exp({x:e}) on {path:?}");
+            }
+        }
+    }
+}
