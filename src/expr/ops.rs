@@ -236,6 +236,28 @@ op_enum! {
     }
 }
 
+impl UnaryOp {
+    /// The function of lazyfuse's math module that computes this op on
+    /// floats, if there is one: the interpreter, constant folding and
+    /// compiled kernels (one element or a block at a time) all call it, so
+    /// they agree bit for bit. Adding a function is one row here plus its
+    /// code in `math`.
+    pub fn math(self) -> Option<&'static crate::math::UnaryFn> {
+        use crate::math as m;
+        Some(match self {
+            UnaryOp::Exp => &m::EXP,
+            _ => return None,
+        })
+    }
+}
+
+impl BinaryOp {
+    /// As [`UnaryOp::math`], for two-argument functions.
+    pub fn math(self) -> Option<&'static crate::math::BinaryFn> {
+        None
+    }
+}
+
 op_enum! {
     /// Reductions over a set of axes.
     ReduceOp {

@@ -363,9 +363,12 @@ fn reshape_is_affine(from: &[usize], to: &[usize]) -> bool {
     a == b
 }
 
-/// Whether an op calls the host libm in the JIT (for the cost model).
+/// Whether an op calls a host function in the JIT — the math module's
+/// or libm's (for the cost model).
 pub fn is_call(op: &Op, dtype_in: DType) -> bool {
     match op {
+        Op::Unary(u) if u.math().is_some() => dtype_in.is_float(),
+        Op::Binary(b) if b.math().is_some() => dtype_in.is_float(),
         Op::Unary(u) => matches!(
             u,
             UnaryOp::Exp

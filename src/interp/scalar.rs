@@ -406,6 +406,10 @@ trait Float:
     fn copysign(self, o: Self) -> Self;
     fn next_up(self) -> Self;
     fn next_down(self) -> Self;
+    /// A math-module function of one argument, in this precision.
+    fn math1(f: &crate::math::UnaryFn, x: Self) -> Self;
+    /// A math-module function of two arguments, in this precision.
+    fn math2(f: &crate::math::BinaryFn, x: Self, y: Self) -> Self;
 }
 
 macro_rules! impl_float {
@@ -428,6 +432,8 @@ macro_rules! impl_float {
             fn atan2(self, o: Self) -> Self { <$t>::atan2(self, o) }
             fn hypot(self, o: Self) -> Self { <$t>::hypot(self, o) }
             fn copysign(self, o: Self) -> Self { <$t>::copysign(self, o) }
+            fn math1(f: &crate::math::UnaryFn, x: Self) -> Self { (f.$t)(x) }
+            fn math2(f: &crate::math::BinaryFn, x: Self, y: Self) -> Self { (f.$t)(x, y) }
         }
     };
     (@fwd $t:ident; $($f:ident),* => $r:ty) => {
@@ -452,6 +458,9 @@ mod libm {
 
 fn unary_float<F: Float>(op: UnaryOp, x: F) -> Result<Scalar> {
     use UnaryOp::*;
+    if let Some(f) = op.math() {
+        return Ok(F::math1(f, x).to_scalar());
+    }
     let v = match op {
         Neg => -x,
         Pos => x,
@@ -500,6 +509,9 @@ fn unary_float<F: Float>(op: UnaryOp, x: F) -> Result<Scalar> {
 
 fn binary_float<F: Float>(op: BinaryOp, x: F, y: F) -> Result<Scalar> {
     use BinaryOp::*;
+    if let Some(f) = op.math() {
+        return Ok(F::math2(f, x, y).to_scalar());
+    }
     let v = match op {
         Add => x + y,
         Sub => x - y,

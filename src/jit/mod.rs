@@ -920,6 +920,7 @@ impl<'a> Cg<'a> {
             let full = matches!(i.ty, DType::F64 | DType::F32) && i.ty.size() * self.lanes == 16;
             match i.op {
                 LOp::Unary(UnaryOp::Sqrt, a) => full && f.body[a].ty == i.ty,
+                LOp::Unary(u, a) if u.math().is_some() => full && f.body[a].ty == i.ty,
                 LOp::Binary(BinaryOp::Div, a, b) => {
                     full && f.body[a].ty == i.ty && f.body[b].ty == i.ty && (inner(a) || inner(b))
                 }
@@ -1072,6 +1073,15 @@ impl<'a> Cg<'a> {
                     sqrt_f64 as *const u8
                 } else {
                     sqrt_f32 as *const u8
+                };
+                self.call_void(f, &[i64_], &[x]);
+            }
+            LOp::Unary(u, _) if u.math().is_some() => {
+                let m = u.math().expect("a math function");
+                let f = if f64_ {
+                    m.block_f64 as *const u8
+                } else {
+                    m.block_f32 as *const u8
                 };
                 self.call_void(f, &[i64_], &[x]);
             }
@@ -1992,7 +2002,11 @@ impl<'a> Cg<'a> {
                 let gt = self.ins().icmp(gt_cc, x, z);
                 self.ins().select(gt, one, r)
             }
-            u => match host::unary_libm(u) {
+            u => match u
+                .math()
+                .map(|m| (m.c_f64 as *const u8, m.c_f32 as *const u8))
+                .or(host::unary_libm(u))
+            {
                 Some((f64f, f32f)) if float => {
                     let (f, ct) = if t == DType::F64 {
                         (f64f, types::F64)

@@ -168,3 +168,139 @@ macro_rules! math_binary_block {
         }
     };
 }
+
+/// Defines a [`UnaryFn`](crate::math::UnaryFn) constant from a function's
+/// scalar kernels and block functions (both dtypes).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! math_unary_fn {
+    ($(#[$d:meta])* $NAME:ident, $name:literal, $f64:path, $f32:path, $b64:path, $b32:path) => {
+        $(#[$d])*
+        pub const $NAME: $crate::math::UnaryFn = {
+            fn s64(x: f64) -> f64 {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    #[target_feature(enable = "avx2,fma")]
+                    unsafe fn fast(x: f64) -> f64 {
+                        $f64(x)
+                    }
+                    if $crate::math::Path::current() != $crate::math::Path::Portable {
+                        // SAFETY: every path but the portable one has AVX2+FMA.
+                        return unsafe { fast(x) };
+                    }
+                }
+                $f64(x)
+            }
+            fn s32(x: f32) -> f32 {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    #[target_feature(enable = "avx2,fma")]
+                    unsafe fn fast(x: f32) -> f32 {
+                        $f32(x)
+                    }
+                    if $crate::math::Path::current() != $crate::math::Path::Portable {
+                        // SAFETY: as above.
+                        return unsafe { fast(x) };
+                    }
+                }
+                $f32(x)
+            }
+            extern "C" fn c64(x: f64) -> f64 {
+                s64(x)
+            }
+            extern "C" fn c32(x: f32) -> f32 {
+                s32(x)
+            }
+            extern "C" fn blk64(x: *mut f64) {
+                // SAFETY: callers pass BLOCK writable, initialised values.
+                $b64(unsafe { std::slice::from_raw_parts_mut(x, $crate::math::BLOCK) })
+            }
+            extern "C" fn blk32(x: *mut f32) {
+                // SAFETY: as above.
+                $b32(unsafe { std::slice::from_raw_parts_mut(x, $crate::math::BLOCK) })
+            }
+            $crate::math::UnaryFn {
+                name: $name,
+                f64: s64,
+                f32: s32,
+                c_f64: c64,
+                c_f32: c32,
+                block_f64: blk64,
+                block_f32: blk32,
+            }
+        };
+    };
+}
+
+/// Defines a [`BinaryFn`](crate::math::BinaryFn) constant, as
+/// [`math_unary_fn!`].
+#[macro_export]
+#[doc(hidden)]
+macro_rules! math_binary_fn {
+    ($(#[$d:meta])* $NAME:ident, $name:literal, $f64:path, $f32:path, $b64:path, $b32:path) => {
+        $(#[$d])*
+        pub const $NAME: $crate::math::BinaryFn = {
+            fn s64(x: f64, y: f64) -> f64 {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    #[target_feature(enable = "avx2,fma")]
+                    unsafe fn fast(x: f64, y: f64) -> f64 {
+                        $f64(x, y)
+                    }
+                    if $crate::math::Path::current() != $crate::math::Path::Portable {
+                        // SAFETY: every path but the portable one has AVX2+FMA.
+                        return unsafe { fast(x, y) };
+                    }
+                }
+                $f64(x, y)
+            }
+            fn s32(x: f32, y: f32) -> f32 {
+                #[cfg(target_arch = "x86_64")]
+                {
+                    #[target_feature(enable = "avx2,fma")]
+                    unsafe fn fast(x: f32, y: f32) -> f32 {
+                        $f32(x, y)
+                    }
+                    if $crate::math::Path::current() != $crate::math::Path::Portable {
+                        // SAFETY: as above.
+                        return unsafe { fast(x, y) };
+                    }
+                }
+                $f32(x, y)
+            }
+            extern "C" fn c64(x: f64, y: f64) -> f64 {
+                s64(x, y)
+            }
+            extern "C" fn c32(x: f32, y: f32) -> f32 {
+                s32(x, y)
+            }
+            extern "C" fn blk64(x: *mut f64, y: *const f64) {
+                // SAFETY: callers pass BLOCK values each, `x` writable.
+                unsafe {
+                    $b64(
+                        std::slice::from_raw_parts_mut(x, $crate::math::BLOCK),
+                        std::slice::from_raw_parts(y, $crate::math::BLOCK),
+                    )
+                }
+            }
+            extern "C" fn blk32(x: *mut f32, y: *const f32) {
+                // SAFETY: as above.
+                unsafe {
+                    $b32(
+                        std::slice::from_raw_parts_mut(x, $crate::math::BLOCK),
+                        std::slice::from_raw_parts(y, $crate::math::BLOCK),
+                    )
+                }
+            }
+            $crate::math::BinaryFn {
+                name: $name,
+                f64: s64,
+                f32: s32,
+                c_f64: c64,
+                c_f32: c32,
+                block_f64: blk64,
+                block_f32: blk32,
+            }
+        };
+    };
+}

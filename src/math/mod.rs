@@ -22,9 +22,61 @@
 mod common;
 pub mod dispatch;
 mod exp_log;
+mod tmp_f32;
+pub use tmp_f32::*;
 
 pub use dispatch::Path;
 pub use exp_log::*;
+pub use table::*;
+
+mod table;
+
+/// Elements per block of the C-ABI block functions the JIT calls (a
+/// kernel's outlined block; see `Outline` in `jit/mod.rs`).
+pub const BLOCK: usize = 64;
+
+/// A one-argument function's entry points, per dtype: the scalar kernel
+/// (the interpreter and constant folding call it; it runs the AVX2+FMA
+/// build when the CPU has it, with the same bits), and C-ABI wrappers for
+/// the JIT — one element, and [`BLOCK`] elements in place. Made by
+/// `math_unary_fn!`; the op table (`expr::ops`) names each op's constant.
+#[derive(Clone, Copy)]
+pub struct UnaryFn {
+    /// NumPy's name.
+    pub name: &'static str,
+    /// The scalar kernel, f64.
+    pub f64: fn(f64) -> f64,
+    /// The scalar kernel, f32.
+    pub f32: fn(f32) -> f32,
+    /// One element, C ABI.
+    pub c_f64: extern "C" fn(f64) -> f64,
+    /// One element, C ABI.
+    pub c_f32: extern "C" fn(f32) -> f32,
+    /// `x[i] = f(x[i])` for `i < BLOCK`, C ABI.
+    pub block_f64: extern "C" fn(*mut f64),
+    /// `x[i] = f(x[i])` for `i < BLOCK`, C ABI.
+    pub block_f32: extern "C" fn(*mut f32),
+}
+
+/// A two-argument function's entry points, as [`UnaryFn`]; the block form
+/// is `x[i] = f(x[i], y[i])`.
+#[derive(Clone, Copy)]
+pub struct BinaryFn {
+    /// NumPy's name.
+    pub name: &'static str,
+    /// The scalar kernel, f64.
+    pub f64: fn(f64, f64) -> f64,
+    /// The scalar kernel, f32.
+    pub f32: fn(f32, f32) -> f32,
+    /// One element, C ABI.
+    pub c_f64: extern "C" fn(f64, f64) -> f64,
+    /// One element, C ABI.
+    pub c_f32: extern "C" fn(f32, f32) -> f32,
+    /// `x[i] = f(x[i], y[i])` for `i < BLOCK`, C ABI.
+    pub block_f64: extern "C" fn(*mut f64, *const f64),
+    /// `x[i] = f(x[i], y[i])` for `i < BLOCK`, C ABI.
+    pub block_f32: extern "C" fn(*mut f32, *const f32),
+}
 
 #[cfg(test)]
 mod tests {
