@@ -235,3 +235,72 @@ pub mod block {
         }
     }
 }
+
+/// Every host function a kernel may call, by address, with a readable
+/// name (for the `clif` dump, where calls go through constant addresses).
+fn symbols() -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = vec![];
+    for &u in UnaryOp::ALL.iter() {
+        if let Some(m) = u.math() {
+            out.push((m.c_f64 as usize, format!("{}_f64", m.name)));
+            out.push((m.c_f32 as usize, format!("{}_f32", m.name)));
+            out.push((m.block_f64 as usize, format!("{}_f64 block", m.name)));
+            out.push((m.block_f32 as usize, format!("{}_f32 block", m.name)));
+        } else if let Some((a, b)) = unary_libm(u) {
+            out.push((a as usize, format!("libm {}", u.mnemonic())));
+            out.push((b as usize, format!("libm {}f", u.mnemonic())));
+        }
+    }
+    for &b in BinaryOp::ALL.iter() {
+        if let Some(m) = b.math() {
+            out.push((m.c_f64 as usize, format!("{}_f64", m.name)));
+            out.push((m.c_f32 as usize, format!("{}_f32", m.name)));
+            out.push((m.block_f64 as usize, format!("{}_f64 block", m.name)));
+            out.push((m.block_f32 as usize, format!("{}_f32 block", m.name)));
+        }
+    }
+    let (p64, p32) = pow_fns();
+    out.push((p64 as usize, "libm pow".into()));
+    out.push((p32 as usize, "libm powf".into()));
+    out.push((unary_bits as *const () as usize, "interpreter unary".into()));
+    out.push((binary_bits as *const () as usize, "interpreter binary".into()));
+    use block::*;
+    for (f, n) in [
+        (sqrt_f64 as *const () as usize, "sqrt_f64 block"),
+        (sqrt_f32 as *const () as usize, "sqrt_f32 block"),
+        (div_f64 as *const () as usize, "div_f64 block"),
+        (div_f32 as *const () as usize, "div_f32 block"),
+        (div_scalar_f64 as *const () as usize, "div_scalar_f64 block"),
+        (div_scalar_f32 as *const () as usize, "div_scalar_f32 block"),
+        (rdiv_scalar_f64 as *const () as usize, "rdiv_scalar_f64 block"),
+        (rdiv_scalar_f32 as *const () as usize, "rdiv_scalar_f32 block"),
+    ] {
+        out.push((f, n.into()));
+    }
+    out
+}
+
+/// The `clif` text with each constant that is a host function's address
+/// followed by the function's name (`v29 = 0x5578_5342_ee40 exp_f64 block`).
+pub fn annotate(clif: String) -> String {
+    let syms = symbols();
+    let mut out = String::with_capacity(clif.len());
+    for line in clif.lines() {
+        out.push_str(line);
+        if let Some(p) = line.rfind("0x") {
+            let hex: String = line[p + 2..]
+                .chars()
+                .take_while(|c| c.is_ascii_hexdigit() || *c == '_')
+                .filter(|&c| c != '_')
+                .collect();
+            if let Ok(addr) = usize::from_str_radix(&hex, 16) {
+                if let Some((_, n)) = syms.iter().find(|(a, _)| *a == addr) {
+                    out.push(' ');
+                    out.push_str(n);
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}

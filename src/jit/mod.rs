@@ -211,7 +211,7 @@ fn compile_once(f: &LoopFunc, text: bool) -> Result<Compiled> {
     module
         .define_function(id, &mut ctx)
         .map_err(|e| Error::Internal(format!("compile {}: {e:?}", f.name)))?;
-    let clif = text.then(|| ctx.func.display().to_string());
+    let clif = text.then(|| host::annotate(ctx.func.display().to_string()));
     let asm = if text { disassemble(&ctx, module.isa()) } else { None };
     module.clear_context(&mut ctx);
     module
