@@ -22,8 +22,6 @@
 mod common;
 pub mod dispatch;
 mod exp_log;
-mod tmp_f32;
-pub use tmp_f32::*;
 
 pub use dispatch::Path;
 pub use exp_log::*;
