@@ -22,9 +22,12 @@
 mod common;
 pub mod dispatch;
 mod exp_log;
+mod rempitab;
+mod trig;
 
 pub use dispatch::Path;
 pub use exp_log::*;
+pub use trig::*;
 
 #[cfg(test)]
 mod tests {
