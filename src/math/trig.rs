@@ -22,13 +22,13 @@
 //!
 //! Vectorisation: the kernels below 1e14 (`*_small`) are branch-free; the
 //! scalar entry points (`sin_f64`, …) branch to the Payne–Hanek path for
-//! |x| ≥ 1e14. The block functions scan each chunk of 64 elements first:
-//! a chunk without a huge argument runs the vectorised small kernel, a
-//! chunk with one runs the scalar entry point element by element. Both
-//! give the scalar entry point's bits.
+//! |x| ≥ 1e14. The block functions scan each chunk of 64 elements first
+//! and run the vectorised small kernel on it; where the chunk has huge
+//! arguments, those (kept aside) are then redone by the scalar entry
+//! point. Both give the scalar entry point's bits.
 //!
-//! f32: computed in f64 (same reduction, plain-double polynomials — the
-//! f64 error is far below f32's half ULP) and rounded once.
+//! f32: computed in f64 (a three-FMA reduction, plain-double polynomials —
+//! the f64 error is far below f32's half ULP) and rounded once.
 
 use super::rempitab::REMPITAB_F64;
 
@@ -255,6 +255,23 @@ fn reduce_small(x: f64) -> (Dd, f64) {
     let r = dd_add2_d_d(r1, -p.h);
     let l = (-q).mul_add(C3, r.l - p.l);
     (dd_add2_d_d(r.h, l), q)
+}
+
+/// As [`reduce_small`], for an `x` with at most 24 significant bits (an
+/// f32): `r` as one double from three fused steps — each rounds once
+/// relative to its result, so `r` carries a relative error of ~2^-52,
+/// far below f32's needs.
+#[inline(always)]
+fn reduce_small_lite(x: f64) -> (Dd, f64) {
+    const C1: f64 = 1.570_796_326_794_896_6;
+    const C2: f64 = 6.123_233_995_736_766e-17;
+    const C3: f64 = -1.497_384_904_859_169_8e-33;
+    const TWO_OVER_PI: f64 = 0.636_619_772_367_581_4;
+    let q = (x * TWO_OVER_PI).round_ties_even();
+    let r = (-q).mul_add(C1, x);
+    let r = (-q).mul_add(C2, r);
+    let r = (-q).mul_add(C3, r);
+    (dd(r, 0.0), q)
 }
 
 /// SLEEF's `rempisub`: `(x − rint(4x)/4, rint(4x) − 4·rint(x))`.
@@ -517,7 +534,7 @@ fn sincos_eval_lite(x: f64, r: Dd, q: f64) -> (f64, f64) {
 #[inline(always)]
 pub fn sincos_f32_small(x: f32) -> (f32, f32) {
     let x = f64::from(x);
-    let (r, q) = reduce_small(x);
+    let (r, q) = reduce_small_lite(x);
     let (s, c) = sincos_eval_lite(x, r, q);
     (s as f32, c as f32)
 }
@@ -609,7 +626,7 @@ fn tan_eval_lite(d: f64, r: Dd, q: f64) -> f64 {
 #[inline(always)]
 pub fn tan_f32_small(x: f32) -> f32 {
     let x = f64::from(x);
-    let (r, q) = reduce_small(x);
+    let (r, q) = reduce_small_lite(x);
     tan_eval_lite(x, r, q) as f32
 }
 
@@ -636,27 +653,32 @@ pub fn tan_f32(x: f32) -> f32 {
 
 const CHUNK: usize = 64;
 
-/// Applies `small` to every element of a chunk without a huge argument,
-/// `full` (the branching scalar entry point) to every element of the
-/// others.
+/// Applies `small` to every element of a chunk, then, where the chunk has
+/// a huge argument, `full` (the branching scalar entry point) to those
+/// arguments, kept aside before `small` overwrote them.
 #[inline(always)]
-fn run_unary<T: Copy>(x: &mut [T], huge: impl Fn(T) -> bool, small: impl Fn(T) -> T, full: impl Fn(T) -> T) {
+fn run_unary<T: Copy + Default>(x: &mut [T], huge: impl Fn(T) -> bool, small: impl Fn(T) -> T, full: impl Fn(T) -> T) {
     for c in x.chunks_mut(CHUNK) {
         let any = c.iter().fold(false, |a, &v| a | huge(v));
+        let mut orig = [T::default(); CHUNK];
         if any {
-            for v in c.iter_mut() {
-                *v = full(*v);
-            }
-        } else {
-            for v in c.iter_mut() {
-                *v = small(*v);
+            orig[..c.len()].copy_from_slice(c);
+        }
+        for v in c.iter_mut() {
+            *v = small(*v);
+        }
+        if any {
+            for (v, &o) in c.iter_mut().zip(&orig) {
+                if huge(o) {
+                    *v = full(o);
+                }
             }
         }
     }
 }
 
 #[inline(always)]
-fn run_sincos<T: Copy>(
+fn run_sincos<T: Copy + Default>(
     x: &mut [T],
     c: &mut [T],
     huge: impl Fn(T) -> bool,
@@ -666,13 +688,18 @@ fn run_sincos<T: Copy>(
     let c = &mut c[..x.len()];
     for (xc, cc) in x.chunks_mut(CHUNK).zip(c.chunks_mut(CHUNK)) {
         let any = xc.iter().fold(false, |a, &v| a | huge(v));
+        let mut orig = [T::default(); CHUNK];
         if any {
-            for (v, w) in xc.iter_mut().zip(cc.iter_mut()) {
-                (*v, *w) = full(*v);
-            }
-        } else {
-            for (v, w) in xc.iter_mut().zip(cc.iter_mut()) {
-                (*v, *w) = small(*v);
+            orig[..xc.len()].copy_from_slice(xc);
+        }
+        for (v, w) in xc.iter_mut().zip(cc.iter_mut()) {
+            (*v, *w) = small(*v);
+        }
+        if any {
+            for ((v, w), &o) in xc.iter_mut().zip(cc.iter_mut()).zip(&orig) {
+                if huge(o) {
+                    (*v, *w) = full(o);
+                }
             }
         }
     }
@@ -1472,6 +1499,33 @@ mod tests {
             }
         }
         eprintln!("hard cases: max ULP sin {} cos {} tan {}", worst[0], worst[1], worst[2]);
+    }
+
+    /// f32: a stride through every positive f32 below 1e14 (and the huge
+    /// ones) plus the f32s nearest to multiples of π/2, against glibc's
+    /// f64 functions rounded to f32.
+    #[test]
+    fn f32_sweep_against_libm() {
+        let mut xs: Vec<f64> = (0..0x7f80_0000u32)
+            .step_by(4093)
+            .map(|b| f64::from(f32::from_bits(b)))
+            .collect();
+        let mut r = Rng(6);
+        for _ in 0..20000 {
+            let k = (r.next() >> (40 + r.next() % 24)) as f64;
+            let m = (k * std::f64::consts::FRAC_PI_2) as f32;
+            let d = (r.next() % 5) as i32 - 2;
+            xs.push(f64::from(f32::from_bits((m.to_bits() as i32 + d) as u32)));
+        }
+        check_unary32("sin_f32", sin_f32, f64::sin, &xs, 1.0);
+        check_unary32("cos_f32", cos_f32, f64::cos, &xs, 1.0);
+        check_unary32("tan_f32", tan_f32, f64::tan, &xs, 1.0);
+        let xs: Vec<f64> = (0x3f00_0000u32..0x3f80_0001)
+            .step_by(97)
+            .map(|b| f64::from(f32::from_bits(b)))
+            .collect();
+        check_unary32("arcsin_f32", arcsin_f32, f64::asin, &xs, 1.0);
+        check_unary32("arccos_f32", arccos_f32, f64::acos, &xs, 1.0);
     }
 
     fn inv_inputs() -> Vec<f64> {
