@@ -22,10 +22,13 @@
 mod common;
 pub mod dispatch;
 mod exp_log;
+mod rempitab;
+mod trig;
 
 pub use dispatch::Path;
 pub use exp_log::*;
 pub use table::*;
+pub use trig::*;
 
 mod table;
 
