@@ -123,6 +123,8 @@ op_enum! {
         Log10 = "log10", Float;
         /// `log(1 + x)`
         Log1p = "log1p", Float;
+        /// cube root
+        Cbrt = "cbrt", Float;
         /// sine
         Sin = "sin", Float;
         /// cosine
@@ -225,6 +227,8 @@ op_enum! {
         Copysign = "copysign", Float;
         /// `log(exp(x) + exp(y))`
         Logaddexp = "logaddexp", Float;
+        /// `log2(2**x + 2**y)`
+        Logaddexp2 = "logaddexp2", Float;
         /// `nextafter(x, y)`
         Nextafter = "nextafter", Float;
         /// `logical_and`
@@ -246,6 +250,19 @@ impl UnaryOp {
         use crate::math as m;
         Some(match self {
             UnaryOp::Exp => &m::EXP,
+            UnaryOp::Exp2 => &m::EXP2,
+            UnaryOp::Expm1 => &m::EXPM1,
+            UnaryOp::Log => &m::LOG,
+            UnaryOp::Log2 => &m::LOG2,
+            UnaryOp::Log10 => &m::LOG10,
+            UnaryOp::Log1p => &m::LOG1P,
+            UnaryOp::Cbrt => &m::CBRT,
+            UnaryOp::Sin => &m::SIN,
+            UnaryOp::Cos => &m::COS,
+            UnaryOp::Tan => &m::TAN,
+            UnaryOp::Arcsin => &m::ARCSIN,
+            UnaryOp::Arccos => &m::ARCCOS,
+            UnaryOp::Arctan => &m::ARCTAN,
             _ => return None,
         })
     }
@@ -254,7 +271,13 @@ impl UnaryOp {
 impl BinaryOp {
     /// As [`UnaryOp::math`], for two-argument functions.
     pub fn math(self) -> Option<&'static crate::math::BinaryFn> {
-        None
+        use crate::math as m;
+        Some(match self {
+            BinaryOp::Arctan2 => &m::ARCTAN2,
+            BinaryOp::Logaddexp => &m::LOGADDEXP,
+            BinaryOp::Logaddexp2 => &m::LOGADDEXP2,
+            _ => return None,
+        })
     }
 }
 

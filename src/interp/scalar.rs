@@ -122,8 +122,8 @@ fn unary_bool(op: UnaryOp, x: bool) -> Result<Scalar> {
         Abs | Floor | Ceil | Trunc => x,
         IsNan | IsInf => false,
         IsFinite => true,
-        Neg | Pos | Sign | Sqrt | Square | Reciprocal | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Sin | Cos
-        | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Rint | Signbit => {
+        Neg | Pos | Sign | Sqrt | Square | Reciprocal | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Cbrt | Sin
+        | Cos | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Rint | Signbit => {
             return not_for(op, DType::Bool)
         }
     }))
@@ -142,7 +142,7 @@ fn binary_bool(op: BinaryOp, x: bool, y: bool) -> Result<Scalar> {
         Le => x <= y,
         Gt => x & !y,
         Ge => x >= y,
-        Sub | Div | FloorDiv | Mod | Pow | Shl | Shr | Arctan2 | Hypot | Fmod | Copysign | Logaddexp | Nextafter => {
+        Sub | Div | FloorDiv | Mod | Pow | Shl | Shr | Arctan2 | Hypot | Fmod | Copysign | Logaddexp | Logaddexp2 | Nextafter => {
             return not_for(op, DType::Bool)
         }
     }))
@@ -223,7 +223,7 @@ fn unary_int<T: Int>(op: UnaryOp, x: T) -> Result<Scalar> {
         IsNan | IsInf => Scalar::Bool(false),
         IsFinite => Scalar::Bool(true),
         LogicalNot => Scalar::Bool(x == zero),
-        Sqrt | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Sin | Cos | Tan | Arcsin | Arccos | Arctan | Sinh
+        Sqrt | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Cbrt | Sin | Cos | Tan | Arcsin | Arccos | Arctan | Sinh
         | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Rint | Signbit => return not_for(op, T::DTYPE),
     })
 }
@@ -276,7 +276,7 @@ fn binary_int<T: Int>(op: BinaryOp, x: T, y: T) -> Result<Scalar> {
         LogicalAnd => Scalar::Bool(x != zero && y != zero),
         LogicalOr => Scalar::Bool(x != zero || y != zero),
         LogicalXor => Scalar::Bool((x != zero) != (y != zero)),
-        Div | Arctan2 | Hypot | Copysign | Logaddexp | Nextafter => return not_for(op, T::DTYPE),
+        Div | Arctan2 | Hypot | Copysign | Logaddexp | Logaddexp2 | Nextafter => return not_for(op, T::DTYPE),
     })
 }
 
@@ -481,6 +481,7 @@ fn unary_float<F: Float>(op: UnaryOp, x: F) -> Result<Scalar> {
         Log2 => x.log2(),
         Log10 => x.log10(),
         Log1p => x.ln_1p(),
+        Cbrt => F::math1(&crate::math::CBRT, x),
         Sin => x.sin(),
         Cos => x.cos(),
         Tan => x.tan(),
@@ -541,6 +542,7 @@ fn binary_float<F: Float>(op: BinaryOp, x: F, y: F) -> Result<Scalar> {
         Hypot => x.hypot(y),
         Copysign => x.copysign(y),
         Logaddexp => logaddexp(x, y),
+        Logaddexp2 => F::math2(&crate::math::LOGADDEXP2, x, y),
         Nextafter => nextafter(x, y),
         LogicalAnd => return Ok(Scalar::Bool(x != F::ZERO && y != F::ZERO)),
         LogicalOr => return Ok(Scalar::Bool(x != F::ZERO || y != F::ZERO)),

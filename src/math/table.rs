@@ -4,11 +4,155 @@
 use super::*;
 
 crate::math_unary_fn!(
-    /// `e^x`.
+    /// `exp`.
     EXP,
     "exp",
     exp_f64,
     exp_f32,
     exp_f64_block,
     exp_f32_block
+);
+crate::math_unary_fn!(
+    /// `exp2`.
+    EXP2,
+    "exp2",
+    exp2_f64,
+    exp2_f32,
+    exp2_f64_block,
+    exp2_f32_block
+);
+crate::math_unary_fn!(
+    /// `expm1`.
+    EXPM1,
+    "expm1",
+    expm1_f64,
+    expm1_f32,
+    expm1_f64_block,
+    expm1_f32_block
+);
+crate::math_unary_fn!(
+    /// `log`.
+    LOG,
+    "log",
+    log_f64,
+    log_f32,
+    log_f64_block,
+    log_f32_block
+);
+crate::math_unary_fn!(
+    /// `log2`.
+    LOG2,
+    "log2",
+    log2_f64,
+    log2_f32,
+    log2_f64_block,
+    log2_f32_block
+);
+crate::math_unary_fn!(
+    /// `log10`.
+    LOG10,
+    "log10",
+    log10_f64,
+    log10_f32,
+    log10_f64_block,
+    log10_f32_block
+);
+crate::math_unary_fn!(
+    /// `log1p`.
+    LOG1P,
+    "log1p",
+    log1p_f64,
+    log1p_f32,
+    log1p_f64_block,
+    log1p_f32_block
+);
+crate::math_unary_fn!(
+    /// `cbrt`.
+    CBRT,
+    "cbrt",
+    cbrt_f64,
+    cbrt_f32,
+    cbrt_f64_block,
+    cbrt_f32_block
+);
+crate::math_unary_fn!(
+    /// `sin`.
+    SIN,
+    "sin",
+    sin_f64,
+    sin_f32,
+    sin_f64_block,
+    sin_f32_block
+);
+crate::math_unary_fn!(
+    /// `cos`.
+    COS,
+    "cos",
+    cos_f64,
+    cos_f32,
+    cos_f64_block,
+    cos_f32_block
+);
+crate::math_unary_fn!(
+    /// `tan`.
+    TAN,
+    "tan",
+    tan_f64,
+    tan_f32,
+    tan_f64_block,
+    tan_f32_block
+);
+crate::math_unary_fn!(
+    /// `arcsin`.
+    ARCSIN,
+    "arcsin",
+    arcsin_f64,
+    arcsin_f32,
+    arcsin_f64_block,
+    arcsin_f32_block
+);
+crate::math_unary_fn!(
+    /// `arccos`.
+    ARCCOS,
+    "arccos",
+    arccos_f64,
+    arccos_f32,
+    arccos_f64_block,
+    arccos_f32_block
+);
+crate::math_unary_fn!(
+    /// `arctan`.
+    ARCTAN,
+    "arctan",
+    arctan_f64,
+    arctan_f32,
+    arctan_f64_block,
+    arctan_f32_block
+);
+crate::math_binary_fn!(
+    /// `arctan2`.
+    ARCTAN2,
+    "arctan2",
+    arctan2_f64,
+    arctan2_f32,
+    arctan2_f64_block,
+    arctan2_f32_block
+);
+crate::math_binary_fn!(
+    /// `logaddexp`.
+    LOGADDEXP,
+    "logaddexp",
+    logaddexp_f64,
+    logaddexp_f32,
+    logaddexp_f64_block,
+    logaddexp_f32_block
+);
+crate::math_binary_fn!(
+    /// `logaddexp2`.
+    LOGADDEXP2,
+    "logaddexp2",
+    logaddexp2_f64,
+    logaddexp2_f32,
+    logaddexp2_f64_block,
+    logaddexp2_f32_block
 );
