@@ -20,11 +20,16 @@
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
 mod common;
+pub mod dd;
 pub mod dispatch;
 mod exp_log;
+mod hyper;
+mod power;
 
 pub use dispatch::Path;
 pub use exp_log::*;
+pub use hyper::*;
+pub use power::*;
 
 #[cfg(test)]
 mod tests {
