@@ -263,6 +263,12 @@ impl UnaryOp {
             UnaryOp::Arcsin => &m::ARCSIN,
             UnaryOp::Arccos => &m::ARCCOS,
             UnaryOp::Arctan => &m::ARCTAN,
+            UnaryOp::Sinh => &m::SINH,
+            UnaryOp::Cosh => &m::COSH,
+            UnaryOp::Tanh => &m::TANH,
+            UnaryOp::Arcsinh => &m::ARCSINH,
+            UnaryOp::Arccosh => &m::ARCCOSH,
+            UnaryOp::Arctanh => &m::ARCTANH,
             _ => return None,
         })
     }
@@ -276,6 +282,11 @@ impl BinaryOp {
             BinaryOp::Arctan2 => &m::ARCTAN2,
             BinaryOp::Logaddexp => &m::LOGADDEXP,
             BinaryOp::Logaddexp2 => &m::LOGADDEXP2,
+            // Float operands only (the interpreter and the JIT ask for
+            // float dtypes); integer `**` and `fmod` are integer code.
+            BinaryOp::Pow => &m::POWER,
+            BinaryOp::Hypot => &m::HYPOT,
+            BinaryOp::Fmod => &m::FMOD,
             _ => return None,
         })
     }

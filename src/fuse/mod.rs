@@ -367,8 +367,8 @@ fn reshape_is_affine(from: &[usize], to: &[usize]) -> bool {
 /// or libm's (for the cost model).
 pub fn is_call(op: &Op, dtype_in: DType) -> bool {
     match op {
-        Op::Unary(u) if u.math().is_some() => dtype_in.is_float(),
-        Op::Binary(b) if b.math().is_some() => dtype_in.is_float(),
+        Op::Unary(u) if u.math().is_some() && dtype_in.is_float() => true,
+        Op::Binary(b) if b.math().is_some() && dtype_in.is_float() => true,
         Op::Unary(u) => matches!(
             u,
             UnaryOp::Exp

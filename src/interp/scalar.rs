@@ -122,10 +122,9 @@ fn unary_bool(op: UnaryOp, x: bool) -> Result<Scalar> {
         Abs | Floor | Ceil | Trunc => x,
         IsNan | IsInf => false,
         IsFinite => true,
-        Neg | Pos | Sign | Sqrt | Square | Reciprocal | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Cbrt | Sin
-        | Cos | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Rint | Signbit => {
-            return not_for(op, DType::Bool)
-        }
+        Neg | Pos | Sign | Sqrt | Square | Reciprocal | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Cbrt
+        | Sin | Cos | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Rint
+        | Signbit => return not_for(op, DType::Bool),
     }))
 }
 
@@ -142,9 +141,8 @@ fn binary_bool(op: BinaryOp, x: bool, y: bool) -> Result<Scalar> {
         Le => x <= y,
         Gt => x & !y,
         Ge => x >= y,
-        Sub | Div | FloorDiv | Mod | Pow | Shl | Shr | Arctan2 | Hypot | Fmod | Copysign | Logaddexp | Logaddexp2 | Nextafter => {
-            return not_for(op, DType::Bool)
-        }
+        Sub | Div | FloorDiv | Mod | Pow | Shl | Shr | Arctan2 | Hypot | Fmod | Copysign | Logaddexp | Logaddexp2
+        | Nextafter => return not_for(op, DType::Bool),
     }))
 }
 
@@ -223,8 +221,8 @@ fn unary_int<T: Int>(op: UnaryOp, x: T) -> Result<Scalar> {
         IsNan | IsInf => Scalar::Bool(false),
         IsFinite => Scalar::Bool(true),
         LogicalNot => Scalar::Bool(x == zero),
-        Sqrt | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Cbrt | Sin | Cos | Tan | Arcsin | Arccos | Arctan | Sinh
-        | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Rint | Signbit => return not_for(op, T::DTYPE),
+        Sqrt | Exp | Exp2 | Expm1 | Log | Log2 | Log10 | Log1p | Cbrt | Sin | Cos | Tan | Arcsin | Arccos | Arctan
+        | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Rint | Signbit => return not_for(op, T::DTYPE),
     })
 }
 

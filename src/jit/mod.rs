@@ -921,6 +921,9 @@ impl<'a> Cg<'a> {
             match i.op {
                 LOp::Unary(UnaryOp::Sqrt, a) => full && f.body[a].ty == i.ty,
                 LOp::Unary(u, a) if u.math().is_some() => full && f.body[a].ty == i.ty,
+                LOp::Binary(op, a, b) if op.math().is_some() => {
+                    full && f.body[a].ty == i.ty && f.body[b].ty == i.ty && (inner(a) || inner(b))
+                }
                 LOp::Binary(BinaryOp::Div, a, b) => {
                     full && f.body[a].ty == i.ty && f.body[b].ty == i.ty && (inner(a) || inner(b))
                 }
@@ -988,8 +991,10 @@ impl<'a> Cg<'a> {
                 if direct[v].is_none() {
                     scratch[v] = new_slot(&mut self.b);
                 }
-                if let LOp::Binary(_, a, b) = f.body[v].op {
-                    if inner(a) && inner(b) {
+                if let LOp::Binary(op, a, b) = f.body[v].op {
+                    // Math functions take both operands from scratch (an
+                    // invariant one splatted); division has scalar forms.
+                    if (inner(a) && inner(b)) || op.math().is_some() {
                         den[v] = new_slot(&mut self.b);
                     }
                 }
@@ -1085,6 +1090,15 @@ impl<'a> Cg<'a> {
                 };
                 self.call_void(f, &[i64_], &[x]);
             }
+            LOp::Binary(op, _, _) if op.math().is_some() => {
+                let m = op.math().expect("a math function");
+                let f = if f64_ {
+                    m.block_f64 as *const u8
+                } else {
+                    m.block_f32 as *const u8
+                };
+                self.call_void(f, &[i64_, i64_], &[x, den.expect("math operands in scratch")]);
+            }
             LOp::Binary(_, a, b) => match den {
                 Some(d) => {
                     let f = if f64_ {
@@ -1167,6 +1181,7 @@ impl<'a> Cg<'a> {
                 if o.phase[v] == k {
                     // Operands into the scratch.
                     let (x, y) = match f.body[v].op {
+                        LOp::Binary(op, a, b) if op.math().is_some() => (a, o.den[v].map(|d| (b, d))),
                         LOp::Binary(_, a, b) if !inner(a) => (b, None),
                         LOp::Binary(_, a, b) => (a, o.den[v].map(|d| (b, d))),
                         LOp::Unary(_, a) => (a, None),
@@ -2099,6 +2114,15 @@ impl<'a> Cg<'a> {
             Minimum | Fmin => self.ins().umin(x, y),
             Shl | Shr => self.shift(op, t, x, y),
             FloorDiv | Mod | Fmod if !float => self.int_div(op, t, x, y),
+            op if float && op.math().is_some() => {
+                let m = op.math().expect("a math function");
+                let (f, ct) = if t == DType::F64 {
+                    (m.c_f64 as *const u8, types::F64)
+                } else {
+                    (m.c_f32 as *const u8, types::F32)
+                };
+                self.call(f, &[ct, ct], ct, &[x, y])
+            }
             Pow if float => {
                 let (f64f, f32f) = host::pow_fns();
                 let (f, ct) = if t == DType::F64 {

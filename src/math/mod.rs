@@ -20,13 +20,18 @@
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
 
 mod common;
+pub mod dd;
 pub mod dispatch;
 mod exp_log;
+mod hyper;
+mod power;
 mod rempitab;
 mod trig;
 
 pub use dispatch::Path;
 pub use exp_log::*;
+pub use hyper::*;
+pub use power::*;
 pub use table::*;
 pub use trig::*;
 

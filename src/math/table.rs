@@ -156,3 +156,84 @@ crate::math_binary_fn!(
     logaddexp2_f64_block,
     logaddexp2_f32_block
 );
+crate::math_unary_fn!(
+    /// `sinh`.
+    SINH,
+    "sinh",
+    sinh_f64,
+    sinh_f32,
+    sinh_f64_block,
+    sinh_f32_block
+);
+crate::math_unary_fn!(
+    /// `cosh`.
+    COSH,
+    "cosh",
+    cosh_f64,
+    cosh_f32,
+    cosh_f64_block,
+    cosh_f32_block
+);
+crate::math_unary_fn!(
+    /// `tanh`.
+    TANH,
+    "tanh",
+    tanh_f64,
+    tanh_f32,
+    tanh_f64_block,
+    tanh_f32_block
+);
+crate::math_unary_fn!(
+    /// `arcsinh`.
+    ARCSINH,
+    "arcsinh",
+    arcsinh_f64,
+    arcsinh_f32,
+    arcsinh_f64_block,
+    arcsinh_f32_block
+);
+crate::math_unary_fn!(
+    /// `arccosh`.
+    ARCCOSH,
+    "arccosh",
+    arccosh_f64,
+    arccosh_f32,
+    arccosh_f64_block,
+    arccosh_f32_block
+);
+crate::math_unary_fn!(
+    /// `arctanh`.
+    ARCTANH,
+    "arctanh",
+    arctanh_f64,
+    arctanh_f32,
+    arctanh_f64_block,
+    arctanh_f32_block
+);
+crate::math_binary_fn!(
+    /// `power`.
+    POWER,
+    "power",
+    power_f64,
+    power_f32,
+    power_f64_block,
+    power_f32_block
+);
+crate::math_binary_fn!(
+    /// `hypot`.
+    HYPOT,
+    "hypot",
+    hypot_f64,
+    hypot_f32,
+    hypot_f64_block,
+    hypot_f32_block
+);
+crate::math_binary_fn!(
+    /// `fmod`.
+    FMOD,
+    "fmod",
+    fmod_f64,
+    fmod_f32,
+    fmod_f64_block,
+    fmod_f32_block
+);
