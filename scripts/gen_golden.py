@@ -93,14 +93,15 @@ def dname(dt):
 
 UNARY_FUNCS = [
     "abs", "sign", "sqrt", "square", "reciprocal", "exp", "exp2", "expm1", "log", "log2",
-    "log10", "log1p", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
-    "tanh", "arcsinh", "arccosh", "arctanh", "floor", "ceil", "trunc", "rint", "round",
+    "log10", "log1p", "cbrt", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh",
+    "tanh", "arcsinh", "arccosh", "arctanh", "degrees", "radians", "rad2deg", "deg2rad",
+    "floor", "ceil", "trunc", "rint", "round",
     "isnan", "isinf", "isfinite", "signbit", "logical_not",
     "copy", "ones_like", "zeros_like", "conj", "real", "imag",
 ]
 BINARY_FUNCS = [
     "maximum", "minimum", "fmax", "fmin", "arctan2", "hypot", "fmod", "copysign",
-    "logaddexp", "logical_and", "logical_or", "logical_xor", "nextafter",
+    "logaddexp", "logaddexp2", "heaviside", "logical_and", "logical_or", "logical_xor", "nextafter",
 ]
 REDUCTIONS = ["sum", "prod", "min", "max", "mean", "var", "std", "any", "all", "argmin", "argmax"]
 SHORT_ALIASES = {  # lazyfuse name -> numpy attribute
@@ -134,9 +135,9 @@ def build_namespace():
 NS = build_namespace()
 
 TRANSCENDENTAL = {
-    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "cbrt", "sin", "cos", "tan",
     "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
-    "arctan2", "hypot", "logaddexp", "power", "pow",
+    "arctan2", "hypot", "logaddexp", "logaddexp2", "power", "pow",
     "asin", "acos", "atan", "asinh", "acosh", "atanh", "atan2",
 }
 INEXACT_REDUCTIONS = {"sum", "prod", "mean", "var", "std"}
@@ -335,6 +336,11 @@ def _mp_logaddexp(x, y):
     return m + mpmath.log1p(mpmath.exp(-abs(x - y)))
 
 
+def _mp_logaddexp2(x, y):
+    m = max(x, y)
+    return m + mpmath.log1p(mpmath.power(2, -abs(x - y))) / mpmath.log(2)
+
+
 MP_FUNCS = {
     "exp": mpmath.exp, "exp2": lambda x: mpmath.power(2, x), "expm1": mpmath.expm1,
     "log": mpmath.log, "log2": lambda x: mpmath.log(x, 2), "log10": mpmath.log10,
@@ -343,6 +349,7 @@ MP_FUNCS = {
     "sinh": mpmath.sinh, "cosh": mpmath.cosh, "tanh": mpmath.tanh,
     "arcsinh": mpmath.asinh, "arccosh": mpmath.acosh, "arctanh": mpmath.atanh,
     "arctan2": mpmath.atan2, "hypot": mpmath.hypot, "logaddexp": _mp_logaddexp,
+    "logaddexp2": _mp_logaddexp2, "cbrt": mpmath.cbrt,
     "power": mpmath.power,
 }
 for _k, _v in SHORT_ALIASES.items():

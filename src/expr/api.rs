@@ -403,12 +403,75 @@ impl Expr {
                 arity(1)?;
                 args[0].ones_like()
             }
+            "degrees" | "rad2deg" => {
+                arity(1)?;
+                args[0].degrees()
+            }
+            "radians" | "deg2rad" => {
+                arity(1)?;
+                args[0].radians()
+            }
+            "heaviside" => {
+                arity(2)?;
+                args[0].heaviside(&args[1])
+            }
             "zeros_like" => {
                 arity(1)?;
                 args[0].zeros_like()
             }
             _ => return Err(Error::UnknownName(name.to_string())),
         })
+    }
+
+    /// Radians to degrees (`np.degrees`, `np.rad2deg`): `x * (180/π)` in
+    /// the float dtype `x` computes in, with that dtype's constant, as
+    /// NumPy's `npy_rad2deg` does.
+    pub fn degrees(&self) -> Expr {
+        self.times_float_constant(180.0 / std::f64::consts::PI, 180.0 / std::f32::consts::PI)
+    }
+
+    /// Degrees to radians (`np.radians`, `np.deg2rad`): `x * (π/180)`.
+    pub fn radians(&self) -> Expr {
+        self.times_float_constant(std::f64::consts::PI / 180.0, std::f32::consts::PI / 180.0)
+    }
+
+    fn times_float_constant(&self, c64: f64, c32: f32) -> Expr {
+        let x = self.clone().strong();
+        match x.dtype().and_then(|t| super::ops::unary_types(UnaryOp::Sqrt, t)) {
+            Err(e) => Expr::error(e),
+            Ok((f, _)) => {
+                let c = if f == DType::F32 {
+                    Scalar::F32(c32)
+                } else {
+                    Scalar::F64(c64)
+                };
+                x.cast_to(f).binary(BinaryOp::Mul, Expr::scalar(c))
+            }
+        }
+    }
+
+    /// NumPy's `heaviside(x, h0)`: 0 where `x < 0`, `h0` where `x == 0`, 1
+    /// where `x > 0`, NaN where `x` is NaN; in the float dtype of the
+    /// operands together.
+    pub fn heaviside(&self, h0: impl IntoExpr) -> Expr {
+        let h0 = h0.into_expr();
+        let t = match Expr::promoted_dtype(&[self.clone(), h0.clone()])
+            .and_then(|t| super::ops::unary_types(UnaryOp::Sqrt, t))
+        {
+            Ok((f, _)) => f,
+            Err(e) => return Expr::error(e),
+        };
+        let (x, h0) = match (
+            self.clone().resolve(t, "heaviside", false),
+            h0.resolve(t, "heaviside", false),
+        ) {
+            (Ok(x), Ok(h)) => (x, h),
+            (Err(e), _) | (_, Err(e)) => return Expr::error(e),
+        };
+        let k = |v: f64| Expr::scalar(Scalar::F64(v).cast(t));
+        let step = Expr::where_(x.binary(BinaryOp::Lt, k(0.0)), k(0.0), k(1.0));
+        let at_zero = Expr::where_(x.binary(BinaryOp::Eq, k(0.0)), h0, step);
+        Expr::where_(x.unary(UnaryOp::IsNan), k(f64::NAN), at_zero)
     }
 
     /// `x.astype('float32')` in the string syntax.

@@ -26,7 +26,7 @@
 //! regions share nodes are merged into one multi-output kernel (the shared part
 //! runs once) unless one depends on the other through a boundary. A node that
 //! is materialized anyway and is *expensive* (cost > [`RECOMPUTE_LIMIT`], with
-//! a host libm call counting [`CALL_COST`] and any other op 1) is loaded from
+//! a host function call counting [`CALL_COST`] and any other op 1) is loaded from
 //! its buffer by other kernels instead of being recomputed; cheap ones are
 //! recomputed, which is cheaper than a store plus a load in memory-bound code.
 //!
@@ -46,7 +46,8 @@ use std::collections::HashMap;
 /// Above this cost, a materialized value is loaded by other kernels rather
 /// than recomputed.
 pub const RECOMPUTE_LIMIT: u32 = 8;
-/// Cost of one op that calls the host libm (transcendentals, `pow`, ...).
+/// Cost of one op that calls a host function (the math module's
+/// transcendentals, `pow`, ...).
 pub const CALL_COST: u32 = 20;
 
 /// A value of the fused program: a graph input or a temporary buffer.
@@ -363,8 +364,8 @@ fn reshape_is_affine(from: &[usize], to: &[usize]) -> bool {
     a == b
 }
 
-/// Whether an op calls a host function in the JIT — the math module's
-/// or libm's (for the cost model).
+/// Whether an op calls a host function in the JIT — the math module's or
+/// the interpreter's escape (for the cost model).
 pub fn is_call(op: &Op, dtype_in: DType) -> bool {
     match op {
         Op::Unary(u) if u.math().is_some() && dtype_in.is_float() => true,

@@ -9,9 +9,11 @@
 //!
 //! The integer ops follow NumPy's C loops (`loops_arithmetic`,
 //! `npy_lshift`/`npy_rshift`, the integer `power` loop), the float ops
-//! `npy_divmod`, `npy_remainder`, `npy_logaddexp` and the x86 SIMD
-//! `maximum`/`minimum` loops; the transcendental functions are the
-//! platform libm's, in the operand's precision.
+//! `npy_divmod`, `npy_remainder` and the x86 SIMD `maximum`/`minimum`
+//! loops; the elementary functions (`exp`, `sin`, `power`, `logaddexp`, …)
+//! are lazyfuse's own (`crate::math`, named by `UnaryOp::math` and
+//! `BinaryOp::math`), in the operand's precision — the very code compiled
+//! kernels call, so both agree bit for bit on every machine.
 
 use crate::array::{DType, Element, Scalar};
 use crate::error::{type_err, Error, Result};
@@ -352,8 +354,8 @@ fn int_shr<T: Int>(x: T, n: T) -> T {
 
 // ----------------------------------------------------------------- floats
 
-/// `f32` and `f64`, as one generic interface. Every function is the
-/// platform libm's in the type's own precision (`sinf` for `f32`).
+/// `f32` and `f64`, as one generic interface (IEEE basics; the elementary
+/// functions come from `crate::math` through `math1`/`math2`).
 trait Float:
     Element
     + PartialOrd
@@ -367,8 +369,6 @@ trait Float:
     const ZERO: Self;
     const ONE: Self;
     const HALF: Self;
-    /// `NPY_LOGE2` in this precision.
-    const LN_2: Self;
     fn is_nan(self) -> bool;
     fn is_infinite(self) -> bool;
     fn is_finite(self) -> bool;
@@ -379,28 +379,6 @@ trait Float:
     fn trunc(self) -> Self;
     fn round_ties_even(self) -> Self;
     fn sqrt(self) -> Self;
-    fn exp(self) -> Self;
-    fn exp2(self) -> Self;
-    fn exp_m1(self) -> Self;
-    fn ln(self) -> Self;
-    fn log2(self) -> Self;
-    fn log10(self) -> Self;
-    fn ln_1p(self) -> Self;
-    fn sin(self) -> Self;
-    fn cos(self) -> Self;
-    fn tan(self) -> Self;
-    fn asin(self) -> Self;
-    fn acos(self) -> Self;
-    fn atan(self) -> Self;
-    fn sinh(self) -> Self;
-    fn cosh(self) -> Self;
-    fn tanh(self) -> Self;
-    fn asinh(self) -> Self;
-    fn acosh(self) -> Self;
-    fn atanh(self) -> Self;
-    fn powf(self, o: Self) -> Self;
-    fn atan2(self, o: Self) -> Self;
-    fn hypot(self, o: Self) -> Self;
     fn copysign(self, o: Self) -> Self;
     fn next_up(self) -> Self;
     fn next_down(self) -> Self;
@@ -416,19 +394,9 @@ macro_rules! impl_float {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const HALF: Self = 0.5;
-            const LN_2: Self = std::$t::consts::LN_2;
             impl_float!(@fwd $t; is_nan, is_infinite, is_finite, is_sign_negative => bool);
-            impl_float!(@fwd $t; abs, floor, ceil, trunc, round_ties_even, sqrt, exp, exp2,
-                exp_m1, ln, log2, log10, ln_1p, sin, cos, tan, asin, acos, atan, sinh, cosh,
-                tanh, next_up, next_down => Self);
-            // Rust's own `asinh`/`acosh`/`atanh` are not libm's: they
-            // overflow for |x| > 1e154 and are a few ULP off; use libm.
-            fn asinh(self) -> Self { libm::$asinh(self) }
-            fn acosh(self) -> Self { libm::$acosh(self) }
-            fn atanh(self) -> Self { libm::$atanh(self) }
-            fn powf(self, o: Self) -> Self { <$t>::powf(self, o) }
-            fn atan2(self, o: Self) -> Self { <$t>::atan2(self, o) }
-            fn hypot(self, o: Self) -> Self { <$t>::hypot(self, o) }
+            impl_float!(@fwd $t; abs, floor, ceil, trunc, round_ties_even, sqrt, next_up,
+                next_down => Self);
             fn copysign(self, o: Self) -> Self { <$t>::copysign(self, o) }
             fn math1(f: &crate::math::UnaryFn, x: Self) -> Self { (f.$t)(x) }
             fn math2(f: &crate::math::BinaryFn, x: Self, y: Self) -> Self { (f.$t)(x, y) }
@@ -441,24 +409,8 @@ macro_rules! impl_float {
 impl_float!(f32, asinhf, acoshf, atanhf);
 impl_float!(f64, asinh, acosh, atanh);
 
-/// The C library's inverse hyperbolic functions (linked by `std` on every
-/// tier-1 platform).
-mod libm {
-    unsafe extern "C" {
-        pub safe fn asinh(x: f64) -> f64;
-        pub safe fn acosh(x: f64) -> f64;
-        pub safe fn atanh(x: f64) -> f64;
-        pub safe fn asinhf(x: f32) -> f32;
-        pub safe fn acoshf(x: f32) -> f32;
-        pub safe fn atanhf(x: f32) -> f32;
-    }
-}
-
 fn unary_float<F: Float>(op: UnaryOp, x: F) -> Result<Scalar> {
     use UnaryOp::*;
-    if let Some(f) = op.math() {
-        return Ok(F::math1(f, x).to_scalar());
-    }
     let v = match op {
         Neg => -x,
         Pos => x,
@@ -472,26 +424,6 @@ fn unary_float<F: Float>(op: UnaryOp, x: F) -> Result<Scalar> {
         Sqrt => x.sqrt(),
         Square => x * x,
         Reciprocal => F::ONE / x,
-        Exp => x.exp(),
-        Exp2 => x.exp2(),
-        Expm1 => x.exp_m1(),
-        Log => x.ln(),
-        Log2 => x.log2(),
-        Log10 => x.log10(),
-        Log1p => x.ln_1p(),
-        Cbrt => F::math1(&crate::math::CBRT, x),
-        Sin => x.sin(),
-        Cos => x.cos(),
-        Tan => x.tan(),
-        Arcsin => x.asin(),
-        Arccos => x.acos(),
-        Arctan => x.atan(),
-        Sinh => x.sinh(),
-        Cosh => x.cosh(),
-        Tanh => x.tanh(),
-        Arcsinh => x.asinh(),
-        Arccosh => x.acosh(),
-        Arctanh => x.atanh(),
         Floor => x.floor(),
         Ceil => x.ceil(),
         Trunc => x.trunc(),
@@ -501,16 +433,18 @@ fn unary_float<F: Float>(op: UnaryOp, x: F) -> Result<Scalar> {
         IsFinite => return Ok(Scalar::Bool(x.is_finite())),
         Signbit => return Ok(Scalar::Bool(x.is_sign_negative())),
         LogicalNot => return Ok(Scalar::Bool(x == F::ZERO)),
-        Invert => return not_for(op, F::DTYPE),
+        // The elementary functions: lazyfuse's math module (see
+        // `UnaryOp::math`), the same code compiled kernels call.
+        op => match op.math() {
+            Some(f) => F::math1(f, x),
+            None => return not_for(op, F::DTYPE),
+        },
     };
     Ok(v.to_scalar())
 }
 
 fn binary_float<F: Float>(op: BinaryOp, x: F, y: F) -> Result<Scalar> {
     use BinaryOp::*;
-    if let Some(f) = op.math() {
-        return Ok(F::math2(f, x, y).to_scalar());
-    }
     let v = match op {
         Add => x + y,
         Sub => x - y,
@@ -518,9 +452,6 @@ fn binary_float<F: Float>(op: BinaryOp, x: F, y: F) -> Result<Scalar> {
         Div => x / y,
         FloorDiv => divmod(x, y).0,
         Mod => divmod(x, y).1,
-        Pow => x.powf(y),
-        // Rust's float `%` is C's `fmod`.
-        Fmod => x % y,
         Eq => return Ok(Scalar::Bool(x == y)),
         Ne => return Ok(Scalar::Bool(x != y)),
         Lt => return Ok(Scalar::Bool(x < y)),
@@ -536,16 +467,17 @@ fn binary_float<F: Float>(op: BinaryOp, x: F, y: F) -> Result<Scalar> {
         Fmax if y.is_nan() || x > y => x,
         Fmin if y.is_nan() || x < y => x,
         Fmax | Fmin => y,
-        Arctan2 => x.atan2(y),
-        Hypot => x.hypot(y),
         Copysign => x.copysign(y),
-        Logaddexp => logaddexp(x, y),
-        Logaddexp2 => F::math2(&crate::math::LOGADDEXP2, x, y),
         Nextafter => nextafter(x, y),
         LogicalAnd => return Ok(Scalar::Bool(x != F::ZERO && y != F::ZERO)),
         LogicalOr => return Ok(Scalar::Bool(x != F::ZERO || y != F::ZERO)),
         LogicalXor => return Ok(Scalar::Bool((x != F::ZERO) != (y != F::ZERO))),
         BitAnd | BitOr | BitXor | Shl | Shr => return not_for(op, F::DTYPE),
+        // The elementary functions (`BinaryOp::math`).
+        op => match op.math() {
+            Some(f) => F::math2(f, x, y),
+            None => return not_for(op, F::DTYPE),
+        },
     };
     Ok(v.to_scalar())
 }
@@ -580,22 +512,6 @@ fn divmod<F: Float>(a: F, b: F) -> (F, F) {
         F::ZERO.copysign(a / b)
     };
     (floordiv, m)
-}
-
-/// `npy_logaddexp`: `log(exp(x) + exp(y))` without overflow.
-fn logaddexp<F: Float>(x: F, y: F) -> F {
-    if x == y {
-        // Infinities of the same sign, without an inf - inf.
-        return x + F::LN_2;
-    }
-    let d = x - y;
-    if d > F::ZERO {
-        x + (-d).exp().ln_1p()
-    } else if d <= F::ZERO {
-        y + d.exp().ln_1p()
-    } else {
-        d // NaN
-    }
 }
 
 /// C's `nextafter`: the next representable value after `x` toward `y`.

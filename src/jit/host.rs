@@ -1,6 +1,8 @@
-//! Host functions the generated code calls: libm transcendentals (the very
-//! functions the interpreter calls, so results match bit for bit) and a
-//! generic escape to the interpreter's scalar evaluators for rare ops.
+//! Host functions the generated code calls: the math module's functions
+//! (through the op table, `UnaryOp::math`; the interpreter calls the same
+//! ones, so results match bit for bit), block helpers for `sqrt` and
+//! division, and a generic escape to the interpreter's scalar evaluators
+//! for rare ops.
 //!
 //! Every function is `extern "C"` and never unwinds.
 
@@ -11,92 +13,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Status written by a kernel when a value NumPy rejects is met.
 pub const STATUS_NEGATIVE_POWER: u32 = 1;
-
-// Rust's `f64::sin` etc. (what the interpreter calls) lower to these very
-// C library symbols (`llvm.sin.f64` → `sin`, `f32::exp` → `expf`, `exp_m1`
-// → `expm1`, …), so the JIT calls them directly: same function, same bits,
-// no wrapper call in between.
-mod c {
-    unsafe extern "C" {
-        pub safe fn exp(x: f64) -> f64;
-        pub safe fn expf(x: f32) -> f32;
-        pub safe fn exp2(x: f64) -> f64;
-        pub safe fn exp2f(x: f32) -> f32;
-        pub safe fn expm1(x: f64) -> f64;
-        pub safe fn expm1f(x: f32) -> f32;
-        pub safe fn log(x: f64) -> f64;
-        pub safe fn logf(x: f32) -> f32;
-        pub safe fn log2(x: f64) -> f64;
-        pub safe fn log2f(x: f32) -> f32;
-        pub safe fn log10(x: f64) -> f64;
-        pub safe fn log10f(x: f32) -> f32;
-        pub safe fn log1p(x: f64) -> f64;
-        pub safe fn log1pf(x: f32) -> f32;
-        pub safe fn sin(x: f64) -> f64;
-        pub safe fn sinf(x: f32) -> f32;
-        pub safe fn cos(x: f64) -> f64;
-        pub safe fn cosf(x: f32) -> f32;
-        pub safe fn tan(x: f64) -> f64;
-        pub safe fn tanf(x: f32) -> f32;
-        pub safe fn asin(x: f64) -> f64;
-        pub safe fn asinf(x: f32) -> f32;
-        pub safe fn acos(x: f64) -> f64;
-        pub safe fn acosf(x: f32) -> f32;
-        pub safe fn atan(x: f64) -> f64;
-        pub safe fn atanf(x: f32) -> f32;
-        pub safe fn sinh(x: f64) -> f64;
-        pub safe fn sinhf(x: f32) -> f32;
-        pub safe fn cosh(x: f64) -> f64;
-        pub safe fn coshf(x: f32) -> f32;
-        pub safe fn tanh(x: f64) -> f64;
-        pub safe fn tanhf(x: f32) -> f32;
-        pub safe fn asinh(x: f64) -> f64;
-        pub safe fn asinhf(x: f32) -> f32;
-        pub safe fn acosh(x: f64) -> f64;
-        pub safe fn acoshf(x: f32) -> f32;
-        pub safe fn atanh(x: f64) -> f64;
-        pub safe fn atanhf(x: f32) -> f32;
-        pub safe fn pow(x: f64, y: f64) -> f64;
-        pub safe fn powf(x: f32, y: f32) -> f32;
-    }
-}
-
-/// The libm function for a float unary op, if it is one: (f64 fn, f32 fn).
-pub fn unary_libm(op: UnaryOp) -> Option<(*const u8, *const u8)> {
-    use UnaryOp::*;
-    macro_rules! p {
-        ($a:ident, $b:ident) => {
-            Some((c::$a as *const u8, c::$b as *const u8))
-        };
-    }
-    match op {
-        Exp => p!(exp, expf),
-        Exp2 => p!(exp2, exp2f),
-        Expm1 => p!(expm1, expm1f),
-        Log => p!(log, logf),
-        Log2 => p!(log2, log2f),
-        Log10 => p!(log10, log10f),
-        Log1p => p!(log1p, log1pf),
-        Sin => p!(sin, sinf),
-        Cos => p!(cos, cosf),
-        Tan => p!(tan, tanf),
-        Arcsin => p!(asin, asinf),
-        Arccos => p!(acos, acosf),
-        Arctan => p!(atan, atanf),
-        Sinh => p!(sinh, sinhf),
-        Cosh => p!(cosh, coshf),
-        Tanh => p!(tanh, tanhf),
-        Arcsinh => p!(asinh, asinhf),
-        Arccosh => p!(acosh, acoshf),
-        Arctanh => p!(atanh, atanhf),
-        _ => None,
-    }
-}
-
-/// `pow` for f64 and f32.
-pub fn pow_fns() -> (*const u8, *const u8) {
-    (c::pow as *const u8, c::powf as *const u8)
-}
 
 /// Any unary op on raw bits through the interpreter's evaluator.
 pub extern "C" fn unary_bits(op: u32, dtype: u32, x: u64) -> u64 {
@@ -246,9 +162,6 @@ fn symbols() -> Vec<(usize, String)> {
             out.push((m.c_f32 as usize, format!("{}_f32", m.name)));
             out.push((m.block_f64 as usize, format!("{}_f64 block", m.name)));
             out.push((m.block_f32 as usize, format!("{}_f32 block", m.name)));
-        } else if let Some((a, b)) = unary_libm(u) {
-            out.push((a as usize, format!("libm {}", u.mnemonic())));
-            out.push((b as usize, format!("libm {}f", u.mnemonic())));
         }
     }
     for &b in BinaryOp::ALL.iter() {
@@ -259,9 +172,6 @@ fn symbols() -> Vec<(usize, String)> {
             out.push((m.block_f32 as usize, format!("{}_f32 block", m.name)));
         }
     }
-    let (p64, p32) = pow_fns();
-    out.push((p64 as usize, "libm pow".into()));
-    out.push((p32 as usize, "libm powf".into()));
     out.push((unary_bits as *const () as usize, "interpreter unary".into()));
     out.push((binary_bits as *const () as usize, "interpreter binary".into()));
     use block::*;

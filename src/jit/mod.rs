@@ -28,7 +28,7 @@
 //! **Nothing traps.** Integer `//`, `%`, `fmod` substitute a safe divisor and
 //! select 0 for a zero divisor (and handle `MIN // -1`); float → int casts
 //! saturate; shifts follow NumPy (`>= width` gives 0 or -1); transcendentals
-//! call the host libm per element ([`host`]).
+//! call the math module's functions ([`host`], `UnaryOp::math`).
 //!
 //! **Semantics** are the interpreter's ([`crate::interp::eval_unary`],
 //! [`crate::interp::eval_binary`]), bit for bit; `tests/differential.rs`
@@ -2017,11 +2017,7 @@ impl<'a> Cg<'a> {
                 let gt = self.ins().icmp(gt_cc, x, z);
                 self.ins().select(gt, one, r)
             }
-            u => match u
-                .math()
-                .map(|m| (m.c_f64 as *const u8, m.c_f32 as *const u8))
-                .or(host::unary_libm(u))
-            {
+            u => match u.math().map(|m| (m.c_f64 as *const u8, m.c_f32 as *const u8)) {
                 Some((f64f, f32f)) if float => {
                     let (f, ct) = if t == DType::F64 {
                         (f64f, types::F64)
@@ -2120,15 +2116,6 @@ impl<'a> Cg<'a> {
                     (m.c_f64 as *const u8, types::F64)
                 } else {
                     (m.c_f32 as *const u8, types::F32)
-                };
-                self.call(f, &[ct, ct], ct, &[x, y])
-            }
-            Pow if float => {
-                let (f64f, f32f) = host::pow_fns();
-                let (f, ct) = if t == DType::F64 {
-                    (f64f, types::F64)
-                } else {
-                    (f32f, types::F32)
                 };
                 self.call(f, &[ct, ct], ct, &[x, y])
             }
