@@ -35,15 +35,25 @@
 //! within a tolerance when the reduction is the output (`tests/reductions.rs`
 //! checks those values with NumPy's error bounds).
 //!
-//! Cases per CI run (debug build, 2 cores; `LAZYFUSE_FUZZ_ITERS=1`), with
-//! what the fixed seeds yield (printed by each test with `--nocapture`):
+//! Cases per CI run (`LAZYFUSE_FUZZ_ITERS=1`; the four targets together
+//! take about 19 s in a debug build on 2 cores), as printed by each test
+//! with `--nocapture`:
 //!
-//! | target                | cases | parsed `Ok` | evaluated / round-tripped |
-//! |-----------------------|-------|-------------|---------------------------|
-//! | `expression_strings`  | TODO  | TODO        | TODO                      |
-//! | `graph_ir_text`       | TODO  | TODO        | TODO                      |
-//! | `stage_texts`         | TODO  | TODO        | TODO                      |
-//! | `npy_bytes`           | TODO  | TODO        | TODO                      |
+//! | target               | cases   | parsed `Ok` | compared / round-tripped                     |
+//! |----------------------|---------|-------------|----------------------------------------------|
+//! | `expression_strings` | 20,000  | 6,935       | 6,807 JIT vs interpreter (328 inexact)       |
+//! | `graph_ir_text`      | 20,000  | 4,580       | 4,580 round trips, 4,466 evaluated (171)     |
+//! | `stage_texts`        | 150,000 | 54,776      | 54,776 round trips                           |
+//! | `npy_bytes`          | 40,000  | 5,790       | 5,790 round trips, 17,370 evaluations (1,126)|
+//!
+//! ("inexact": a float sum/prod/mean/var/std is involved, see above.)
+//!
+//! Known differences found by longer runs and not fixed yet (their seeds lie
+//! outside the CI range): `var`/`std` where NumPy's mean overflows
+//! (`std` of `[1e308, 1e308, 1e308]`: NumPy and the interpreter give inf,
+//! the JIT's shifted one-pass sum gives 0; `LAZYFUSE_FUZZ_SEED=4294999942`),
+//! and f32 `var`/`std` whose shifted sum overflows f32 (NaN instead of inf;
+//! `LAZYFUSE_FUZZ_SEED=4295012320`).
 
 use lazyfuse::array::random::SplitMix64;
 use lazyfuse::expr::{Op, ReduceOp};
@@ -822,7 +832,7 @@ fn expression_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
 /// mutations of them.
 #[test]
 fn expression_strings() {
-    run("expression_strings", 1, 3000, expression_case);
+    run("expression_strings", 1, 20000, expression_case);
 }
 
 // ---------------------------------------------------------------------------
@@ -1003,12 +1013,14 @@ fn number_spans(t: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Elements of a shape, or `None` if the count overflows.
+/// Elements of a shape, or `None` if the count overflows — NumPy's rule:
+/// the nonzero axes' product must fit even when another axis is 0.
 fn numel(shape: &[usize]) -> Option<usize> {
-    if shape.contains(&0) {
-        return Some(0);
-    }
-    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
+    let n = shape
+        .iter()
+        .filter(|&&d| d > 0)
+        .try_fold(1usize, |n, &d| n.checked_mul(d))?;
+    Some(if shape.contains(&0) { 0 } else { n })
 }
 
 /// Whether evaluating `g` is affordable: every node has at most 2^16
@@ -1074,7 +1086,7 @@ fn graph_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
 /// The `graph` IR parser on printed graphs of valid expressions, mutated.
 #[test]
 fn graph_ir_text() {
-    run("graph_ir_text", 2, 2000, graph_case);
+    run("graph_ir_text", 2, 20000, graph_case);
 }
 
 // ---------------------------------------------------------------------------
@@ -1147,14 +1159,14 @@ fn stage_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
             }
         }
     }
-    c.stats.checked += 1;
+    c.stats.checked += c.stats.parsed;
     Ok(())
 }
 
 /// The `fused`, `plan` and `loop` parsers on mutated stage texts.
 #[test]
 fn stage_texts() {
-    run("stage_texts", 3, 20000, stage_case);
+    run("stage_texts", 3, 150000, stage_case);
 }
 
 // ---------------------------------------------------------------------------
@@ -1379,7 +1391,7 @@ fn npy_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
 /// Fortran-ordered.
 #[test]
 fn npy_bytes() {
-    run("npy_bytes", 4, 4000, npy_case);
+    run("npy_bytes", 4, 40000, npy_case);
 }
 
 // ---------------------------------------------------------------------------
@@ -1517,4 +1529,15 @@ fn var_of_overflowing_squares() {
             );
         }
     }
+}
+
+/// `stage_texts` seed 12885187712: a `plan` text with buffers of
+/// 9223372036854775807 bytes parsed, and printing it panicked adding the
+/// sizes up (`planned_bytes`); the total now saturates.
+#[test]
+fn plan_with_huge_buffers_prints() {
+    let text = "plan @f(%a, %b) {\n    buf0 8 : %t0\n    buf1 9223372036854775807 : %t2\n    buf2 9223372036854775807 output : %t1\n    peak 12\n    eager 3 17\n}\n";
+    let p = BufferPlan::parse(text).expect("parses");
+    assert_eq!(p.planned_bytes(), usize::MAX);
+    roundtrip(p, BufferPlan::parse).expect("prints and parses back");
 }
