@@ -52,8 +52,10 @@
 //! outside the CI range): `var`/`std` where NumPy's mean overflows
 //! (`std` of `[1e308, 1e308, 1e308]`: NumPy and the interpreter give inf,
 //! the JIT's shifted one-pass sum gives 0; `LAZYFUSE_FUZZ_SEED=4294999942`),
-//! and f32 `var`/`std` whose shifted sum overflows f32 (NaN instead of inf;
-//! `LAZYFUSE_FUZZ_SEED=4295012320`).
+//! and f32 `var`/`std` whose shifted sum overflows f32 (`std` of
+//! `[3e38, -2.5, 1.7, -3, -3.1, 2.7, -2.5, 0]`: NaN instead of inf;
+//! `LAZYFUSE_FUZZ_SEED=4295012320`, and `graph_ir_text` seeds 8590044893,
+//! 8590147967, 8590149747).
 
 use lazyfuse::array::random::SplitMix64;
 use lazyfuse::expr::{Op, ReduceOp};
@@ -803,14 +805,7 @@ fn expression_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
     }
     c.input.push_str(&desc);
     let bind: Vec<(&str, &Array)> = ins.iter().map(|(n, a)| (n.as_str(), a)).collect();
-    let parsed = Expr::parse(&src, &bind);
-    if std::env::var_os("FUZZ_SAMPLE").is_some() {
-        eprintln!(
-            "SAMPLE {src:?} => {:?}",
-            parsed.as_ref().map(|_| ()).map_err(|e| e.to_string())
-        );
-    }
-    let Ok(e) = parsed else {
+    let Ok(e) = Expr::parse(&src, &bind) else {
         return Ok(());
     };
     c.stats.parsed += 1;
@@ -847,6 +842,9 @@ fn valid_graph(r: &mut Rng) -> Option<(Expr, Graph, Vec<Array>)> {
         let depth = 1 + r.below(4);
         let src = expr_text(r, &names, depth);
         let bind: Vec<(&str, &Array)> = ins.iter().map(|(n, a)| (n.as_str(), a)).collect();
+        if std::env::var_os("LAZYFUSE_FUZZ_VERBOSE").is_some() {
+            eprintln!("expression {src:?}");
+        }
         if let Ok(e) = Expr::parse(&src, &bind) {
             if let Ok((g, arrays)) = lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)) {
                 return Some((e, g, arrays));
@@ -1540,4 +1538,28 @@ fn plan_with_huge_buffers_prints() {
     let p = BufferPlan::parse(text).expect("parses");
     assert_eq!(p.planned_bytes(), usize::MAX);
     roundtrip(p, BufferPlan::parse).expect("prints and parses back");
+}
+
+/// `graph_ir_text` seeds 8590046724 and 8590096667 (found while building
+/// their seed expressions): Python literal `%` computed `x - (x // y) * y`
+/// in i128, whose product overflowed (`(2**127 - 1) % -257` panicked), and
+/// `(-2**127) // -1` overflowed the division. Now Python's values, and an
+/// error where the quotient does not fit.
+#[test]
+fn literal_modulo_of_huge_ints() {
+    let max = "170141183460469231731687303715884105727";
+    let eval = |src: &str| {
+        Expr::parse(src, &[])
+            .and_then(|e| e.eval())
+            .map(|a| a.to_scalar::<i64>().unwrap())
+    };
+    assert_eq!(eval(&format!("{max} % -257")).unwrap(), -129);
+    assert_eq!(eval(&format!("{max} // -257 % 7")).unwrap(), 2);
+    assert_eq!(eval(&format!("(-{max} - 1) % 255")).unwrap(), 127);
+    assert_eq!(eval(&format!("(-{max} - 1) % -1")).unwrap(), 0);
+    let err = eval(&format!("(-{max} - 1) // -1")).unwrap_err();
+    assert!(
+        err.to_string().ends_with("integer literal arithmetic overflows"),
+        "{err}"
+    );
 }
