@@ -290,6 +290,12 @@ pub fn apply_index(shape: &[usize], strides: &[isize], index: &[Index]) -> Resul
             Index::Ellipsis => unreachable!("expanded above"),
         }
     }
+    // An empty view reads nothing: it keeps its parent's offset, which a
+    // huge axis beside a zero-length one (`[2^62, 0][::-1]`) would otherwise
+    // push far outside the buffer (and overflow byte offsets).
+    if out.shape.contains(&0) {
+        out.offset = 0;
+    }
     Ok(out)
 }
 

@@ -199,10 +199,8 @@ pub fn fold_binary(op: BinaryOp, a: PyScalar, b: PyScalar) -> Option<Result<PySc
         }
         FloorDiv | Mod => match ints {
             Some((_, 0)) => Err(zero_div()),
-            Some((x, y)) => {
-                let q = floor_div_i128(x, y);
-                Ok(Int(if op == FloorDiv { q } else { x - q * y }))
-            }
+            Some((x, y)) if op == FloorDiv => floor_div_i128(x, y).map(Int).ok_or_else(overflow),
+            Some((x, y)) => Ok(Int(py_mod_i128(x, y))),
             None if b.as_float() == 0.0 => Err(zero_div()),
             None => {
                 let (d, m) = py_float_divmod(a.as_float(), b.as_float());
@@ -240,12 +238,19 @@ pub fn fold_binary(op: BinaryOp, a: PyScalar, b: PyScalar) -> Option<Result<PySc
     Some(r)
 }
 
-fn floor_div_i128(x: i128, y: i128) -> i128 {
-    let q = x / y;
-    if (x % y != 0) && ((x < 0) != (y < 0)) {
-        q - 1
+fn floor_div_i128(x: i128, y: i128) -> Option<i128> {
+    let q = x.checked_div(y)?;
+    Some(if (x % y != 0) && ((x < 0) != (y < 0)) { q - 1 } else { q })
+}
+
+/// Python's `x % y` (the sign of `y`), computed without `x - (x // y) * y`,
+/// whose product can overflow (`(2**127 - 1) % -257`).
+fn py_mod_i128(x: i128, y: i128) -> i128 {
+    let m = x.wrapping_rem(y);
+    if m != 0 && ((m < 0) != (y < 0)) {
+        m + y
     } else {
-        q
+        m
     }
 }
 

@@ -65,7 +65,8 @@ pub struct BufferPlan {
 impl BufferPlan {
     /// Bytes of all planned buffers.
     pub fn planned_bytes(&self) -> usize {
-        self.bufs.iter().map(|b| b.bytes).sum()
+        // Saturating: a parsed plan's sizes are whatever its text says.
+        self.bufs.iter().fold(0usize, |s, b| s.saturating_add(b.bytes))
     }
     /// Temporaries eager evaluation would allocate that are not allocated
     /// here (fused away, reused, or written in place).

@@ -436,8 +436,16 @@ fn finalize(k: &fuse::Kernel, tmps: &[Option<Array>]) -> Result<()> {
                 (ReduceOp::Mean, _) => s / nf,
                 (_, Some(d)) if n > 0 => {
                     // Rounding can make the difference slightly negative;
-                    // NaN (from inf or NaN data) must stay NaN.
-                    let m2 = s - d * d / nf;
+                    // NaN (from inf or NaN data) must stay NaN. A finite
+                    // `d` means finite data: squares that overflowed then
+                    // make the variance inf, as in NumPy's two passes (not
+                    // inf - inf). `d * (d / n)` is at most `s`, so it does
+                    // not overflow where `d * d` would.
+                    let m2 = if s == f64::INFINITY && d.is_finite() {
+                        f64::INFINITY
+                    } else {
+                        s - d * (d / nf)
+                    };
                     (if m2 < 0.0 { 0.0 } else { m2 }) / dof
                 }
                 _ => f64::NAN,
