@@ -455,10 +455,11 @@ impl Expr {
     /// operands together.
     pub fn heaviside(&self, h0: impl IntoExpr) -> Expr {
         let h0 = h0.into_expr();
-        let t = match Expr::promoted_dtype(&[self.clone(), h0.clone()])
-            .and_then(|t| super::ops::unary_types(UnaryOp::Sqrt, t))
-        {
-            Ok((f, _)) => f,
+        // The dtype NumPy's loop selection gives a float-only binary ufunc
+        // (`i16` with `u16` runs the f32 loop): `arctan2`'s, which has the
+        // same loops.
+        let t = match self.binary(BinaryOp::Arctan2, h0.clone()).dtype() {
+            Ok(f) => f,
             Err(e) => return Expr::error(e),
         };
         let (x, h0) = match (
