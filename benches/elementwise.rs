@@ -1,5 +1,5 @@
 //! Criterion benchmarks for the element-wise cases of
-//! `shared/bench/suite.json`: each case is one group holding lazyfuse
+//! `benches/suite.json`: each case is one group holding lazyfuse
 //! (compiled once, cached evaluation into a reused output buffer), a
 //! hand-written Rust loop and eager `ndarray` (which allocates its
 //! temporaries, as NumPy does).

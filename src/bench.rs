@@ -1,5 +1,5 @@
 //! `lazyfuse bench`: times compiled expressions and, for the cases of the
-//! benchmark suite (`../shared/bench/suite.json`), a hand-written Rust loop
+//! benchmark suite (`benches/suite.json`), a hand-written Rust loop
 //! computing the same thing in the same run, so every figure comes with a
 //! ratio against a baseline measured beside it.
 //!

@@ -83,7 +83,7 @@ enum Cmd {
         /// Inputs: NAME=DTYPE[SHAPE].
         #[arg(short = 'i', long = "input")]
         inputs: Vec<String>,
-        /// A suite file (../shared/bench/suite.json).
+        /// A suite file (benches/suite.json in the repository).
         #[arg(long)]
         suite: Option<String>,
         /// Only these case ids of the suite.

@@ -15,9 +15,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub const STATUS_NEGATIVE_POWER: u32 = 1;
 
 /// Any unary op on raw bits through the interpreter's evaluator.
+/// (An index out of range gives 0: this never panics across the C ABI.)
 pub extern "C" fn unary_bits(op: u32, dtype: u32, x: u64) -> u64 {
-    let s = Scalar::from_bits(DType::ALL[dtype as usize], x);
-    eval_unary(UnaryOp::ALL[op as usize], s).map_or(0, |r| r.bits())
+    let (Some(&op), Some(&dt)) = (UnaryOp::ALL.get(op as usize), DType::ALL.get(dtype as usize)) else {
+        return 0;
+    };
+    eval_unary(op, Scalar::from_bits(dt, x)).map_or(0, |r| r.bits())
 }
 
 /// Any binary op on raw bits through the interpreter's evaluator; an error
@@ -88,7 +91,12 @@ pub mod block {
     macro_rules! helpers {
         ($t:ty, $sqrt:ident, $div:ident, $divs:ident, $rdivs:ident) => {
             /// `x[i] = sqrt(x[i])` for `i < BLOCK`.
-            pub extern "C" fn $sqrt(x: *mut $t) {
+            ///
+            /// # Safety
+            ///
+            /// The pointers are to distinct buffers of `BLOCK` initialised
+            /// values, on a CPU with AVX (see [`available`]).
+            pub unsafe extern "C" fn $sqrt(x: *mut $t) {
                 #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx"))]
                 unsafe fn avx(x: &mut [$t; BLOCK]) {
                     for v in x {
@@ -101,7 +109,12 @@ pub mod block {
                 unsafe { avx(&mut *(x as *mut [$t; BLOCK])) }
             }
             /// `x[i] = x[i] / y[i]` for `i < BLOCK`.
-            pub extern "C" fn $div(x: *mut $t, y: *const $t) {
+            ///
+            /// # Safety
+            ///
+            /// The pointers are to distinct buffers of `BLOCK` initialised
+            /// values, on a CPU with AVX (see [`available`]).
+            pub unsafe extern "C" fn $div(x: *mut $t, y: *const $t) {
                 #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx"))]
                 unsafe fn avx(x: &mut [$t; BLOCK], y: &[$t; BLOCK]) {
                     for (v, &d) in x.iter_mut().zip(y) {
@@ -112,7 +125,12 @@ pub mod block {
                 unsafe { avx(&mut *(x as *mut [$t; BLOCK]), &*(y as *const [$t; BLOCK])) }
             }
             /// `x[i] = x[i] / s` for `i < BLOCK`.
-            pub extern "C" fn $divs(x: *mut $t, s: $t) {
+            ///
+            /// # Safety
+            ///
+            /// The pointers are to distinct buffers of `BLOCK` initialised
+            /// values, on a CPU with AVX (see [`available`]).
+            pub unsafe extern "C" fn $divs(x: *mut $t, s: $t) {
                 #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx"))]
                 unsafe fn avx(x: &mut [$t; BLOCK], s: $t) {
                     for v in x {
@@ -123,7 +141,12 @@ pub mod block {
                 unsafe { avx(&mut *(x as *mut [$t; BLOCK]), s) }
             }
             /// `y[i] = s / y[i]` for `i < BLOCK`.
-            pub extern "C" fn $rdivs(y: *mut $t, s: $t) {
+            ///
+            /// # Safety
+            ///
+            /// The pointers are to distinct buffers of `BLOCK` initialised
+            /// values, on a CPU with AVX (see [`available`]).
+            pub unsafe extern "C" fn $rdivs(y: *mut $t, s: $t) {
                 #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx"))]
                 unsafe fn avx(y: &mut [$t; BLOCK], s: $t) {
                     for v in y {
@@ -172,6 +195,14 @@ fn symbols() -> Vec<(usize, String)> {
             out.push((m.block_f32 as usize, format!("{}_f32 block", m.name)));
         }
     }
+    out.push((
+        crate::math::sincos_f64_c_block as *const () as usize,
+        "sincos_f64 block".into(),
+    ));
+    out.push((
+        crate::math::sincos_f32_c_block as *const () as usize,
+        "sincos_f32 block".into(),
+    ));
     out.push((unary_bits as *const () as usize, "interpreter unary".into()));
     out.push((binary_bits as *const () as usize, "interpreter binary".into()));
     use block::*;

@@ -354,6 +354,12 @@ struct Outline {
     direct: Vec<Option<usize>>,
     /// Phases to emit (`phases`, or one fewer when the last is direct).
     emit: usize,
+    /// For an outlined `sin`: the outlined `cos` of the same value, both
+    /// computed by one `sincos` call (one range reduction); that `cos`
+    /// then makes no call of its own and takes no operand.
+    cos_of: Vec<Option<usize>>,
+    /// An outlined `cos` computed by its `sin`'s `sincos` call.
+    by_sincos: Vec<bool>,
 }
 
 /// Where a main loop stops.
@@ -971,6 +977,24 @@ impl<'a> Cg<'a> {
             }
         }
         let emit = if all_direct { last } else { phases };
+        // sin(x) and cos(x) of one value share a range reduction.
+        let mut cos_of = vec![None; len];
+        let mut by_sincos = vec![false; len];
+        for v in 0..len {
+            if let (true, None, &LOp::Unary(UnaryOp::Sin, a)) = (outlined[v], direct[v], &f.body[v].op) {
+                let w = (0..len).find(|&w| {
+                    outlined[w]
+                        && direct[w].is_none()
+                        && !by_sincos[w]
+                        && f.body[w].ty == f.body[v].ty
+                        && matches!(f.body[w].op, LOp::Unary(UnaryOp::Cos, b) if b == a)
+                });
+                if let Some(w) = w {
+                    cos_of[v] = Some(w);
+                    by_sincos[w] = true;
+                }
+            }
+        }
         let mut scratch = vec![None; len];
         let mut den = vec![None; len];
         let mut slots = vec![];
@@ -1012,6 +1036,8 @@ impl<'a> Cg<'a> {
             slots,
             direct,
             emit,
+            cos_of,
+            by_sincos,
         })
     }
 
@@ -1048,6 +1074,22 @@ impl<'a> Cg<'a> {
             for v in 0..self.f.body.len() {
                 let o = self.outline.as_ref().expect("outlined");
                 if !o.outlined[v] || o.phase[v] != k {
+                    continue;
+                }
+                if o.by_sincos[v] {
+                    continue;
+                }
+                if let Some(w) = o.cos_of[v] {
+                    let (x, c) = (
+                        bases[o.scratch[v].expect("scratch")],
+                        bases[o.scratch[w].expect("scratch")],
+                    );
+                    let f = if self.f.body[v].ty == DType::F64 {
+                        crate::math::sincos_f64_c_block as *const u8
+                    } else {
+                        crate::math::sincos_f32_c_block as *const u8
+                    };
+                    self.call_void(f, &[types::I64, types::I64], &[x, c]);
                     continue;
                 }
                 let (direct, scratch) = (o.direct[v], o.scratch[v]);
@@ -1178,7 +1220,7 @@ impl<'a> Cg<'a> {
                 cg.b.ins().iadd(ptrs[np + s], off)
             };
             if o.outlined[v] {
-                if o.phase[v] == k {
+                if o.phase[v] == k && !o.by_sincos[v] {
                     // Operands into the scratch.
                     let (x, y) = match f.body[v].op {
                         LOp::Binary(op, a, b) if op.math().is_some() => (a, o.den[v].map(|d| (b, d))),

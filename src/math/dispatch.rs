@@ -211,11 +211,12 @@ macro_rules! math_unary_fn {
             extern "C" fn c32(x: f32) -> f32 {
                 s32(x)
             }
-            extern "C" fn blk64(x: *mut f64) {
-                // SAFETY: callers pass BLOCK writable, initialised values.
+            unsafe extern "C" fn blk64(x: *mut f64) {
+                // SAFETY: the caller passes BLOCK writable, initialised
+                // values (the contract of `UnaryFn::block_f64`).
                 $b64(unsafe { std::slice::from_raw_parts_mut(x, $crate::math::BLOCK) })
             }
-            extern "C" fn blk32(x: *mut f32) {
+            unsafe extern "C" fn blk32(x: *mut f32) {
                 // SAFETY: as above.
                 $b32(unsafe { std::slice::from_raw_parts_mut(x, $crate::math::BLOCK) })
             }
@@ -274,7 +275,7 @@ macro_rules! math_binary_fn {
             extern "C" fn c32(x: f32, y: f32) -> f32 {
                 s32(x, y)
             }
-            extern "C" fn blk64(x: *mut f64, y: *const f64) {
+            unsafe extern "C" fn blk64(x: *mut f64, y: *const f64) {
                 // SAFETY: callers pass BLOCK values each, `x` writable.
                 unsafe {
                     $b64(
@@ -283,7 +284,7 @@ macro_rules! math_binary_fn {
                     )
                 }
             }
-            extern "C" fn blk32(x: *mut f32, y: *const f32) {
+            unsafe extern "C" fn blk32(x: *mut f32, y: *const f32) {
                 // SAFETY: as above.
                 unsafe {
                     $b32(

@@ -58,10 +58,11 @@ pub struct UnaryFn {
     pub c_f64: extern "C" fn(f64) -> f64,
     /// One element, C ABI.
     pub c_f32: extern "C" fn(f32) -> f32,
-    /// `x[i] = f(x[i])` for `i < BLOCK`, C ABI.
-    pub block_f64: extern "C" fn(*mut f64),
-    /// `x[i] = f(x[i])` for `i < BLOCK`, C ABI.
-    pub block_f32: extern "C" fn(*mut f32),
+    /// `x[i] = f(x[i])` for `i < BLOCK`, C ABI. Safety: `x` points to
+    /// `BLOCK` initialised, writable values.
+    pub block_f64: unsafe extern "C" fn(*mut f64),
+    /// As `block_f64`.
+    pub block_f32: unsafe extern "C" fn(*mut f32),
 }
 
 /// A two-argument function's entry points, as [`UnaryFn`]; the block form
@@ -78,10 +79,11 @@ pub struct BinaryFn {
     pub c_f64: extern "C" fn(f64, f64) -> f64,
     /// One element, C ABI.
     pub c_f32: extern "C" fn(f32, f32) -> f32,
-    /// `x[i] = f(x[i], y[i])` for `i < BLOCK`, C ABI.
-    pub block_f64: extern "C" fn(*mut f64, *const f64),
-    /// `x[i] = f(x[i], y[i])` for `i < BLOCK`, C ABI.
-    pub block_f32: extern "C" fn(*mut f32, *const f32),
+    /// `x[i] = f(x[i], y[i])` for `i < BLOCK`, C ABI. Safety: `x` and `y`
+    /// point to `BLOCK` initialised values each, `x` writable.
+    pub block_f64: unsafe extern "C" fn(*mut f64, *const f64),
+    /// As `block_f64`.
+    pub block_f32: unsafe extern "C" fn(*mut f32, *const f32),
 }
 
 #[cfg(test)]
