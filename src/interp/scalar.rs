@@ -18,7 +18,7 @@
 use crate::array::{DType, Element, Scalar};
 use crate::error::{type_err, Error, Result};
 use crate::expr::ops::{binary_types, unary_types, BinaryOp, UnaryOp};
-use std::ops::{Add, BitAnd, BitOr, BitXor, Div, Mul, Neg, Not, Rem, Sub};
+use std::ops::{BitAnd, BitOr, BitXor, Not};
 
 /// Evaluates an element-wise unary op on one value of its compute dtype.
 ///
@@ -354,32 +354,13 @@ fn int_shr<T: Int>(x: T, n: T) -> T {
 
 // ----------------------------------------------------------------- floats
 
-/// `f32` and `f64`, as one generic interface (IEEE basics; the elementary
-/// functions come from `crate::math` through `math1`/`math2`).
-trait Float:
-    Element
-    + PartialOrd
-    + Add<Output = Self>
-    + Sub<Output = Self>
-    + Mul<Output = Self>
-    + Div<Output = Self>
-    + Rem<Output = Self>
-    + Neg<Output = Self>
-{
-    const ZERO: Self;
-    const ONE: Self;
+/// `f32` and `f64`, as one generic interface: `num_traits::Float` for the
+/// IEEE basics (comparisons, `abs`, `floor`, `sqrt`, `copysign`, …), plus
+/// what it lacks; the elementary functions come from `crate::math` through
+/// `math1`/`math2`.
+trait Float: Element + num_traits::Float + num_traits::ConstZero + num_traits::ConstOne {
     const HALF: Self;
-    fn is_nan(self) -> bool;
-    fn is_infinite(self) -> bool;
-    fn is_finite(self) -> bool;
-    fn is_sign_negative(self) -> bool;
-    fn abs(self) -> Self;
-    fn floor(self) -> Self;
-    fn ceil(self) -> Self;
-    fn trunc(self) -> Self;
     fn round_ties_even(self) -> Self;
-    fn sqrt(self) -> Self;
-    fn copysign(self, o: Self) -> Self;
     fn next_up(self) -> Self;
     fn next_down(self) -> Self;
     /// A math-module function of one argument, in this precision.
@@ -389,25 +370,29 @@ trait Float:
 }
 
 macro_rules! impl_float {
-    ($t:ident, $asinh:ident, $acosh:ident, $atanh:ident) => {
+    ($t:ident) => {
         impl Float for $t {
-            const ZERO: Self = 0.0;
-            const ONE: Self = 1.0;
             const HALF: Self = 0.5;
-            impl_float!(@fwd $t; is_nan, is_infinite, is_finite, is_sign_negative => bool);
-            impl_float!(@fwd $t; abs, floor, ceil, trunc, round_ties_even, sqrt, next_up,
-                next_down => Self);
-            fn copysign(self, o: Self) -> Self { <$t>::copysign(self, o) }
-            fn math1(f: &crate::math::UnaryFn, x: Self) -> Self { (f.$t)(x) }
-            fn math2(f: &crate::math::BinaryFn, x: Self, y: Self) -> Self { (f.$t)(x, y) }
+            fn round_ties_even(self) -> Self {
+                <$t>::round_ties_even(self)
+            }
+            fn next_up(self) -> Self {
+                <$t>::next_up(self)
+            }
+            fn next_down(self) -> Self {
+                <$t>::next_down(self)
+            }
+            fn math1(f: &crate::math::UnaryFn, x: Self) -> Self {
+                (f.$t)(x)
+            }
+            fn math2(f: &crate::math::BinaryFn, x: Self, y: Self) -> Self {
+                (f.$t)(x, y)
+            }
         }
     };
-    (@fwd $t:ident; $($f:ident),* => $r:ty) => {
-        $(fn $f(self) -> $r { <$t>::$f(self) })*
-    };
 }
-impl_float!(f32, asinhf, acoshf, atanhf);
-impl_float!(f64, asinh, acosh, atanh);
+impl_float!(f32);
+impl_float!(f64);
 
 fn unary_float<F: Float>(op: UnaryOp, x: F) -> Result<Scalar> {
     use UnaryOp::*;

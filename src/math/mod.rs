@@ -10,9 +10,12 @@
 //! Files, by family:
 //! - `dispatch.rs` — code paths (AVX-512, AVX2+FMA, portable), the run-time
 //!   choice, and the macros that make block functions from a kernel.
-//! - `common.rs` — shared building blocks (bit tricks, `ldexp`, polynomial
-//!   evaluation, double-double arithmetic), generic over f32/f64 with
-//!   `num-traits` where the code is the same.
+//! - `common.rs`, `dd.rs` — shared building blocks (bit tricks, `ldexp`,
+//!   double-double and float-float arithmetic, SLEEF's internal `expk`/
+//!   `logk`), f32 and f64 written out: the algorithms differ in precision.
+//! - `exp_log.rs`, `trig.rs` (+ `rempitab.rs`), `hyper.rs`, `power.rs` —
+//!   the functions, by family; `table.rs` — their entry points for the op
+//!   table.
 
 // Coefficients are copied digit for digit from their sources (SLEEF,
 // Cephes, minimax fits): the extra digits document them, and rounding
