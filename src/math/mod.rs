@@ -40,6 +40,9 @@ pub use trig::*;
 
 mod table;
 
+#[cfg(test)]
+mod paths_test;
+
 /// Elements per block of the C-ABI block functions the JIT calls (a
 /// kernel's outlined block; see `Outline` in `jit/mod.rs`).
 pub const BLOCK: usize = 64;
