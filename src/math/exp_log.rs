@@ -552,43 +552,66 @@ pub fn cbrt_f64(d: f64) -> f64 {
     }
 }
 
-/// `log2(e)` as a double word.
-#[inline(always)]
-fn d_log2e_f64() -> dw64::D {
-    dw64::dw(1.442_695_040_888_963_387, 2.035_527_374_093_103_311_8e-17)
-}
-
-/// NumPy's `logaddexp`: `ln(e^x + e^y)` without overflow. The sum is
-/// rounded once (the log1p term is kept in double word).
+/// NumPy's `logaddexp`: `ln(e^x + e^y)` without overflow, as
+/// `m + ln(1 + e^(n - m))` (`m` the larger operand, `n` the other) with
+/// `n - m` exact as a double-double, `e^(n-m)` and the logarithm in
+/// double-double (SLEEF's `expk2`/`logk2`), and one rounding at the end —
+/// so results near 0, where `m` and the logarithm cancel, keep their
+/// accuracy (NumPy's own double formula loses hundreds of ULP there).
 #[inline(always)]
 pub fn logaddexp_f64(x: f64, y: f64) -> f64 {
-    let t = x - y;
-    let m = if t > 0.0 { x } else { y };
-    let r = dw64::add_sd(m, log1p_core_f64(exp_f64(-t.abs())));
-    let r = r.x + r.y;
-    // +inf with anything but NaN (the double-word sum would give NaN).
-    let r = if m.is_infinite() { m } else { r };
-    let r = if t.is_nan() { t } else { r };
-    if x == y {
-        x + std::f64::consts::LN_2
-    } else {
-        r
-    }
+    logaddexp_dd(x, y, false)
 }
 
-/// NumPy's `logaddexp2`: `log2(2^x + 2^y)` without overflow.
+/// NumPy's `logaddexp2`: `log2(2^x + 2^y)`, computed as
+/// [`logaddexp_f64`] with `2^d = e^(d·ln 2)` and `log2 = ln · log2(e)` in
+/// double-double.
 #[inline(always)]
 pub fn logaddexp2_f64(x: f64, y: f64) -> f64 {
-    let t = x - y;
-    let m = if t > 0.0 { x } else { y };
-    let l = dw64::mul_dd(log1p_core_f64(exp2_f64(-t.abs())), d_log2e_f64());
-    let r = dw64::add_sd(m, l);
-    let r = r.x + r.y;
-    // +inf with anything but NaN (the double-word sum would give NaN).
+    logaddexp_dd(x, y, true)
+}
+
+#[inline(always)]
+fn logaddexp_dd(x: f64, y: f64, base2: bool) -> f64 {
+    use super::dd::{dd, expk2, logk2, D2};
+    const LN2: D2 = D2 {
+        x: 0.693_147_180_559_945_286_226_764,
+        y: 2.319_046_813_846_299_558_417_771e-17,
+    };
+    const LOG2E: D2 = D2 {
+        x: 1.442_695_040_888_963_387_004_650_940_07,
+        y: 2.035_527_374_093_103_336_3e-17,
+    };
+    let xl = x > y;
+    let m = if xl { x } else { y };
+    let n = if xl { y } else { x };
+    // n - m <= 0, exactly (two-sum); -inf when n is -inf.
+    let d = D2::add2_ff(n, -m);
+    let d = if base2 { d.mul_dd(LN2) } else { d };
+    // Keep the pair finite for the kernels (an infinite or huge `d` gives
+    // e = 0 below).
+    let far = !(d.x > -1000.0);
+    let d = D2::sel(far, dd(-2000.0, 0.0), d);
+    let e = expk2(d, 0.0);
+    let l = logk2(D2::f_add2(1.0, e));
+    let l = if base2 { l.mul_dd(LOG2E) } else { l };
+    let l = D2::sel(far, dd(0.0, 0.0), l);
+    let r = D2::f_add2(m, l).sum();
+    // m = ±inf: the sum would be inf - inf or NaN; the answer is m.
     let r = if m.is_infinite() { m } else { r };
-    let r = if t.is_nan() { t } else { r };
-    if x == y {
-        x + 1.0
+    let r = if x == y {
+        // Both equal (infinities included): x + ln 2, or x + 1.
+        if base2 {
+            x + 1.0
+        } else {
+            x + std::f64::consts::LN_2
+        }
+    } else {
+        r
+    };
+    // NaN in, NaN out.
+    if x.is_nan() || y.is_nan() {
+        x + y
     } else {
         r
     }

@@ -68,9 +68,11 @@ pub fn cosh_f64(x: f64) -> f64 {
 #[inline(always)]
 pub fn tanh_f64(x: f64) -> f64 {
     let a = x.abs();
-    let d = expk2(dd(a, 0.0), 0.0);
-    let e = d.rec();
-    let d = D2::div_dd(d.add2(e.negate()), d.add2(e));
+    // tanh a = (E - 1) / (E + 1) with E = e^(2a) as a double-double (2a is
+    // exact): one division, where SLEEF's (e^a - e^-a) / (e^a + e^-a)
+    // needs two. E - 1 keeps its precision near 0 (E.x - 1 is exact).
+    let e = expk2(dd(2.0 * a, 0.0), 0.0);
+    let d = D2::div_dd(e.add2_f(-1.0), e.add2_f(1.0));
     let y = d.x + d.y;
     let y = if a > 19.1 || y.is_nan() { 1.0 } else { y };
     // Below 2^-28 tanh a rounds to a.

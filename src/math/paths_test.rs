@@ -415,7 +415,8 @@ macro_rules! unary_test {
                 }
                 for (k, chunk) in xs.chunks_exact(BLOCK).enumerate() {
                     let mut y = chunk.to_vec();
-                    (m.$blk)(y.as_mut_ptr());
+                    // SAFETY: a buffer of BLOCK initialised values.
+                    unsafe { (m.$blk)(y.as_mut_ptr()) };
                     for (j, &g) in y.iter().enumerate() {
                         let x = chunk[j];
                         check_bits!(format!("{} table block({x:e})", u.name), want[k * BLOCK + j], g);
@@ -489,7 +490,8 @@ macro_rules! binary_test {
                 }
                 for (k, (cx, cy)) in xs.chunks_exact(BLOCK).zip(ys.chunks_exact(BLOCK)).enumerate() {
                     let mut r = cx.to_vec();
-                    (m.$blk)(r.as_mut_ptr(), cy.as_ptr());
+                    // SAFETY: two buffers of BLOCK initialised values.
+                    unsafe { (m.$blk)(r.as_mut_ptr(), cy.as_ptr()) };
                     for (j, &g) in r.iter().enumerate() {
                         check_bits!(
                             format!("{} table block", what(k * BLOCK + j)),

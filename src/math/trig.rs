@@ -466,7 +466,14 @@ fn tan_eval(d: f64, s: Dd, q: f64) -> f64 {
 #[inline(always)]
 pub fn tan_f64_small(x: f64) -> f64 {
     let (r, q) = reduce_small(x);
-    tan_eval(x, r, q)
+    let t = tan_eval(x, r, q);
+    // tan x = x (correctly rounded) below 2^-27; the evaluation would lose
+    // the smallest subnormals and the sign of their zero.
+    if x.abs() < 7.450_580_596_923_828e-9 {
+        x
+    } else {
+        t
+    }
 }
 
 #[inline(never)]
