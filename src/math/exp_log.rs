@@ -590,7 +590,7 @@ fn logaddexp_dd(x: f64, y: f64, base2: bool) -> f64 {
     let d = if base2 { d.mul_dd(LN2) } else { d };
     // Keep the pair finite for the kernels (an infinite or huge `d` gives
     // e = 0 below).
-    let far = !(d.x > -1000.0);
+    let far = d.x <= -1000.0 || d.x.is_nan();
     let d = D2::sel(far, dd(-2000.0, 0.0), d);
     let e = expk2(d, 0.0);
     let l = logk2(D2::f_add2(1.0, e));
