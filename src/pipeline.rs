@@ -265,8 +265,8 @@ pub(crate) fn check_dst(dst: &Array, dtype: DType, shape: &[usize]) -> Result<()
             "eval_into: destination is read-only (memory-mapped)".into(),
         ));
     }
-    if dst.strides().iter().zip(dst.shape()).any(|(&s, &d)| s == 0 && d > 1) {
-        return shape_err!("eval_into: destination is a broadcast view (elements overlap)");
+    if crate::array::layout::may_self_overlap(dst.shape(), dst.strides()) {
+        return shape_err!("eval_into: destination's elements overlap (a broadcast or strided window view)");
     }
     Ok(())
 }

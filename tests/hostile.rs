@@ -391,3 +391,22 @@ fn extreme_strides_on_length_one_axes() {
         assert_eq!((x * 1.0).eval().unwrap().to_vec::<f64>().unwrap(), want);
     }
 }
+
+#[test]
+fn a_destination_whose_elements_overlap_is_refused() {
+    // Sliding windows over a buffer nothing else holds: unique, so no copy
+    // on write; writing them from several threads would race.
+    let base = arange(8);
+    let mut w = base.as_strided(&[4, 3], &[1, 1], 0).unwrap();
+    drop(base);
+    let src = Array::from_shape_vec(&[4, 3], vec![1.0f64; 12]).unwrap();
+    let err = (lazy(&src) * 2.0).eval_into(&mut w).unwrap_err().to_string();
+    assert!(err.contains("overlap"), "{err}");
+    let mut b = Array::zeros(DType::F64, &[1]).broadcast_to(&[12]).unwrap();
+    assert!(lazy(&arange(12)).eval_into(&mut b).is_err());
+    // A reversed, transposed or strided non-overlapping view is fine.
+    let mut m = Array::from_shape_vec(&[3, 4], vec![0.0f64; 12]).unwrap();
+    let t = Array::from_shape_vec(&[4, 3], (0..12).map(|x| x as f64).collect()).unwrap();
+    lazy(&t).eval_into(&mut m.view_mut().unwrap().t()).unwrap();
+    assert_eq!(m.to_vec::<f64>().unwrap()[..4], [0.0, 3.0, 6.0, 9.0]);
+}

@@ -327,6 +327,33 @@ pub fn checked_bytes(shape: &[usize], itemsize: usize) -> Result<usize> {
     }
 }
 
+/// Whether two elements of a layout may share an address (a broadcast, or
+/// an `as_strided` window). Conservative: `false` proves the elements are
+/// distinct (axes sorted by |stride|, each stride exceeds the span of the
+/// axes inside it); some exotic interleaved layouts whose elements are in
+/// fact distinct also report `true`. A destination that may overlap itself
+/// is refused for writing by kernels: threads would race on its elements.
+pub fn may_self_overlap(shape: &[usize], strides: &[isize]) -> bool {
+    if shape.contains(&0) {
+        return false;
+    }
+    let mut axes: Vec<(u128, u128)> = shape
+        .iter()
+        .zip(strides)
+        .filter(|(&d, _)| d > 1)
+        .map(|(&d, &s)| (s.unsigned_abs() as u128, d as u128))
+        .collect();
+    axes.sort_unstable();
+    let mut span: u128 = 0; // offsets reachable by the inner axes: 0..=span
+    for (s, d) in axes {
+        if s <= span {
+            return true;
+        }
+        span = span.saturating_add(s.saturating_mul(d - 1));
+    }
+    false
+}
+
 /// Strides for viewing `shape`/`strides` as `new_shape` without a copy, if
 /// possible (NumPy's `_attempt_nocopy_reshape`, C order).
 pub fn reshape_strides(shape: &[usize], strides: &[isize], new_shape: &[usize]) -> Option<Vec<isize>> {
@@ -457,6 +484,18 @@ mod tests {
             (-1, 0)
         );
         assert_eq!(slice_indices(Some(isize::MAX), Some(isize::MIN), isize::MIN, 5), (4, 1));
+    }
+
+    #[test]
+    fn self_overlap() {
+        assert!(!may_self_overlap(&[3, 4], &[4, 1]));
+        assert!(!may_self_overlap(&[3, 4], &[1, 3]));
+        assert!(!may_self_overlap(&[3, 4], &[-4, -1]));
+        assert!(!may_self_overlap(&[1, 4], &[0, 1]));
+        assert!(!may_self_overlap(&[0, 4], &[0, 0]));
+        assert!(may_self_overlap(&[4, 3], &[1, 1]));
+        assert!(may_self_overlap(&[4], &[0]));
+        assert!(may_self_overlap(&[2, 2, 2], &[4, 2, 3]));
     }
 
     #[test]

@@ -563,8 +563,8 @@ impl Prepared {
         if !out.is_writable() {
             return shape_err!("output array is read-only");
         }
-        if out.shape().iter().zip(out.strides()).any(|(&d, &st)| d > 1 && st == 0) {
-            return shape_err!("output array is a broadcast view (its elements overlap)");
+        if crate::array::layout::may_self_overlap(out.shape(), out.strides()) {
+            return shape_err!("output array's elements overlap (a broadcast or strided window view)");
         }
         let aliased = inputs.iter().any(|a| a.shares_memory(out));
         if aliased {
