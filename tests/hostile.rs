@@ -403,7 +403,7 @@ fn a_destination_whose_elements_overlap_is_refused() {
     let err = (lazy(&src) * 2.0).eval_into(&mut w).unwrap_err().to_string();
     assert!(err.contains("overlap"), "{err}");
     let mut b = Array::zeros(DType::F64, &[1]).broadcast_to(&[12]).unwrap();
-    assert!(lazy(&arange(12)).eval_into(&mut b).is_err());
+    assert!(lazy(arange(12)).eval_into(&mut b).is_err());
     // A reversed, transposed or strided non-overlapping view is fine.
     let mut m = Array::from_shape_vec(&[3, 4], vec![0.0f64; 12]).unwrap();
     let t = Array::from_shape_vec(&[4, 3], (0..12).map(|x| x as f64).collect()).unwrap();
