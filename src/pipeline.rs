@@ -90,7 +90,7 @@ pub fn eval_many_with(outputs: &[Expr], opts: &ExecOptions) -> Result<Vec<Array>
         dump::dump_if_requested(&l.graph, &l.arrays)?;
         // `l.arrays` holds the only reference the expression had to each
         // handed-over input: the runtime may write a result over it.
-        runtime::eval_graph_donating(&l.graph, &l.arrays, &l.donated, opts)
+        runtime::eval_graph_donating(&l.graph, &mut l.arrays, &l.donated, opts)
     });
     for (i, a) in l.arrays.into_iter().enumerate() {
         let reused = result

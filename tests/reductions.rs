@@ -436,7 +436,7 @@ fn donated_input_is_reused() {
     drop(e); // the expression holds references to `a` and `b`
     let ptr = a.as_ptr();
     let keep_b = b.clone();
-    let out = eval_graph_donating(&g, &[a, b], &[true, true], &ExecOptions::default()).unwrap();
+    let out = eval_graph_donating(&g, &mut [a, b], &[true, true], &ExecOptions::default()).unwrap();
     assert_eq!(out[0].as_ptr(), ptr, "written over the donated input");
     assert_eq!(out[0], want[0]);
     assert_eq!(
@@ -447,7 +447,7 @@ fn donated_input_is_reused() {
     // Shared (another Arc alive): a fresh buffer.
     let c = Array::from_vec((0..1000).map(|i| i as f64).collect::<Vec<f64>>());
     let c2 = c.clone();
-    let out = eval_graph_donating(&g, &[c, keep_b.clone()], &[true, false], &ExecOptions::default()).unwrap();
+    let out = eval_graph_donating(&g, &mut [c, keep_b.clone()], &[true, false], &ExecOptions::default()).unwrap();
     assert_ne!(out[0].as_ptr(), c2.as_ptr());
     assert_eq!(out[0], want[0]);
     // Standardize with a donated input: reductions first, then in place.
@@ -458,7 +458,7 @@ fn donated_input_is_reused() {
     let want = reference(std::slice::from_ref(&z)).unwrap();
     drop((x, z));
     let ptr = s.as_ptr();
-    let out = eval_graph_donating(&g, &[s], &[true], &ExecOptions::default()).unwrap();
+    let out = eval_graph_donating(&g, &mut [s], &[true], &ExecOptions::default()).unwrap();
     assert_eq!(out[0].as_ptr(), ptr);
     for (p, q) in f64s(&out[0]).iter().zip(f64s(&want[0])) {
         assert!((p - q).abs() <= 1e-12 * (1.0 + q.abs()));

@@ -199,7 +199,7 @@ pub fn prepare(g: &Graph, inputs: &[Array]) -> Result<Prepared> {
 /// [`prepare`] with a buffer plan that may overwrite the inputs marked in
 /// `donated` (which the caller guarantees nothing else reads; see
 /// [`eval_graph_donating`]).
-pub fn prepare_donating(g: &Graph, inputs: &[Array], donated: &[bool]) -> Result<Prepared> {
+pub(crate) fn prepare_donating(g: &Graph, inputs: &[Array], donated: &[bool]) -> Result<Prepared> {
     check_inputs(g, inputs)?;
     let program = fuse::fuse(g)?;
     let mask: Vec<bool> = (0..inputs.len()).map(|i| donated.get(i) == Some(&true)).collect();
@@ -802,7 +802,9 @@ pub fn eval_graph(g: &Graph, inputs: &[Array], opts: &ExecOptions) -> Result<Vec
 /// is 1), the buffer is writable, and the array is C-contiguous from its
 /// buffer's start, the buffer plan may write a result over input `i` once
 /// its last reader has run — the returned output then shares that buffer
-/// and no new array memory is allocated for it.
+/// and no new array memory is allocated for it. `inputs` is borrowed
+/// mutably so that no `&[T]` of those arrays can be alive while they are
+/// overwritten (a shared borrow could be, even with one `Arc`).
 ///
 /// ```
 /// use lazyfuse::{Array, Graph};
@@ -813,12 +815,17 @@ pub fn eval_graph(g: &Graph, inputs: &[Array], opts: &ExecOptions) -> Result<Vec
 /// }")?;
 /// let a = Array::from_vec(vec![1.0f64, 2.0, 3.0]);
 /// let p = a.as_ptr();
-/// let out = eval_graph_donating(&g, &[a], &[true], &ExecOptions::default())?;
+/// let out = eval_graph_donating(&g, &mut [a], &[true], &ExecOptions::default())?;
 /// assert_eq!(out[0].to_vec::<f64>()?, vec![1.0, 4.0, 9.0]);
 /// assert_eq!(out[0].as_ptr(), p); // written in place
 /// # Ok::<(), lazyfuse::Error>(())
 /// ```
-pub fn eval_graph_donating(g: &Graph, inputs: &[Array], donated: &[bool], opts: &ExecOptions) -> Result<Vec<Array>> {
+pub fn eval_graph_donating(
+    g: &Graph,
+    inputs: &mut [Array],
+    donated: &[bool],
+    opts: &ExecOptions,
+) -> Result<Vec<Array>> {
     check_inputs(g, inputs)?;
     let mask: Vec<bool> = inputs
         .iter()
