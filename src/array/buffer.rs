@@ -208,7 +208,13 @@ impl Buffer {
     }
 
     /// Adopts a `Vec<T>` without copying.
-    pub fn from_vec<T: Copy + Send + Sync + 'static>(mut v: Vec<T>) -> Buffer {
+    /// (`T` is an element type: plain data without padding, so every byte
+    /// of the buffer is initialised; a padded type does not compile.)
+    ///
+    /// ```compile_fail
+    /// let b = lazyfuse::array::Buffer::from_vec(vec![(1u8, 2u32); 4]);
+    /// ```
+    pub fn from_vec<T: crate::array::Element>(mut v: Vec<T>) -> Buffer {
         let len = v.len() * std::mem::size_of::<T>();
         let ptr = NonNull::new(v.as_mut_ptr() as *mut u8).expect("vec pointer");
         Buffer {

@@ -282,7 +282,21 @@ impl Array {
             strides: vec![1],
             offset: 0,
         };
-        base.as_strided(shape, strides, offset)
+        let a = base.as_strided(shape, strides, offset)?;
+        // A bool must be 0 or 1 (a `&[bool]` of other bytes is undefined
+        // behaviour); the bytes came from elsewhere, so check them.
+        if dtype == DType::Bool {
+            let mut bad = false;
+            let p = a.buf.as_ptr() as *const u8;
+            layout::for_each_offset(&a.shape, &a.strides, a.offset, |o| {
+                // SAFETY: every offset of the checked layout is in bounds.
+                bad |= unsafe { p.offset(o).read() } > 1;
+            });
+            if bad {
+                return type_err!("from_buffer: bool data must be 0 or 1");
+            }
+        }
+        Ok(a)
     }
 
     /// Values `start, start+step, …` below `stop` (NumPy's `arange`), cast
@@ -413,6 +427,15 @@ impl Array {
         contiguous(&self.shape, &self.strides, self.shape.len(), false)
     }
 
+    /// Slices need their element type's alignment; a buffer adopted from
+    /// elsewhere (`Buffer::from_vec` of bytes, `from_buffer`) may lack it.
+    pub(crate) fn check_aligned<T: Element>(&self) -> Result<()> {
+        if !(self.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>()) {
+            return type_err!("the data is not aligned for {} (use to_vec, which copies)", T::DTYPE);
+        }
+        Ok(())
+    }
+
     fn check_dtype<T: Element>(&self) -> Result<()> {
         if T::DTYPE != self.dtype {
             return type_err!("array has dtype {}, not {}", self.dtype, T::DTYPE);
@@ -426,6 +449,10 @@ impl Array {
         if !self.is_c_contiguous() {
             return shape_err!("as_slice needs a C-contiguous array (use to_vec)");
         }
+        if self.is_empty() {
+            return Ok(&[]);
+        }
+        self.check_aligned::<T>()?;
         // SAFETY: contiguous, in bounds, dtype checked; element alignment holds
         // for buffers we create and for mmaps (the npy reader checks).
         Ok(unsafe { std::slice::from_raw_parts(self.as_ptr() as *const T, self.len()) })
@@ -454,7 +481,11 @@ impl Array {
         if !self.is_c_contiguous() {
             return shape_err!("as_slice_mut needs a C-contiguous array");
         }
+        if self.is_empty() {
+            return Ok(&mut []);
+        }
         self.make_unique()?;
+        self.check_aligned::<T>()?;
         // SAFETY: contiguous, in bounds, dtype checked; this handle is the
         // buffer's only owner (`make_unique`) and `&mut self` is borrowed
         // for the slice's life, so nothing else can read or write it.
@@ -681,6 +712,7 @@ impl Array {
             .map(|&d| if d == usize::MAX { -1 } else { d as isize })
             .collect();
         let shape = layout::resolve_reshape(self.len(), &req)?;
+        layout::checked_bytes(&shape, self.dtype.size())?;
         match layout::reshape_strides(&self.shape, &self.strides, &shape) {
             Some(st) => Ok(self.view(shape, st, self.offset)),
             None => {

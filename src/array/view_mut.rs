@@ -160,6 +160,10 @@ impl<'a> ArrayViewMut<'a> {
         if !self.arr.is_c_contiguous() {
             return shape_err!("as_slice_mut needs a C-contiguous view");
         }
+        if self.arr.is_empty() {
+            return Ok(&mut []);
+        }
+        self.arr.check_aligned::<T>()?;
         // SAFETY: in bounds, dtype checked, and the view is the only access
         // to these bytes while `&mut self` is borrowed (see the type).
         Ok(unsafe { std::slice::from_raw_parts_mut(self.arr.as_ptr() as *mut T, self.arr.len()) })

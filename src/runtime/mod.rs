@@ -798,8 +798,8 @@ pub fn eval_graph(g: &Graph, inputs: &[Array], opts: &ExecOptions) -> Result<Vec
 }
 
 /// [`eval_graph`] with inputs handed over by value: where `donated[i]`,
-/// `inputs` holds the only reference to the buffer (`Arc::strong_count`
-/// is 1), the buffer is writable, and the array is C-contiguous from its
+/// `inputs` holds the only reference to the buffer (`Array::is_unique`:
+/// one `Arc`, no `Weak`), the buffer is writable, and the array is C-contiguous from its
 /// buffer's start, the buffer plan may write a result over input `i` once
 /// its last reader has run — the returned output then shares that buffer
 /// and no new array memory is allocated for it. `inputs` is borrowed
@@ -832,8 +832,9 @@ pub fn eval_graph_donating(
         .enumerate()
         .map(|(i, a)| {
             donated.get(i) == Some(&true)
-                && Arc::strong_count(a.buffer()) == 1
-                && a.is_writable()
+                // The only `Arc`, and no `Weak` that could be upgraded
+                // to read the buffer while it is written.
+                && a.is_unique()
                 && a.is_c_contiguous()
                 && a.offset() == 0
         })
