@@ -488,6 +488,37 @@ fn covers_operand(g: &Graph, id: NodeId, pos: usize) -> bool {
 /// exactly when NumPy raises it. `partial[n]`: some kernel reads `n` only
 /// partly; it propagates from consumers to operands, in reverse
 /// topological order, until a node that is computed whole (a root).
+/// The longest chain of operations one kernel computes. A deeper chain
+/// (`x + 1 + 1 + …`, 20,000 terms) is cut into kernels of at most this
+/// depth, each materializing its last value: one kernel of 20,000
+/// operations would need megabytes of stack frame for its spill slots
+/// (calls clobber every vector register) and overflow a thread's stack.
+/// Materializing changes no value, so results are the same bits.
+pub const MAX_KERNEL_DEPTH: u32 = 256;
+
+/// Marks nodes to materialize so that no kernel's chain of operations is
+/// deeper than [`MAX_KERNEL_DEPTH`]. Views and constants add no depth;
+/// materialized nodes, inputs and boundaries start a new count.
+fn bound_kernel_depth(g: &Graph, must: &mut [bool]) {
+    let mut depth = vec![0u32; g.len()];
+    for id in g.ids() {
+        let n = g.node(id);
+        if matches!(n.op, Op::Input(_) | Op::Const(_)) || is_boundary(g, id) {
+            continue;
+        }
+        let below = n.args.iter().map(|a| depth[a.index()]).max().unwrap_or(0);
+        let d = below + u32::from(!n.op.is_view());
+        if must[id.index()] || is_fused_reduce(g, id) {
+            continue; // a root: its consumers start at 0
+        }
+        if d >= MAX_KERNEL_DEPTH && !n.op.is_view() {
+            must[id.index()] = true;
+        } else {
+            depth[id.index()] = d;
+        }
+    }
+}
+
 fn materialize_partly_read_pows(g: &Graph, must: &mut [bool]) {
     let mut partial = vec![false; g.len()];
     let ids: Vec<NodeId> = g.ids().collect();
@@ -653,6 +684,7 @@ impl<'g> Fuser<'g> {
             }
         }
         materialize_partly_read_pows(g, &mut must);
+        bound_kernel_depth(g, &mut must);
         // Assign temporaries in node order: boundary results, then kernel roots.
         let mut roots = vec![];
         for id in g.ids() {
