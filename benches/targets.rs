@@ -1,7 +1,8 @@
 //! Checks the performance targets of issue 3 and prints a table:
 //! memory-bound element-wise cases at 10^7 elements (one thread, output
 //! into a reused buffer) against a hand-written Rust loop timed in the same
-//! run; the cached call time of `small`; the cold compile time of `poly4`;
+//! run; the cached call time of `small` (eval paths and a compiled
+//! `Function` called on new arrays); the cold compile time of `poly4`;
 //! two threads against one on `trig`.
 //!
 //! `cargo bench --bench targets` (add `-- quick` for 10^6 elements).
@@ -282,6 +283,49 @@ fn main() {
     }
     let expr_us = t.elapsed().as_secs_f64() / iters as f64 * 1e6;
     println!("\nsmall (1000 f64, cached): eval_graph_into {into_us:.2} us, eval_graph {fresh_us:.2} us, Expr::eval {expr_us:.2} us");
+    // The same with a compiled Function called on 8 different pairs of
+    // arrays in turn (new arrays of a layout already seen: the issue-12
+    // target is no more than the cached Expr::eval above).
+    let f = lazyfuse::Function::parse("2*a + 3*b", &[("a", lazyfuse::DType::F64), ("b", lazyfuse::DType::F64)])
+        .expect("parse");
+    let pairs: Vec<(Array, Array)> = (0..8)
+        .map(|k| {
+            (
+                Array::from_vec(fill_f64(1000, 10 + k)),
+                Array::from_vec(fill_f64(1000, 20 + k)),
+            )
+        })
+        .collect();
+    let t = Instant::now();
+    for i in 0..iters {
+        let (a, b) = &pairs[i % 8];
+        black_box(f.call(&[("a", a), ("b", b)]).expect("call"));
+    }
+    let call_us = t.elapsed().as_secs_f64() / iters as f64 * 1e6;
+    let t = Instant::now();
+    for i in 0..iters {
+        let (a, b) = &pairs[i % 8];
+        f.call_into(&[("a", a), ("b", b)], &mut out).expect("call_into");
+    }
+    let call_into_us = t.elapsed().as_secs_f64() / iters as f64 * 1e6;
+    // Views at 8 different offsets of one buffer (same strides).
+    let big = Array::from_vec(fill_f64(1008, 30));
+    let views: Vec<Array> = (0..8)
+        .map(|k| big.slice(&[lazyfuse::Index::range(k, k + 1000, 1)]).expect("slice"))
+        .collect();
+    let t = Instant::now();
+    for i in 0..iters {
+        black_box(
+            f.call(&[("a", &views[i % 8]), ("b", &views[(i + 3) % 8])])
+                .expect("call"),
+        );
+    }
+    let offsets_us = t.elapsed().as_secs_f64() / iters as f64 * 1e6;
+    println!(
+        "small, Function (8 array pairs in turn): call {call_us:.2} us ({:.2}x Expr::eval), call_into {call_into_us:.2} us, \
+         call on views at 8 offsets {offsets_us:.2} us",
+        call_us / expr_us
+    );
 
     // Cold compile of poly4 (fuse + lower + passes + Cranelift), median of 50.
     let n4 = 1000;

@@ -39,6 +39,23 @@ pub enum Error {
     Internal(String),
 }
 
+impl Error {
+    /// The same error with `context: ` before its message (an internal
+    /// error is left as it is).
+    pub(crate) fn with_context(self, context: &str) -> Error {
+        let c = |m: String| format!("{context}: {m}");
+        match self {
+            Error::Shape(m) => Error::Shape(c(m)),
+            Error::Type(m) => Error::Type(c(m)),
+            Error::Parse(m) => Error::Parse(c(m)),
+            Error::Value(m) => Error::Value(c(m)),
+            Error::Npy(m) => Error::Npy(c(m)),
+            Error::Io(m) => Error::Io(c(m)),
+            e @ (Error::UnknownName(_) | Error::Internal(_)) => e,
+        }
+    }
+}
+
 /// `Result<T, lazyfuse::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 

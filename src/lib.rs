@@ -17,6 +17,8 @@ pub mod plan;
 pub use array::{Array, ArrayViewMut, DType, Element, EvalTarget, Index, Scalar};
 pub use error::{Error, Result};
 pub use expr::{lazy, Expr, Graph, IntoExpr, PyScalar};
+pub use function::Function;
+mod function;
 pub mod fuse;
 pub mod jit;
 pub mod loops;

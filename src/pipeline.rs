@@ -248,6 +248,12 @@ impl Expr {
     }
 }
 
+/// Every stage of several outputs compiled together, as text.
+pub fn explain_many(outputs: &[Expr]) -> Result<String> {
+    let l = build(outputs)?;
+    dump::explain(&l.graph, &l.arrays, &l.donated, None)
+}
+
 /// Checks an `eval_into` destination.
 pub(crate) fn check_dst(dst: &Array, dtype: DType, shape: &[usize]) -> Result<()> {
     if dst.dtype() != dtype {

@@ -301,7 +301,7 @@ fn check(seed: u64, family: Family) -> Result<bool, String> {
     let leaves: Vec<Expr> = arrays
         .iter()
         .enumerate()
-        .map(|(k, a)| Expr::input(&format!("x{k}"), a))
+        .map(|(k, a)| Expr::named(&format!("x{k}"), a))
         .collect();
     let depth = 1 + r.below(8);
     let e = if family == Family::Outline {

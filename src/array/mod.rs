@@ -353,6 +353,16 @@ impl Array {
 
     // ------------------------------------------------------------ accessors
 
+    /// Whether both handles are the same view: same buffer, dtype, shape,
+    /// strides and offset.
+    pub(crate) fn same_view(&self, other: &Array) -> bool {
+        Arc::ptr_eq(&self.buf, &other.buf)
+            && self.dtype == other.dtype
+            && self.offset == other.offset
+            && self.shape == other.shape
+            && self.strides == other.strides
+    }
+
     /// The dtype.
     pub fn dtype(&self) -> DType {
         self.dtype

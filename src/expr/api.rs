@@ -4,7 +4,7 @@
 
 use super::ops::{BinaryOp, Op, ReduceOp, UnaryOp};
 use super::py::PyScalar;
-use super::{lazy, Expr};
+use super::{defer_symbolic, lazy, Expr};
 use crate::array::{Array, DType, Scalar};
 use crate::error::{Error, Result};
 use std::ops;
@@ -256,6 +256,7 @@ impl Expr {
     /// `np.round(x)` (decimals 0): round half to even for floats, the value
     /// itself for integers.
     pub fn round(&self) -> Expr {
+        defer_symbolic!([self], |a| a[0].round());
         match self.dtype() {
             Ok(t) if t.is_float() => self.rint(),
             Ok(_) => self.clone().strong(),
@@ -271,6 +272,7 @@ impl Expr {
     /// The complex conjugate: the value itself on real dtypes (NumPy's
     /// `conj` ufunc has no bool loop, so bool gives int8).
     pub fn conj(&self) -> Expr {
+        defer_symbolic!([self], |a| a[0].conj());
         match self.dtype() {
             Ok(DType::Bool) => self.astype(DType::I8),
             _ => self.copy(),
@@ -298,6 +300,7 @@ impl Expr {
     }
 
     fn filled(&self, v: i128) -> Expr {
+        defer_symbolic!([self], |a| a[0].filled(v));
         let x = self.clone().strong();
         match (x.dtype(), x.shape()) {
             (Ok(t), Ok(s)) => {
@@ -436,6 +439,7 @@ impl Expr {
     }
 
     fn times_float_constant(&self, c64: f64, c32: f32) -> Expr {
+        defer_symbolic!([self], |a| a[0].times_float_constant(c64, c32));
         let x = self.clone().strong();
         match x.dtype().and_then(|t| super::ops::unary_types(UnaryOp::Sqrt, t)) {
             Err(e) => Expr::error(e),
@@ -455,6 +459,7 @@ impl Expr {
     /// operands together.
     pub fn heaviside(&self, h0: impl IntoExpr) -> Expr {
         let h0 = h0.into_expr();
+        defer_symbolic!([self, h0], |a| a[0].heaviside(&a[1]));
         // The dtype NumPy's loop selection gives a float-only binary ufunc
         // (`i16` with `u16` runs the f32 loop): `arctan2`'s, which has the
         // same loops.
@@ -554,6 +559,7 @@ impl Expr {
     /// int8), and for float arrays `-1` into `reciprocal` and `0.5` into
     /// `sqrt` (which differ from `pow` at `-0.0` and `-inf`); otherwise `pow`.
     pub fn power_operator(&self, exponent: &Expr) -> Expr {
+        defer_symbolic!([self, exponent], |a| a[0].power_operator(&a[1]));
         if let (Some(w), Ok(t)) = (exponent.weak_value(), self.dtype()) {
             if self.weak_value().is_none() && w == PyScalar::Int(2) {
                 return self.square();

@@ -49,6 +49,10 @@ pub(crate) struct ExprNode {
     pub(crate) ty: std::result::Result<(DType, Vec<usize>), Error>,
     /// Whether an input handed over by value is somewhere below.
     pub(crate) has_owned: bool,
+    /// Whether a placeholder input ([`Expr::input`]) is somewhere below:
+    /// then the node is a recipe, built for real shapes when a
+    /// [`crate::Function`] is called.
+    pub(crate) symbolic: bool,
     /// The simplified graph of this expression as a root, built on first
     /// evaluation (only for expressions without handed-over inputs, whose
     /// lowering never changes), so repeated evaluation skips lowering.
@@ -67,11 +71,35 @@ pub(crate) enum ExprKind {
     },
     /// A weak Python scalar.
     Weak(PyScalar),
+    /// A typed input without data ([`Expr::input`]): its shape comes with
+    /// each call of the [`crate::Function`] compiled from the expression.
+    Placeholder { name: String, dtype: DType },
+    /// An operation on operands at least one of which is symbolic: the
+    /// front-end call itself, replayed on the bound operands when the shapes
+    /// are known, so a compiled function follows exactly the rules (NEP 50
+    /// promotion, axis normalisation, broadcasting) of the eager front end.
+    Deferred { args: Vec<Expr>, build: DeferredBuild },
     /// An operation on typed operands.
     Op { op: Op, args: Vec<Expr> },
     /// Building failed; `ty` holds the error.
     Error,
 }
+
+/// The replayed front-end call of an [`ExprKind::Deferred`] node.
+pub(crate) type DeferredBuild = Arc<dyn Fn(&[Expr]) -> Expr + Send + Sync>;
+
+/// Returns, from the enclosing front-end method, a deferred node over the
+/// given operands when one of them is symbolic; `|$a| body` rebuilds the
+/// node from the bound operands `$a[0], $a[1], …` (in the order given).
+macro_rules! defer_symbolic {
+    ([$($arg:expr),+ $(,)?], |$a:ident| $body:expr) => {{
+        let args: Vec<Expr> = vec![$(Expr::clone(&$arg)),+];
+        if args.iter().any(|x| x.0.symbolic) {
+            return Expr::deferred(args, std::sync::Arc::new(move |$a: &[Expr]| $body));
+        }
+    }};
+}
+pub(crate) use defer_symbolic;
 
 /// Starts a lazy expression from an array.
 ///
@@ -101,15 +129,39 @@ impl Expr {
     fn new(kind: ExprKind, ty: Result<(DType, Vec<usize>)>) -> Expr {
         let has_owned = match &kind {
             ExprKind::Input { owned, .. } => *owned,
-            ExprKind::Op { args, .. } => args.iter().any(|a| a.0.has_owned),
+            ExprKind::Op { args, .. } | ExprKind::Deferred { args, .. } => args.iter().any(|a| a.0.has_owned),
+            _ => false,
+        };
+        let symbolic = match &kind {
+            ExprKind::Placeholder { .. } | ExprKind::Deferred { .. } => true,
+            ExprKind::Op { args, .. } => args.iter().any(|a| a.0.symbolic),
             _ => false,
         };
         Expr(Arc::new(ExprNode {
             kind,
             ty,
             has_owned,
+            symbolic,
             built: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// A deferred node (see [`ExprKind::Deferred`]). Its type is unknown
+    /// until the shapes are: asking for it is an error that says so.
+    pub(crate) fn deferred(args: Vec<Expr>, build: DeferredBuild) -> Expr {
+        // An operand that already failed fails the whole expression now.
+        if let Some(e) = args.iter().find_map(|a| a.0.ty.as_ref().err()) {
+            if !a_symbolic_unknown(e) {
+                return Expr::error(e.clone());
+            }
+        }
+        Expr::new(ExprKind::Deferred { args, build }, Err(unknown_until_called()))
+    }
+
+    /// Whether the expression has inputs without data ([`Expr::input`]):
+    /// it can be compiled ([`Expr::compile`]) but not evaluated.
+    pub fn is_symbolic(&self) -> bool {
+        self.0.symbolic
     }
 
     /// The lowered and simplified graph of this expression, cached in the
@@ -149,9 +201,32 @@ impl Expr {
         )
     }
 
-    /// A named input (the name appears in the IR as `%name`).
-    pub fn input(name: &str, array: &Array) -> Expr {
+    /// A named input bound to an array (the name appears in the IR as
+    /// `%name`; [`lazy`] picks names itself).
+    pub fn named(name: &str, array: &Array) -> Expr {
         Expr::leaf(Some(name.to_string()), array.clone(), false)
+    }
+
+    /// A named, typed input without data: the expressions built on it are
+    /// compiled once ([`Expr::compile`]) into a [`crate::Function`] and
+    /// called with arrays of any shape that fits.
+    ///
+    /// ```
+    /// use lazyfuse::{Array, DType, Expr};
+    /// let x = Expr::input("x", DType::F64);
+    /// let f = (x.sqrt() + 1.0).compile()?;
+    /// let a = Array::from_vec(vec![4.0f64, 9.0]);
+    /// assert_eq!(f.call(&[("x", &a)])?.to_vec::<f64>()?, vec![3.0, 4.0]);
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn input(name: &str, dtype: DType) -> Expr {
+        Expr::new(
+            ExprKind::Placeholder {
+                name: name.to_string(),
+                dtype,
+            },
+            Err(unknown_until_called()),
+        )
     }
 
     /// A weak (Python-like) scalar literal.
@@ -168,8 +243,13 @@ impl Expr {
         Expr::new(ExprKind::Error, Err(e))
     }
 
-    /// The dtype the expression will have, or the error building it caused.
+    /// The dtype the expression will have, or the error building it caused
+    /// (for an expression over [`Expr::input`] placeholders: known once
+    /// called, except for a placeholder itself).
     pub fn dtype(&self) -> Result<DType> {
+        if let ExprKind::Placeholder { dtype, .. } = &self.0.kind {
+            return Ok(*dtype);
+        }
         self.0.ty.as_ref().map(|t| t.0).map_err(Clone::clone)
     }
 
@@ -275,6 +355,7 @@ impl Expr {
     /// An element-wise binary op with NumPy promotion and casts.
     pub fn binary(&self, op: BinaryOp, rhs: impl IntoExpr) -> Expr {
         let rhs = rhs.into_expr();
+        defer_symbolic!([self, rhs], |a| a[0].binary(op, &a[1]));
         if let (Some(a), Some(b)) = (self.weak_value(), rhs.weak_value()) {
             if let Some(r) = py::fold_binary(op, a, b) {
                 return match r {
@@ -431,6 +512,7 @@ impl Expr {
     /// An element-wise unary op (weak scalars become strong first, as a
     /// NumPy ufunc makes them).
     pub fn unary(&self, op: UnaryOp) -> Expr {
+        defer_symbolic!([self], |a| a[0].unary(op));
         if let Some(v) = self.weak_value() {
             if let Some(r) = py::fold_unary(op, v) {
                 return match r {
@@ -448,8 +530,9 @@ impl Expr {
 
     /// `where(cond, x, y)`: `x` where `cond` is true, else `y`.
     pub fn where_(cond: impl IntoExpr, x: impl IntoExpr, y: impl IntoExpr) -> Expr {
-        let c = cond.into_expr().strong().cast_to(DType::Bool);
-        let (x, y) = (x.into_expr(), y.into_expr());
+        let (c, x, y) = (cond.into_expr(), x.into_expr(), y.into_expr());
+        defer_symbolic!([c, x, y], |a| Expr::where_(&a[0], &a[1], &a[2]));
+        let c = c.strong().cast_to(DType::Bool);
         let r = Expr::promoted_dtype(&[x.clone(), y.clone()]).and_then(|t| {
             // np.where converts out-of-range Python ints with a C cast.
             Ok(Expr::op_unchecked(
@@ -464,6 +547,7 @@ impl Expr {
     /// `result_type(x, lo, hi)`, as `np.clip`.
     pub fn clip(&self, lo: impl IntoExpr, hi: impl IntoExpr) -> Expr {
         let xs = [self.clone(), lo.into_expr(), hi.into_expr()];
+        defer_symbolic!([xs[0], xs[1], xs[2]], |a| a[0].clip(&a[1], &a[2]));
         let r = Expr::promoted_dtype(&xs).and_then(|t| {
             let [x, lo, hi] = xs;
             // Bounds outside the dtype's range are fine for np.clip: clamp them.
@@ -495,12 +579,15 @@ impl Expr {
 
     /// Conversion to `dtype` (NumPy's `astype`, C casting semantics).
     pub fn astype(&self, dtype: DType) -> Expr {
+        defer_symbolic!([self], |a| a[0].astype(dtype));
         self.clone().strong().cast_to(dtype)
     }
 
     /// A reduction over `axes` (`None`: all axes; negative axes count from
     /// the end).
     pub fn reduce(&self, op: ReduceOp, axes: Option<&[isize]>, keepdims: bool, ddof: u32) -> Expr {
+        let ax = axes.map(<[isize]>::to_vec);
+        defer_symbolic!([self], |a| a[0].reduce(op, ax.as_deref(), keepdims, ddof));
         let x = self.clone().strong();
         let nd = match x.shape() {
             Ok(s) => s.len(),
@@ -571,11 +658,14 @@ impl Expr {
 
     /// Basic indexing (`x[1:5:2, None, 3]`), a view.
     pub fn slice(&self, index: &[layout::Index]) -> Expr {
+        let ix = index.to_vec();
+        defer_symbolic!([self], |a| a[0].slice(&ix));
         self.view(Op::Index(index.to_vec()))
     }
 
     /// The sub-array at `index` along `axis`, a view.
     pub fn index_axis(&self, axis: usize, index: isize) -> Expr {
+        defer_symbolic!([self], |a| a[0].index_axis(axis, index));
         match self.shape() {
             Ok(s) if axis < s.len() => {}
             Ok(s) => {
@@ -593,6 +683,7 @@ impl Expr {
 
     /// Transpose (axes reversed).
     pub fn t(&self) -> Expr {
+        defer_symbolic!([self], |a| a[0].t());
         match self.shape() {
             Ok(s) => self.view(Op::Permute((0..s.len()).rev().collect())),
             Err(e) => Expr::error(e),
@@ -601,17 +692,23 @@ impl Expr {
 
     /// Axis permutation.
     pub fn permute(&self, axes: &[usize]) -> Expr {
+        let ax = axes.to_vec();
+        defer_symbolic!([self], |a| a[0].permute(&ax));
         self.view(Op::Permute(axes.to_vec()))
     }
 
     /// Broadcast to a shape without copying.
     pub fn broadcast_to(&self, shape: &[usize]) -> Expr {
+        let sh = shape.to_vec();
+        defer_symbolic!([self], |a| a[0].broadcast_to(&sh));
         self.view(Op::Broadcast(shape.to_vec()))
     }
 
     /// Reshape (a view where possible; one dimension may be `usize::MAX`
     /// to infer it).
     pub fn reshape(&self, shape: &[usize]) -> Expr {
+        let sh = shape.to_vec();
+        defer_symbolic!([self], |a| a[0].reshape(&sh));
         let n = match self.shape() {
             Ok(s) => s.iter().product::<usize>(),
             Err(e) => return Expr::error(e),
@@ -634,6 +731,7 @@ impl Expr {
 
     /// Length-1 axes removed.
     pub fn squeeze(&self) -> Expr {
+        defer_symbolic!([self], |a| a[0].squeeze());
         match self.shape() {
             Ok(s) => self.reshape(&s.iter().copied().filter(|&d| d != 1).collect::<Vec<_>>()),
             Err(e) => Expr::error(e),
@@ -642,6 +740,7 @@ impl Expr {
 
     /// A new length-1 axis at `axis`.
     pub fn insert_axis(&self, axis: usize) -> Expr {
+        defer_symbolic!([self], |a| a[0].insert_axis(axis));
         match self.shape() {
             Ok(s) if axis <= s.len() => {
                 let mut ix = vec![layout::Index::FULL; axis];
@@ -726,7 +825,26 @@ fn lower_impl(outputs: &[Expr], take: bool) -> Result<(Lowered, Donation)> {
         taken: vec![],
         memo: HashMap::new(),
         inputs: HashMap::new(),
+        reserved: std::collections::HashSet::new(),
     };
+    // Names given by the user are not picked for unnamed inputs, whichever
+    // comes first.
+    {
+        let mut stack: Vec<&Expr> = outputs.iter().collect();
+        let mut seen = std::collections::HashSet::new();
+        while let Some(e) = stack.pop() {
+            if !seen.insert(Arc::as_ptr(&e.0)) {
+                continue;
+            }
+            match &e.0.kind {
+                ExprKind::Input { name: Some(n), .. } => {
+                    cx.reserved.insert(n.clone());
+                }
+                ExprKind::Op { args, .. } => stack.extend(args.iter()),
+                _ => {}
+            }
+        }
+    }
     // Inputs first, in order of first appearance, so that the arena order
     // matches the text form (where inputs are declared in the header).
     let roots: Vec<Expr> = outputs.iter().map(|o| o.clone().strong()).collect();
@@ -766,6 +884,18 @@ fn lower_impl(outputs: &[Expr], take: bool) -> Result<(Lowered, Donation)> {
     ))
 }
 
+/// The "error" a symbolic node carries as its type: its shape (and so its
+/// type) is known only when the compiled function is called.
+fn unknown_until_called() -> Error {
+    Error::Value(
+        "the expression has inputs without data (Expr::input): compile it (Expr::compile) and call the Function".into(),
+    )
+}
+
+fn a_symbolic_unknown(e: &Error) -> bool {
+    *e == unknown_until_called()
+}
+
 /// An input's identity: name, buffer address and layout.
 type InputKey = (Option<String>, usize, isize, Vec<usize>, Vec<isize>, DType);
 
@@ -780,6 +910,8 @@ struct Lowering {
     memo: HashMap<*const ExprNode, NodeId>,
     /// Inputs deduplicated by (name, buffer, layout).
     inputs: HashMap<InputKey, NodeId>,
+    /// The names of named inputs.
+    reserved: std::collections::HashSet<String>,
 }
 
 impl Drop for ExprNode {
@@ -787,13 +919,13 @@ impl Drop for ExprNode {
     /// would recurse once per level and overflow the stack on a chain of
     /// tens of thousands of operations.
     fn drop(&mut self) {
-        let ExprKind::Op { args, .. } = &mut self.kind else {
+        let (ExprKind::Op { args, .. } | ExprKind::Deferred { args, .. }) = &mut self.kind else {
             return;
         };
         let mut stack: Vec<Expr> = std::mem::take(args);
         while let Some(e) = stack.pop() {
             if let Some(mut node) = Arc::into_inner(e.0) {
-                if let ExprKind::Op { args, .. } = &mut node.kind {
+                if let ExprKind::Op { args, .. } | ExprKind::Deferred { args, .. } = &mut node.kind {
                     stack.append(args);
                 }
             }
@@ -829,6 +961,7 @@ impl Lowering {
     fn node_once(&mut self, e: &Expr) -> Result<NodeId> {
         let id = match &e.0.kind {
             ExprKind::Error => return Err(e.0.ty.clone().expect_err("error node")),
+            ExprKind::Placeholder { .. } | ExprKind::Deferred { .. } => return Err(unknown_until_called()),
             ExprKind::Weak(v) => self.g.constant(v.to_scalar(v.default_dtype())?),
             ExprKind::Input { name, slot, owned, key } => {
                 if let Some(&id) = self.inputs.get(key) {
@@ -847,7 +980,10 @@ impl Lowering {
                             )))
                         }
                         Some(n) => n.clone(),
-                        None => (0..).map(|k| format!("x{k}")).find(|n| !taken(n)).expect("a free name"),
+                        None => (0..)
+                            .map(|k| format!("x{k}"))
+                            .find(|n| !taken(n) && !self.reserved.contains(n))
+                            .expect("a free name"),
                     };
                     let donate = *owned && self.take;
                     let array = {

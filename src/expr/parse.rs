@@ -56,7 +56,7 @@ fn clip_to(s: &str, max: usize) -> String {
 }
 
 /// Checks the names bound as inputs: identifiers, distinct, not reserved.
-fn check_input_names(inputs: &[(&str, &Array)]) -> Result<()> {
+pub(crate) fn check_input_names<T>(inputs: &[(&str, T)]) -> Result<()> {
     for (k, (name, _)) in inputs.iter().enumerate() {
         let mut cs = name.chars();
         let ident =
@@ -126,6 +126,13 @@ pub(crate) fn clip_message(e: Error) -> Error {
 
 fn parse_expr(src: &str, inputs: &[(&str, &Array)]) -> Result<Expr> {
     check_input_names(inputs)?;
+    let leaves: Vec<(&str, Expr)> = inputs.iter().map(|&(k, a)| (k, Expr::named(k, a))).collect();
+    parse_leaves(src, &leaves)
+}
+
+/// Parses over named leaves (arrays, or the placeholders of
+/// [`crate::Function::parse`]), whose names were checked.
+pub(crate) fn parse_leaves(src: &str, inputs: &[(&str, Expr)]) -> Result<Expr> {
     let toks = lex(src)?;
     let mut p = Parser {
         toks,
@@ -139,8 +146,11 @@ fn parse_expr(src: &str, inputs: &[(&str, &Array)]) -> Result<Expr> {
     }
     let e = p.value_expr(v, 0)?;
     // Surface build errors (shape/dtype) now, with the whole string's
-    // context; they would also surface from eval.
-    e.dtype()?;
+    // context; they would also surface from eval. (Over placeholders they
+    // surface when the compiled function is first called with shapes.)
+    if !e.is_symbolic() {
+        e.dtype()?;
+    }
     Ok(e)
 }
 
@@ -284,7 +294,7 @@ struct Parser<'a> {
     pos: usize,
     /// Levels of nesting entered (see [`MAX_NESTING`]).
     depth: usize,
-    inputs: &'a [(&'a str, &'a Array)],
+    inputs: &'a [(&'a str, Expr)],
 }
 
 /// Binary operator precedence levels, loosest first (Python's table); `**`
@@ -388,6 +398,10 @@ impl Parser<'_> {
     /// Attaches the position of the operator to a build error (shape or
     /// dtype) that the operator itself caused.
     fn check(&self, e: Expr, at: usize, operands: &[&Expr]) -> Result<Expr> {
+        if e.is_symbolic() {
+            // Typed when the compiled function is called with shapes.
+            return Ok(e);
+        }
         if let Err(err) = e.dtype() {
             if operands.iter().all(|o| o.dtype().is_ok()) {
                 let msg = err.to_string();
@@ -696,7 +710,7 @@ impl Parser<'_> {
                 "inf" => Ok(V::E(Expr::weak(PyScalar::Float(f64::INFINITY)))),
                 "nan" => Ok(V::E(Expr::weak(PyScalar::Float(f64::NAN)))),
                 _ => match self.inputs.iter().find(|(k, _)| *k == n) {
-                    Some((k, a)) => Ok(V::E(Expr::input(k, a))),
+                    Some((_, leaf)) => Ok(V::E(leaf.clone())),
                     None => {
                         let names: Vec<&str> = self.inputs.iter().map(|(k, _)| *k).collect();
                         Err(Error::Parse(format!(

@@ -166,6 +166,22 @@ fn layout_of(a: &Array) -> Layout {
     )
 }
 
+/// Whether `a` can run on a plan prepared for layout `l`: same dtype,
+/// shape and kernel strides. The offset may differ — kernels take each
+/// input's pointer at iteration point zero, which [`launch`] moves by the
+/// difference — except for a donated input, which the plan may overwrite
+/// in place (only at offset 0).
+fn fits(a: &Array, l: &Layout, offset_too: bool) -> bool {
+    a.dtype() == l.0
+        && a.shape() == l.1.as_slice()
+        && a.shape()
+            .iter()
+            .zip(a.strides())
+            .zip(&l.2)
+            .all(|((&d, &s), &k)| k == if d <= 1 { 0 } else { s })
+        && (!offset_too || a.offset() == l.3)
+}
+
 /// Strides as kernels see them: 0 along axes of length 0 or 1, which are
 /// never stepped (an array may carry any stride there, up to `isize::MAX`,
 /// and no loop bound or pointer bump should be computed from it).
@@ -184,6 +200,8 @@ pub struct Prepared {
     kernels: Vec<Option<PreparedKernel>>,
     /// Where every temporary lives (see [`crate::plan`]).
     plan: BufferPlan,
+    /// Whether an input was donated (the plan may write over it).
+    donating: bool,
     /// Per temporary: the last step that reads it (`None`: never read, or
     /// an output, which lives on).
     last_read: Vec<Option<usize>>,
@@ -224,6 +242,7 @@ pub(crate) fn prepare_donating(g: &Graph, inputs: &[Array], donated: &[bool]) ->
         layouts,
         kernels,
         plan,
+        donating: mask.iter().any(|&d| d),
         last_read,
         buf_last,
     })
@@ -339,7 +358,15 @@ fn eval_node(op: &Op, arg: &Array) -> Result<Array> {
     Ok(crate::interp::interpret(&g, std::slice::from_ref(arg))?.remove(0))
 }
 
-fn launch(pk: &PreparedKernel, inputs: &[Array], tmps: &[Option<Array>], threads: usize) -> Result<()> {
+/// Runs one kernel. `base[i]` is the layout input `i` was lowered for:
+/// an input at another offset (same strides) is moved by the difference.
+fn launch(
+    pk: &PreparedKernel,
+    inputs: &[Array],
+    base: &[Layout],
+    tmps: &[Option<Array>],
+    threads: usize,
+) -> Result<()> {
     let f = &pk.func;
     let mut ptrs = Vec::with_capacity(f.params.len());
     let mut strides = Vec::with_capacity(f.params.len() * f.ndims());
@@ -352,13 +379,19 @@ fn launch(pk: &PreparedKernel, inputs: &[Array], tmps: &[Option<Array>], threads
             strides.extend(p.strides.iter().map(|&s| s * size));
             continue;
         }
-        let arr = match b.val {
-            Val::Input(i) => &inputs[i as usize],
-            Val::Tmp(t) => tmps[t as usize]
-                .as_ref()
-                .ok_or_else(|| Error::Internal(format!("temporary %t{t} not ready")))?,
+        let (arr, moved) = match b.val {
+            Val::Input(i) => {
+                let a = &inputs[i as usize];
+                (a, a.offset() - base[i as usize].3)
+            }
+            Val::Tmp(t) => (
+                tmps[t as usize]
+                    .as_ref()
+                    .ok_or_else(|| Error::Internal(format!("temporary %t{t} not ready")))?,
+                0,
+            ),
         };
-        ptrs.push(arr.buffer().as_ptr().wrapping_offset(b.offset * size));
+        ptrs.push(arr.buffer().as_ptr().wrapping_offset((b.offset + moved) * size));
         strides.extend(p.strides.iter().map(|&s| s * size));
     }
     // Accumulators reduced along the outermost loop take the fixed-chunk
@@ -511,6 +544,12 @@ impl Prepared {
         }
     }
 
+    /// Whether `inputs` fit the layouts this plan was prepared for (see
+    /// [`fits`]).
+    pub(crate) fn accepts(&self, inputs: &[Array]) -> bool {
+        inputs.len() == self.layouts.len() && inputs.iter().zip(&self.layouts).all(|(a, l)| fits(a, l, self.donating))
+    }
+
     /// The buffer plan.
     pub fn buffer_plan(&self) -> &BufferPlan {
         &self.plan
@@ -576,7 +615,12 @@ impl Prepared {
     }
 
     fn run_impl(&self, inputs: &[Array], out: Option<&mut Array>, opts: &ExecOptions) -> Result<Vec<Array>> {
-        if inputs.len() != self.layouts.len() || inputs.iter().zip(&self.layouts).any(|(a, l)| layout_of(a) != *l) {
+        if inputs.len() != self.layouts.len()
+            || inputs
+                .iter()
+                .zip(&self.layouts)
+                .any(|(a, l)| !fits(a, l, self.donating))
+        {
             return shape_err!("inputs do not have the layouts the plan was prepared for");
         }
         let threads = opts.thread_count()?;
@@ -638,7 +682,7 @@ impl Prepared {
                         tmps[t as usize] = Some(arr);
                     }
                     let pk = relowered.as_ref().or(pk.as_ref()).expect("kernel prepared");
-                    launch(pk, inputs, &tmps, threads)?;
+                    launch(pk, inputs, &self.layouts, &tmps, threads)?;
                     finalize(k, &tmps)?;
                     kid += 1;
                 }
@@ -717,9 +761,12 @@ fn plan_hash(g: &Graph, inputs: &[Array], donated: &[bool]) -> u64 {
         n.shape.hash(&mut h);
     }
     g.outputs().hash(&mut h);
+    let donating = donated.iter().any(|&d| d);
     for a in inputs {
         kernel_strides(a.shape(), a.strides()).hash(&mut h);
-        a.offset().hash(&mut h);
+        if donating {
+            a.offset().hash(&mut h);
+        }
     }
     donated.hash(&mut h);
     h.finish()
@@ -741,7 +788,7 @@ fn prepare_cached_donating(g: &Graph, inputs: &[Array], donated: &[bool]) -> Res
             for e in v.iter_mut() {
                 if e.layouts.len() == inputs.len()
                     && e.donated == donated
-                    && e.layouts.iter().zip(inputs).all(|(l, a)| *l == layout_of(a))
+                    && e.layouts.iter().zip(inputs).all(|(l, a)| fits(a, l, e.plan.donating))
                     && e.graph == *g
                 {
                     e.last_use = *tick;
