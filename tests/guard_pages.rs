@@ -459,3 +459,29 @@ fn overflowing_broadcasts_are_errors_before_any_kernel() {
         assert!(err.contains("too big"), "{err}");
     }
 }
+
+/// A compiled function (and the plan cache under `eval`) runs a plan
+/// prepared for one offset on views at other offsets, moving each input's
+/// pointer by the difference: windows sliding up to the guard page at either
+/// end, forward and reversed, read only their own elements.
+#[test]
+fn plans_reused_at_other_offsets_stay_inside_their_arrays() {
+    use lazyfuse::{lazy, DType as D, Expr, Function};
+    let x = Expr::input("x", D::F64);
+    let f: Function = (x.sqrt() * 2.0 + &x).compile().unwrap();
+    let g = Function::parse("sum(x[::-1] * 3)", &[("x", D::F64)]).unwrap();
+    for at_end in [true, false] {
+        let n = 300;
+        let vals: Vec<f64> = (0..n).map(|i| i as f64 * 0.25).collect();
+        let a = guarded_f64(&vals, at_end);
+        for w in [1usize, 7, 64, 129] {
+            for start in [0, 1, 2, n - w - 1, n - w] {
+                let v = a.slice(&[sl(Some(start as isize), Some((start + w) as isize), 1)]).unwrap();
+                let want = (lazy(&v).sqrt() * 2.0 + lazy(&v)).eval().unwrap();
+                assert_eq!(f.call(&[("x", &v)]).unwrap(), want, "w={w} start={start}");
+                let want = (lazy(&v).slice(&[sl(None, None, -1)]) * 3).sum().eval().unwrap();
+                assert_eq!(g.call(&[("x", &v)]).unwrap(), want, "w={w} start={start}");
+            }
+        }
+    }
+}
