@@ -8,8 +8,8 @@
 //! is quick; `benches/targets.rs` checks the 10^7-element targets.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use lazyfuse::pipeline::build_graph;
-use lazyfuse::runtime::{self, ExecOptions};
+use lazyfuse::internals::pipeline::build_graph;
+use lazyfuse::internals::runtime::{self, ExecOptions};
 use lazyfuse::{Array, Expr};
 use ndarray::{Array1, Array2, Zip};
 

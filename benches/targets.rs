@@ -7,8 +7,8 @@
 //!
 //! `cargo bench --bench targets` (add `-- quick` for 10^6 elements).
 
-use lazyfuse::pipeline::build_graph;
-use lazyfuse::runtime::{self, ExecOptions};
+use lazyfuse::internals::pipeline::build_graph;
+use lazyfuse::internals::runtime::{self, ExecOptions};
 use lazyfuse::{Array, Expr};
 use std::hint::black_box;
 use std::time::Instant;

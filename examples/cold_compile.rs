@@ -2,7 +2,8 @@
 //! before each) of one expression over four f64 inputs `a`..`d`:
 //!
 //!     cargo run --release --example cold_compile -- "2*a + 3*b*c - d/4 + 1"
-use lazyfuse::{array::random, pipeline, runtime, Array, DType, Expr};
+use lazyfuse::internals::{array::random, pipeline, runtime};
+use lazyfuse::{Array, DType, Expr};
 use std::time::Instant;
 
 fn main() -> lazyfuse::Result<()> {

@@ -1,4 +1,5 @@
-use lazyfuse::{array::random, pipeline, runtime, Array, DType, Expr};
+use lazyfuse::internals::{array::random, pipeline, runtime};
+use lazyfuse::{Array, DType, Expr};
 use std::time::Instant;
 #[target_feature(enable = "avx2,fma")]
 fn hand(a: &[f64], o: &mut [f64]) {

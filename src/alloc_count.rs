@@ -2,7 +2,7 @@
 //! the peak bytes an evaluation allocated.
 //!
 //! Install it in a binary or test with
-//! `#[global_allocator] static A: lazyfuse::alloc_count::CountingAlloc = lazyfuse::alloc_count::CountingAlloc;`.
+//! `#[global_allocator] static A: lazyfuse::internals::alloc_count::CountingAlloc = lazyfuse::internals::alloc_count::CountingAlloc;`.
 //! Without it, [`is_installed`] is false and the figures stay 0.
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -109,7 +109,7 @@ enum Cmd {
 /// a 0-d array.
 ///
 /// ```
-/// use lazyfuse::{cli::parse_type_spec, DType};
+/// use lazyfuse::{internals::cli::parse_type_spec, DType};
 /// assert_eq!(parse_type_spec("f64[2, 3]")?, (DType::F64, vec![2, 3]));
 /// assert_eq!(parse_type_spec("u8[4,]")?, (DType::U8, vec![4]));
 /// assert!(parse_type_spec("f64[1,,2]").is_err());

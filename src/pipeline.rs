@@ -60,7 +60,7 @@ pub fn evaluate_reference(g: &Graph, arrays: &[Array]) -> Result<Vec<Array>> {
 /// Evaluates several expressions together, sharing common work.
 ///
 /// ```
-/// use lazyfuse::{lazy, pipeline::eval_many, Array};
+/// use lazyfuse::{lazy, eval_many, Array};
 /// let a = Array::from_vec(vec![1.0f64, 2.0, 3.0]);
 /// let x = lazy(&a);
 /// let outs = eval_many(&[x.sum(), &x * 2.0])?;

@@ -188,7 +188,7 @@ fn two_outputs_in_place_over_two_inputs() {
         let (x, y) = (lazy(a), lazy(b));
         let e0 = ((&x * 2.0 + &y) * &x - 1.5) * &x;
         let e1 = ((&y * 3.0 - &x) * &y + 0.5) * &y;
-        let r = lazyfuse::pipeline::eval_many(&[e0, e1]).unwrap();
+        let r = lazyfuse::internals::pipeline::eval_many(&[e0, e1]).unwrap();
         assert_eq!(r[0].to_vec::<f64>().unwrap(), want0, "n={n} out0");
         assert_eq!(r[1].to_vec::<f64>().unwrap(), want1, "n={n} out1");
     }

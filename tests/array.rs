@@ -1,7 +1,7 @@
 //! `Array`: constructors, accessors, and zero-copy views that share memory
 //! with their base (C order, Fortran order, arbitrary strides).
 
-use lazyfuse::array::layout::Index;
+use lazyfuse::internals::array::layout::Index;
 use lazyfuse::{Array, DType, Scalar};
 
 fn grid() -> Array {
@@ -175,7 +175,7 @@ fn astype_follows_numpy_casts() {
 
 #[test]
 fn large_buffers_are_mapped_and_recycled_for_outputs() {
-    use lazyfuse::array::{pool_bytes, LARGE};
+    use lazyfuse::internals::array::{pool_bytes, LARGE};
     let n = LARGE / 8 + 1000;
     let a = Array::zeros(DType::F64, &[n]);
     assert!(
@@ -201,7 +201,7 @@ fn large_buffers_are_mapped_and_recycled_for_outputs() {
 
 #[test]
 fn arbitrary_strides_evaluate_like_the_interpreter() {
-    use lazyfuse::{lazy, pipeline};
+    use lazyfuse::{internals::pipeline, lazy};
     let a = Array::from_vec((0..64).map(|x| x as f64 * 0.5).collect::<Vec<f64>>());
     let layouts: [(&[usize], &[isize], isize); 4] = [
         (&[10, 3], &[1, 1], 0),

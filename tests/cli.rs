@@ -109,7 +109,7 @@ fn lazyfuse_dump_writes_every_stage() {
         ]
     );
     let graph = std::fs::read_to_string(dir.join("0001-graph.ir")).unwrap();
-    assert!(lazyfuse::Graph::parse(&graph).is_ok(), "{graph}");
+    assert!(lazyfuse::ir::Graph::parse(&graph).is_ok(), "{graph}");
 }
 
 #[test]

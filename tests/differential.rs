@@ -10,8 +10,8 @@
 //! proptest prints on failure; rerun one with `LAZYFUSE_SEED=<seed> cargo
 //! test --test differential replay`.
 
-use lazyfuse::expr::{lower, BinaryOp, ReduceOp, UnaryOp};
-use lazyfuse::runtime::{eval_graph, min_per_thread, ExecOptions};
+use lazyfuse::internals::expr::{lower, BinaryOp, ReduceOp, UnaryOp};
+use lazyfuse::internals::runtime::{eval_graph, min_per_thread, ExecOptions};
 
 /// Chunks of 64 elements per thread, so thread splitting happens on small
 /// arrays too (set before the first kernel runs).
@@ -383,9 +383,9 @@ fn check(seed: u64, family: Family) -> Result<bool, String> {
         return Ok(false);
     };
     let threads = 1 + r.below(3);
-    let want = lazyfuse::interp::interpret(&g, &inputs);
+    let want = lazyfuse::internals::interp::interpret(&g, &inputs);
     let got = eval_graph(&g, &inputs, &ExecOptions { threads });
-    let fallbacks = lazyfuse::jit::VECTOR_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed);
+    let fallbacks = lazyfuse::internals::jit::VECTOR_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed);
     if fallbacks > 0 {
         return Err(format!(
             "seed {seed}: a vector kernel was rebuilt scalar (LAZYFUSE_DEBUG_JIT=1 shows why)\n{g}"
@@ -479,14 +479,14 @@ fn replay() {
 /// The `Outline` family does reach the blocked, phased loops.
 #[test]
 fn outline_family_compiles_outlined_kernels() {
-    let before = lazyfuse::jit::OUTLINED_KERNELS.load(std::sync::atomic::Ordering::Relaxed);
+    let before = lazyfuse::internals::jit::OUTLINED_KERNELS.load(std::sync::atomic::Ordering::Relaxed);
     let mut valid = 0;
     for seed in 0..40 {
         valid += check(seed, Family::Outline).expect("JIT equals the interpreter") as usize;
     }
-    let after = lazyfuse::jit::OUTLINED_KERNELS.load(std::sync::atomic::Ordering::Relaxed);
+    let after = lazyfuse::internals::jit::OUTLINED_KERNELS.load(std::sync::atomic::Ordering::Relaxed);
     assert!(valid >= 30, "only {valid} of 40 cases were valid expressions");
-    if lazyfuse::jit::block_helpers_available() {
+    if lazyfuse::internals::jit::block_helpers_available() {
         assert!(after - before >= 20, "only {} kernels were outlined", after - before);
     }
 }
@@ -496,7 +496,7 @@ fn outline_family_compiles_outlined_kernels() {
 /// another).
 #[test]
 fn random_families_reach_interleaved_loops() {
-    let before = lazyfuse::jit::INTERLEAVED_LOOPS.load(std::sync::atomic::Ordering::Relaxed);
+    let before = lazyfuse::internals::jit::INTERLEAVED_LOOPS.load(std::sync::atomic::Ordering::Relaxed);
     // Seeds no other test uses: a kernel another test compiled first would
     // come from the cache and not count.
     for seed in 10_000..10_300 {
@@ -506,7 +506,7 @@ fn random_families_reach_interleaved_loops() {
     }
     // Most random kernels mix dtypes or call libm, and stay scalar or
     // unrolled once; about one in twenty is interleaved.
-    let after = lazyfuse::jit::INTERLEAVED_LOOPS.load(std::sync::atomic::Ordering::Relaxed);
+    let after = lazyfuse::internals::jit::INTERLEAVED_LOOPS.load(std::sync::atomic::Ordering::Relaxed);
     assert!(after - before >= 15, "only {} loops were interleaved", after - before);
 }
 
@@ -532,7 +532,7 @@ fn no_vector_fallbacks() {
     for seed in 0..200 {
         let _ = check(seed, Family::Ops);
     }
-    let n = lazyfuse::jit::VECTOR_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed);
+    let n = lazyfuse::internals::jit::VECTOR_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed);
     assert_eq!(
         n, 0,
         "{n} vector kernels fell back to scalar (LAZYFUSE_DEBUG_JIT=1 shows why)"
@@ -560,7 +560,7 @@ fn negative_power_in_unread_elements_raises() {
     for (src, vars) in cases {
         let e = Expr::parse(src, &vars).unwrap();
         let (g, inputs) = lower(std::slice::from_ref(&e)).unwrap();
-        let want = lazyfuse::interp::interpret(&g, &inputs);
+        let want = lazyfuse::internals::interp::interpret(&g, &inputs);
         assert!(
             matches!(want, Err(lazyfuse::Error::Value(_))),
             "{src}: interpreter gave {want:?}"
@@ -580,5 +580,5 @@ fn negative_power_in_unread_elements_raises() {
     let f = Array::from_vec(vec![3.0f64, 2.0, 5.0, 7.0]);
     let e = Expr::parse("(f ** f)[1:]", &[("f", &f)]).unwrap();
     let (g, _) = lower(&[e]).unwrap();
-    assert_eq!(lazyfuse::fuse::fuse(&g).unwrap().kernels().count(), 1);
+    assert_eq!(lazyfuse::internals::fuse::fuse(&g).unwrap().kernels().count(), 1);
 }

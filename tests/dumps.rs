@@ -2,10 +2,10 @@
 //! temporary, readable loop IR and CLIF; and every IR stage of a variety of
 //! expressions parses back to the value that printed it.
 
-use lazyfuse::expr::Graph;
-use lazyfuse::fuse::Program;
-use lazyfuse::loops::LoopFunc;
-use lazyfuse::plan::BufferPlan;
+use lazyfuse::internals::expr::Graph;
+use lazyfuse::internals::fuse::Program;
+use lazyfuse::internals::loops::LoopFunc;
+use lazyfuse::internals::plan::BufferPlan;
 use lazyfuse::{Array, DType, Expr};
 
 fn stages(src: &str, inputs: &[(&str, &Array)]) -> Vec<(String, String)> {

@@ -521,7 +521,7 @@ fn a_fifo_holding_a_npy_file_reads() {
 fn a_stream_claiming_more_data_than_memory_is_a_quick_error() {
     let d = Dir::new("fifo-huge");
     let p = d.path("huge");
-    let header = lazyfuse::array::npy::header_bytes(lazyfuse::DType::U8, &[1 << 60]);
+    let header = lazyfuse::internals::array::npy::header_bytes(lazyfuse::DType::U8, &[1 << 60]);
     let feeder = feed_fifo(&p, header);
     let t = Instant::now();
     match Array::read_npy(&p) {

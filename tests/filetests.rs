@@ -18,11 +18,12 @@
 //! `BLESS=1 cargo test --test filetests` rewrites each file's check lines to
 //! the current output.
 
-use lazyfuse::array::layout::c_strides;
-use lazyfuse::fuse::{self, Program, Val};
-use lazyfuse::loops::{self, LoopFunc};
-use lazyfuse::runtime::{eval_graph, ExecOptions};
-use lazyfuse::{Array, DType, Graph, Scalar};
+use lazyfuse::internals::array::layout::c_strides;
+use lazyfuse::internals::fuse::{self, Program, Val};
+use lazyfuse::internals::loops::{self, LoopFunc};
+use lazyfuse::internals::runtime::{eval_graph, ExecOptions};
+use lazyfuse::ir::Graph;
+use lazyfuse::{Array, DType, Scalar};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};
 
@@ -124,16 +125,16 @@ fn produce(header: &str, body: &str) -> Result<String, String> {
             let g = Graph::parse(body).map_err(e)?;
             let p = fuse::fuse(&g).map_err(e)?;
             let donated = vec![header == "plan-donated"; g.inputs().len()];
-            let plan = lazyfuse::plan::plan_buffers(&p, &g, &donated);
+            let plan = lazyfuse::internals::plan::plan_buffers(&p, &g, &donated);
             let printed = plan.to_string();
-            match lazyfuse::plan::BufferPlan::parse(&printed) {
+            match lazyfuse::internals::plan::BufferPlan::parse(&printed) {
                 Ok(back) if back == plan => Ok(format!("{p}{printed}")),
                 _ => Err(format!("plan text does not parse back:\n{printed}")),
             }
         }
         "simplify" => {
             let g = Graph::parse(body).map_err(e)?;
-            let s = lazyfuse::expr::simplify::simplify(&g).map_err(e)?;
+            let s = lazyfuse::internals::expr::simplify::simplify(&g).map_err(e)?;
             let printed = s.to_string();
             match Graph::parse(&printed) {
                 Ok(back) if back == s => Ok(printed),
@@ -167,7 +168,7 @@ fn produce(header: &str, body: &str) -> Result<String, String> {
                     random_array(n.dtype, &n.shape, k as u64 + 1)
                 })
                 .collect();
-            let want = lazyfuse::interp::interpret(&g, &inputs);
+            let want = lazyfuse::internals::interp::interpret(&g, &inputs);
             for threads in [1, 3] {
                 let got = eval_graph(&g, &inputs, &ExecOptions { threads });
                 match (&want, &got) {

@@ -1,7 +1,7 @@
 //! The lazy front end: promotion with weak scalars, shapes, views on
 //! expressions, the string syntax and its errors, and graph text round trips.
 
-use lazyfuse::expr::Graph;
+use lazyfuse::internals::expr::Graph;
 use lazyfuse::{lazy, Array, DType, Error, Expr};
 
 fn arr(dt: DType, shape: &[usize]) -> Array {

@@ -57,13 +57,14 @@
 //! `LAZYFUSE_FUZZ_SEED=4295012320`, and `graph_ir_text` seeds 8590044893,
 //! 8590147967, 8590149747).
 
-use lazyfuse::array::random::SplitMix64;
-use lazyfuse::expr::{Op, ReduceOp};
-use lazyfuse::fuse::Program;
-use lazyfuse::loops::LoopFunc;
-use lazyfuse::plan::BufferPlan;
-use lazyfuse::runtime::ExecOptions;
-use lazyfuse::{Array, DType, Error, Expr, Graph, Index, Scalar};
+use lazyfuse::internals::array::random::SplitMix64;
+use lazyfuse::internals::expr::{Op, ReduceOp};
+use lazyfuse::internals::fuse::Program;
+use lazyfuse::internals::loops::LoopFunc;
+use lazyfuse::internals::plan::BufferPlan;
+use lazyfuse::internals::runtime::ExecOptions;
+use lazyfuse::ir::Graph;
+use lazyfuse::{Array, DType, Error, Expr, Index, Scalar};
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -811,9 +812,9 @@ fn expression_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
     c.stats.parsed += 1;
     let threads = if r.chance(0.3) { 2 } else { 1 };
     let got = e.eval_with(&ExecOptions { threads }).map(|a| vec![a]);
-    match lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)) {
+    match lazyfuse::internals::pipeline::build_graph(std::slice::from_ref(&e)) {
         Ok((g, arrays)) => {
-            let want = lazyfuse::interp::interpret(&g, &arrays);
+            let want = lazyfuse::internals::interp::interpret(&g, &arrays);
             agree(&format!("JIT ({threads} threads)"), &g, &want, &got, c)
         }
         Err(b) => match got {
@@ -846,7 +847,7 @@ fn valid_graph(r: &mut Rng) -> Option<(Expr, Graph, Vec<Array>)> {
             eprintln!("expression {src:?}");
         }
         if let Ok(e) = Expr::parse(&src, &bind) {
-            if let Ok((g, arrays)) = lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)) {
+            if let Ok((g, arrays)) = lazyfuse::internals::pipeline::build_graph(std::slice::from_ref(&e)) {
                 return Some((e, g, arrays));
             }
         }
@@ -1076,8 +1077,8 @@ fn graph_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
         let _ = write!(c.input, "; input {a:?} strides {:?}", a.strides());
     }
     let threads = if r.chance(0.3) { 2 } else { 1 };
-    let want = lazyfuse::interp::interpret(&g, &arrays);
-    let got = lazyfuse::runtime::eval_graph(&g, &arrays, &ExecOptions { threads });
+    let want = lazyfuse::internals::interp::interpret(&g, &arrays);
+    let got = lazyfuse::internals::runtime::eval_graph(&g, &arrays, &ExecOptions { threads });
     agree(&format!("eval_graph ({threads} threads)"), &g, &want, &got, c)
 }
 
@@ -1378,8 +1379,8 @@ fn npy_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
         let threads = if r.chance(0.3) { 2 } else { 1 };
         let got = e.eval_with(&ExecOptions { threads }).map(|a| vec![a]);
         let (g, arrays) =
-            lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)).map_err(|e| format!("{src}: {e}"))?;
-        let want = lazyfuse::interp::interpret(&g, &arrays);
+            lazyfuse::internals::pipeline::build_graph(std::slice::from_ref(&e)).map_err(|e| format!("{src}: {e}"))?;
+        let want = lazyfuse::internals::interp::interpret(&g, &arrays);
         agree(&format!("{src}: JIT ({threads} threads)"), &g, &want, &got, c)?;
     }
     Ok(())
@@ -1437,8 +1438,8 @@ fn empty_view_of_huge_axis_keeps_offset() {
     let g = Graph::parse(text).expect("the graph parses");
     assert_eq!(g.to_string(), text);
     let a = Array::zeros(DType::U64, &[1 << 62, 0]);
-    let want = lazyfuse::interp::interpret(&g, std::slice::from_ref(&a)).expect("interpreter");
-    let got = lazyfuse::runtime::eval_graph(&g, &[a], &ExecOptions::default()).expect("JIT");
+    let want = lazyfuse::internals::interp::interpret(&g, std::slice::from_ref(&a)).expect("interpreter");
+    let got = lazyfuse::internals::runtime::eval_graph(&g, &[a], &ExecOptions::default()).expect("JIT");
     assert_eq!(want, got);
 }
 
@@ -1451,7 +1452,7 @@ fn comparison_catches_differences() {
     let a = Array::from_vec(vec![1.0f64, f64::NAN, -0.0]);
     let graph = |src: &str| {
         let e = Expr::parse(src, &[("a", &a)]).expect("parses");
-        lazyfuse::pipeline::build_graph(&[e]).expect("builds").0
+        lazyfuse::internals::pipeline::build_graph(&[e]).expect("builds").0
     };
     let (plain, minmax, summed) = (graph("a + a"), graph("max(a) + a"), graph("sum(a) + a"));
     assert_eq!(exactness(&plain), Exactness::Bits);
@@ -1515,8 +1516,8 @@ fn var_of_overflowing_squares() {
         let a = Array::from_vec(data.clone());
         for src in ["var(a)", "std(a)", "var(a, ddof=1)"] {
             let e = Expr::parse(src, &[("a", &a)]).expect("parses");
-            let (g, arrays) = lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)).expect("builds");
-            let want = lazyfuse::interp::interpret(&g, &arrays).expect("interpreter")[0]
+            let (g, arrays) = lazyfuse::internals::pipeline::build_graph(std::slice::from_ref(&e)).expect("builds");
+            let want = lazyfuse::internals::interp::interpret(&g, &arrays).expect("interpreter")[0]
                 .to_scalar::<f64>()
                 .unwrap();
             let got = e.eval().expect("JIT").to_scalar::<f64>().unwrap();

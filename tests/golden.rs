@@ -6,7 +6,7 @@
 //! The comparison rules (`exact`, `ulp:N`, `rel:X`) are those of
 //! `tests/golden/README.md`.
 
-use lazyfuse::array::dtype::Scalar;
+use lazyfuse::internals::array::dtype::Scalar;
 use lazyfuse::{Array, DType, Expr};
 use std::path::{Path, PathBuf};
 
@@ -180,7 +180,7 @@ fn numexpr_matrix_through_the_cli() {
         args.push("-o".into());
         args.push(out.display().to_string());
         let mut sink = Vec::new();
-        let got = lazyfuse::cli::run(&args, &mut sink).and_then(|()| Array::read_npy(&out));
+        let got = lazyfuse::internals::cli::run(&args, &mut sink).and_then(|()| Array::read_npy(&out));
         if let Err(e) = check(c, got) {
             failures.push(format!("{} `{}`: {e}", c.id, c.expr));
         }

@@ -10,10 +10,11 @@
 //! The kernels are driven through the public `fuse` → `loops` → `jit`
 //! layers with raw pointers, exactly as the runtime launches them.
 
-use lazyfuse::fuse::{self, Val};
-use lazyfuse::jit;
-use lazyfuse::loops;
-use lazyfuse::{Array, DType, Graph, Scalar};
+use lazyfuse::internals::fuse::{self, Val};
+use lazyfuse::internals::jit;
+use lazyfuse::internals::loops;
+use lazyfuse::ir::Graph;
+use lazyfuse::{Array, DType, Scalar};
 use memmap2::MmapMut;
 
 const PAGE: usize = 4096;
@@ -176,7 +177,7 @@ fn run_guarded(text: &str, strides: &[isize], out_stride: isize, at_end: bool, c
         unsafe { (c.func())(ptrs.as_ptr(), bstrides.as_ptr(), f.dims.as_ptr(), lo, hi, &status) };
         lo = hi;
     }
-    let want = lazyfuse::interp::interpret(&g, &logical).expect("interpret");
+    let want = lazyfuse::internals::interp::interpret(&g, &logical).expect("interpret");
     let got = out.read();
     let want = want[0].to_scalars();
     for (i, (a, b)) in got.iter().zip(&want).enumerate() {
@@ -328,7 +329,7 @@ fn run_guarded_reduce(text: &str, stride: isize, at_end: bool, identity: Scalar)
     let status = std::sync::atomic::AtomicU32::new(0);
     // SAFETY: pointers and strides describe the guarded operands.
     unsafe { (c.func())(ptrs.as_ptr(), bstrides.as_ptr(), f.dims.as_ptr(), 0, f.dims[0], &status) };
-    let want = lazyfuse::interp::interpret(&g, &[array_of(dt, &v)]).expect("interpret");
+    let want = lazyfuse::internals::interp::interpret(&g, &[array_of(dt, &v)]).expect("interpret");
     let nan = |s: &Scalar| matches!(*s, Scalar::F64(v) if v.is_nan()) || matches!(*s, Scalar::F32(v) if v.is_nan());
     let (a, b) = (acc.read()[0], want[0].to_scalars()[0]);
     assert!(a == b || (nan(&a) && nan(&b)), "{text}: {a:?} != {b:?}");
@@ -376,7 +377,7 @@ fn guarded_f64(vals: &[f64], at_end: bool) -> Array {
             0
         );
     }
-    let buf = Arc::new(lazyfuse::array::Buffer::from_mmap(map));
+    let buf = Arc::new(lazyfuse::internals::array::Buffer::from_mmap(map));
     Array::from_buffer(buf, DType::F64, &[vals.len()], &[1], (start / 8) as isize).unwrap()
 }
 
@@ -476,7 +477,9 @@ fn plans_reused_at_other_offsets_stay_inside_their_arrays() {
         let a = guarded_f64(&vals, at_end);
         for w in [1usize, 7, 64, 129] {
             for start in [0, 1, 2, n - w - 1, n - w] {
-                let v = a.slice(&[sl(Some(start as isize), Some((start + w) as isize), 1)]).unwrap();
+                let v = a
+                    .slice(&[sl(Some(start as isize), Some((start + w) as isize), 1)])
+                    .unwrap();
                 let want = (lazy(&v).sqrt() * 2.0 + lazy(&v)).eval().unwrap();
                 assert_eq!(f.call(&[("x", &v)]).unwrap(), want, "w={w} start={start}");
                 let want = (lazy(&v).slice(&[sl(None, None, -1)]) * 3).sum().eval().unwrap();

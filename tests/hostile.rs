@@ -128,14 +128,14 @@ fn array_broadcast_to_checks_the_size() {
 
 #[test]
 fn graph_text_with_huge_shapes_is_an_error() {
-    let g = lazyfuse::Graph::parse(
+    let g = lazyfuse::ir::Graph::parse(
         "graph @f(%a: u8[4294967296, 1], %b: u8[1, 4294967296]) {
     %0 = add %a, %b : u8[0]
     return %0
 }",
     );
     assert!(g.is_err());
-    let g = lazyfuse::Graph::parse(
+    let g = lazyfuse::ir::Graph::parse(
         "graph @f(%a: f64[9223372036854775807]) {
     return %a
 }",
@@ -351,14 +351,14 @@ fn deep_chains_explain_and_interpret() {
         for k in 0..20_000 {
             e = if k % 3 == 0 { e.cos() } else { e * 0.5 + 1.0 };
         }
-        let (g, arrays) = lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
-        let want = lazyfuse::interp::interpret(&g, &arrays).unwrap();
+        let (g, arrays) = lazyfuse::internals::pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
+        let want = lazyfuse::internals::interp::interpret(&g, &arrays).unwrap();
         assert_eq!(e.eval().unwrap(), want[0]);
         assert!(e.explain_stage("fused").unwrap().len() > 20_000);
         assert!(format!("{e:?}").len() > 20_000);
         // The graph text parses back (line-based: no recursion either).
         let text = g.to_string();
-        let g2 = lazyfuse::Graph::parse(&text).unwrap();
+        let g2 = lazyfuse::ir::Graph::parse(&text).unwrap();
         assert_eq!(g2.to_string(), text);
     });
 }
@@ -384,8 +384,8 @@ fn extreme_strides_on_length_one_axes() {
             x.sum_axes(&[0], true),
             x.max_axes(&[-1], false),
         ] {
-            let (g, arrays) = lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
-            let reference = lazyfuse::interp::interpret(&g, &arrays).unwrap();
+            let (g, arrays) = lazyfuse::internals::pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
+            let reference = lazyfuse::internals::interp::interpret(&g, &arrays).unwrap();
             assert_eq!(e.eval().unwrap(), reference[0], "{shape:?} {strides:?}");
         }
         assert_eq!((x * 1.0).eval().unwrap().to_vec::<f64>().unwrap(), want);

@@ -96,8 +96,8 @@ fn flat_sum_of_twenty_thousand_terms_parses_in_constant_stack() {
         let e = Expr::parse(&flat, &[("a", &a)]).unwrap();
         assert_eq!(e.eval().unwrap().to_vec::<i64>().unwrap(), vec![20_000, 40_000, 60_000]);
         let e = Expr::parse(&mixed, &[("a", &a)]).unwrap();
-        let (g, arrays) = lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
-        let want = lazyfuse::interp::interpret(&g, &arrays).unwrap();
+        let (g, arrays) = lazyfuse::internals::pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
+        let want = lazyfuse::internals::interp::interpret(&g, &arrays).unwrap();
         assert_eq!(e.eval().unwrap(), want[0]);
     });
 }

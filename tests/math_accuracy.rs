@@ -18,8 +18,8 @@
 //! of a two-NaN operation depends on LLVM's operand order, see
 //! `src/math/paths_test.rs`).
 
-use lazyfuse::expr::{lower, UnaryOp};
-use lazyfuse::runtime::{eval_graph, ExecOptions};
+use lazyfuse::internals::expr::{lower, UnaryOp};
+use lazyfuse::internals::runtime::{eval_graph, ExecOptions};
 use lazyfuse::{lazy, Array};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -210,7 +210,7 @@ fn numpy_validation_set_jit() {
             };
             let e = lazy(&a).unary(op);
             let (g, inputs) = lower(std::slice::from_ref(&e)).expect("lowers");
-            let interp = lazyfuse::interp::interpret(&g, &inputs).expect("interprets");
+            let interp = lazyfuse::internals::interp::interpret(&g, &inputs).expect("interprets");
             let mut results = vec![("JIT", e.eval().expect("evaluates"))];
             for threads in [1, 2] {
                 let r = eval_graph(&g, &inputs, &ExecOptions { threads }).expect("evaluates");

@@ -4,7 +4,7 @@
 //! function and both float dtypes, on inputs that reach every branch of
 //! the kernels (special values, subnormals, huge trig arguments).
 
-use lazyfuse::array::random::SplitMix64;
+use lazyfuse::internals::array::random::SplitMix64;
 use lazyfuse::{Array, DType, Expr};
 
 fn inputs_f64(n: usize, seed: u64) -> Vec<f64> {
@@ -48,8 +48,8 @@ fn check(src: &str, dtype: DType, n: usize, seed: u64) {
         (c(a64), c(b64))
     };
     let e = Expr::parse(src, &[("a", &a), ("b", &b)]).unwrap();
-    let (g, arrays) = lazyfuse::pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
-    let want = lazyfuse::interp::interpret(&g, &arrays).unwrap().remove(0);
+    let (g, arrays) = lazyfuse::internals::pipeline::build_graph(std::slice::from_ref(&e)).unwrap();
+    let want = lazyfuse::internals::interp::interpret(&g, &arrays).unwrap().remove(0);
     let got = e.eval().unwrap();
     let bits = |x: &Array| -> Vec<u64> {
         x.to_scalars()

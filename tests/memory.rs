@@ -2,8 +2,8 @@
 //! while evaluating (large buffers are mappings, reported to the same
 //! counters). Fused expressions allocate their output and a few KiB more.
 
-use lazyfuse::alloc_count::{self, CountingAlloc};
-use lazyfuse::array::{clear_pool, random};
+use lazyfuse::internals::alloc_count::{self, CountingAlloc};
+use lazyfuse::internals::array::{clear_pool, random};
 use lazyfuse::{lazy, Array, DType, Expr};
 use std::sync::Mutex;
 

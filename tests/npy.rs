@@ -7,7 +7,7 @@
 //! or modifies a file in place while an array maps it (replacing it by
 //! rename, as `write_npy` does, is allowed).
 
-use lazyfuse::array::npy::{header_bytes, NpyHeader};
+use lazyfuse::internals::array::npy::{header_bytes, NpyHeader};
 use lazyfuse::{Array, DType, Error, Index};
 use std::path::{Path, PathBuf};
 

@@ -16,9 +16,9 @@
 //! `|got - want| <= 64 ε n/(n-ddof) (mean(x²) + max(x²))` for `var`, its
 //! square root for `std`. A non-finite expected value must be matched exactly.
 
-use lazyfuse::expr::{lower, ReduceOp};
-use lazyfuse::interp::interpret;
-use lazyfuse::runtime::{eval_graph, ExecOptions};
+use lazyfuse::internals::expr::{lower, ReduceOp};
+use lazyfuse::internals::interp::interpret;
+use lazyfuse::internals::runtime::{eval_graph, ExecOptions};
 use lazyfuse::{lazy, Array, DType, Expr, Index, Scalar};
 
 struct Rng(u64);
@@ -427,7 +427,7 @@ fn large_reductions_are_thread_count_independent() {
 /// its buffer; a borrowed one (another reference alive) is not touched.
 #[test]
 fn donated_input_is_reused() {
-    use lazyfuse::runtime::eval_graph_donating;
+    use lazyfuse::internals::runtime::eval_graph_donating;
     let a = Array::from_vec((0..1000).map(|i| i as f64).collect::<Vec<f64>>());
     let b = Array::from_vec(vec![0.5f64; 1000]);
     let e = (lazy(&a) * 2.0 + lazy(&b)).sqrt();

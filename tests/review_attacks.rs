@@ -3,9 +3,10 @@
 //! (an `Err`, unchanged data, NumPy's answer); attacks that succeeded are
 //! kept, marked `#[ignore = "finding: ..."]`.
 
-use lazyfuse::array::Buffer;
-use lazyfuse::runtime::{self, ExecOptions};
-use lazyfuse::{lazy, Array, DType, Graph, Index};
+use lazyfuse::internals::array::Buffer;
+use lazyfuse::internals::runtime::{self, ExecOptions};
+use lazyfuse::ir::Graph;
+use lazyfuse::{lazy, Array, DType, Index};
 use std::sync::Arc;
 
 fn arange(n: usize) -> Array {

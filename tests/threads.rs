@@ -2,7 +2,7 @@
 //! 2..64 in turn once left one pool per count alive (2,080 OS threads).
 //! Alone in its test binary so no other test's threads are counted.
 
-use lazyfuse::runtime::{ExecOptions, MAX_THREADS};
+use lazyfuse::internals::runtime::{ExecOptions, MAX_THREADS};
 use lazyfuse::{lazy, Array};
 use std::time::{Duration, Instant};
 

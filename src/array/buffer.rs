@@ -212,7 +212,7 @@ impl Buffer {
     /// of the buffer is initialised; a padded type does not compile.)
     ///
     /// ```compile_fail
-    /// let b = lazyfuse::array::Buffer::from_vec(vec![(1u8, 2u32); 4]);
+    /// let b = lazyfuse::internals::array::Buffer::from_vec(vec![(1u8, 2u32); 4]);
     /// ```
     pub fn from_vec<T: crate::array::Element>(mut v: Vec<T>) -> Buffer {
         let len = v.len() * std::mem::size_of::<T>();

@@ -260,7 +260,7 @@ impl Array {
     /// [`Array::as_strided`]: anything outside the buffer is an `Err`.
     ///
     /// ```
-    /// use lazyfuse::{array::Buffer, Array, DType};
+    /// use lazyfuse::{internals::array::Buffer, Array, DType};
     /// use std::sync::Arc;
     /// let buf = Arc::new(Buffer::from_bytes(&[1, 2, 3, 4]));
     /// let a = Array::from_buffer(buf.clone(), DType::U8, &[2], &[-1], 3)?;

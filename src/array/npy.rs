@@ -88,7 +88,7 @@ pub const MAX_STREAM_HEADER: usize = 1 << 16;
 ///
 /// ```
 /// use lazyfuse::{Array, DType};
-/// use lazyfuse::array::npy::NpyHeader;
+/// use lazyfuse::internals::array::npy::NpyHeader;
 /// let a = Array::from_shape_vec(&[2, 3], vec![1i32, 2, 3, 4, 5, 6])?;
 /// let bytes = a.to_npy_bytes();
 /// let h = NpyHeader::parse(&bytes)?;
@@ -212,7 +212,7 @@ impl NpyHeader {
 ///
 /// ```
 /// use lazyfuse::DType;
-/// use lazyfuse::array::npy::header_bytes;
+/// use lazyfuse::internals::array::npy::header_bytes;
 /// let h = header_bytes(DType::F64, &[3]);
 /// assert_eq!(h.len(), 128);
 /// assert!(h.starts_with(b"\x93NUMPY\x01\x00"));

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 #[global_allocator]
-static ALLOC: lazyfuse::alloc_count::CountingAlloc = lazyfuse::alloc_count::CountingAlloc;
+static ALLOC: lazyfuse::internals::alloc_count::CountingAlloc = lazyfuse::internals::alloc_count::CountingAlloc;
 
 fn main() -> ExitCode {
     // A panic is a lazyfuse bug; still exit 1 with one line, never a signal.
@@ -20,7 +20,9 @@ fn main() -> ExitCode {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lazyfuse::cli::run(&args, &mut stdout))) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        lazyfuse::internals::cli::run(&args, &mut stdout)
+    })) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             eprintln!("lazyfuse: {e}");

@@ -19,7 +19,7 @@ pub mod parse;
 mod py;
 pub mod simplify;
 
-pub use api::IntoExpr;
+pub use api::{IntoExpr, Kwargs};
 pub use graph::{Graph, Node, NodeId};
 pub use ops::{BinaryOp, Op, ReduceOp, UnaryOp};
 pub use py::PyScalar;

@@ -541,13 +541,13 @@ fn materialize_partly_read_pows(g: &Graph, must: &mut [bool]) {
 /// Fuses a graph into kernels. See the module docs for the rules.
 ///
 /// ```
-/// use lazyfuse::expr::Graph;
+/// use lazyfuse::internals::expr::Graph;
 /// let g = Graph::parse("graph @f(%a: f64[8], %b: f64[8]) {
 ///     %0 = mul %a, %b : f64[8]
 ///     %1 = add %0, %a : f64[8]
 ///     return %1
 /// }")?;
-/// let p = lazyfuse::fuse::fuse(&g)?;
+/// let p = lazyfuse::internals::fuse::fuse(&g)?;
 /// assert_eq!(p.kernels().count(), 1);
 /// # Ok::<(), lazyfuse::Error>(())
 /// ```

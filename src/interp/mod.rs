@@ -42,7 +42,8 @@ use crate::expr::Graph;
 /// a negative integer power).
 ///
 /// ```
-/// use lazyfuse::{interp::interpret, Array, Graph};
+/// use lazyfuse::{internals::interp::interpret, Array};
+/// use lazyfuse::ir::Graph;
 /// let g = Graph::parse(
 ///     "graph @f(%a: i64[3], %b: i64[3]) {
 ///          %0 = floordiv %a, %b : i64[3]

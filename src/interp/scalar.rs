@@ -26,8 +26,8 @@ use std::ops::{BitAnd, BitOr, BitXor, Not};
 /// it (the graph inserts casts first, so this only catches misuse).
 ///
 /// ```
-/// use lazyfuse::interp::eval_unary;
-/// use lazyfuse::expr::ops::UnaryOp;
+/// use lazyfuse::internals::interp::eval_unary;
+/// use lazyfuse::internals::expr::ops::UnaryOp;
 /// use lazyfuse::Scalar;
 /// assert_eq!(eval_unary(UnaryOp::Abs, Scalar::I8(-128))?, Scalar::I8(-128));
 /// assert_eq!(eval_unary(UnaryOp::Sign, Scalar::F64(-0.0))?, Scalar::F64(0.0));
@@ -62,8 +62,8 @@ pub fn eval_unary(op: UnaryOp, x: Scalar) -> Result<Scalar> {
 /// integer power (NumPy raises `ValueError`).
 ///
 /// ```
-/// use lazyfuse::interp::eval_binary;
-/// use lazyfuse::expr::ops::BinaryOp;
+/// use lazyfuse::internals::interp::eval_binary;
+/// use lazyfuse::internals::expr::ops::BinaryOp;
 /// use lazyfuse::Scalar;
 /// assert_eq!(eval_binary(BinaryOp::FloorDiv, Scalar::I64(-7), Scalar::I64(2))?, Scalar::I64(-4));
 /// assert_eq!(eval_binary(BinaryOp::Mod, Scalar::I64(7), Scalar::I64(0))?, Scalar::I64(0));
@@ -101,7 +101,7 @@ pub fn eval_binary(op: BinaryOp, a: Scalar, b: Scalar) -> Result<Scalar> {
 /// truthiness.
 ///
 /// ```
-/// use lazyfuse::interp::eval_where;
+/// use lazyfuse::internals::interp::eval_where;
 /// use lazyfuse::Scalar;
 /// assert_eq!(eval_where(Scalar::Bool(false), Scalar::I8(1), Scalar::I8(2)), Scalar::I8(2));
 /// ```

@@ -61,7 +61,7 @@ impl ExecOptions {
     /// [`MAX_THREADS`], or for a `LAZYFUSE_THREADS` that is not a count.
     ///
     /// ```
-    /// use lazyfuse::runtime::{ExecOptions, MAX_THREADS};
+    /// use lazyfuse::internals::runtime::{ExecOptions, MAX_THREADS};
     /// assert_eq!(ExecOptions { threads: 4 }.thread_count()?, 4);
     /// let err = ExecOptions { threads: MAX_THREADS + 1 }.thread_count().unwrap_err();
     /// assert_eq!(err.to_string(), "257 threads asked for: the limit is 256");
@@ -828,8 +828,9 @@ fn prepare_cached_donating(g: &Graph, inputs: &[Array], donated: &[bool]) -> Res
 /// by the interpreter on materialised operands.
 ///
 /// ```
-/// use lazyfuse::{Array, Graph};
-/// use lazyfuse::runtime::{eval_graph, ExecOptions};
+/// use lazyfuse::{Array};
+/// use lazyfuse::ir::Graph;
+/// use lazyfuse::internals::runtime::{eval_graph, ExecOptions};
 /// let g = Graph::parse("graph @f(%a: f64[3], %b: f64[3]) {
 ///     %0 = mul %a, %b : f64[3]
 ///     return %0
@@ -854,8 +855,9 @@ pub fn eval_graph(g: &Graph, inputs: &[Array], opts: &ExecOptions) -> Result<Vec
 /// overwritten (a shared borrow could be, even with one `Arc`).
 ///
 /// ```
-/// use lazyfuse::{Array, Graph};
-/// use lazyfuse::runtime::{eval_graph_donating, ExecOptions};
+/// use lazyfuse::{Array};
+/// use lazyfuse::ir::Graph;
+/// use lazyfuse::internals::runtime::{eval_graph_donating, ExecOptions};
 /// let g = Graph::parse("graph @f(%a: f64[3]) {
 ///     %0 = mul %a, %a : f64[3]
 ///     return %0

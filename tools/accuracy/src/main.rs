@@ -23,8 +23,8 @@
 //! function (`f64::sin` etc., ≤ 1 f64 ULP, i.e. ~2^-29 f32 ULP) evaluated
 //! on the f32 input, not MPFR, which would take days.
 
-use lazyfuse::expr::{BinaryOp, UnaryOp};
-use lazyfuse::math::{BinaryFn, UnaryFn};
+use lazyfuse::internals::expr::{BinaryOp, UnaryOp};
+use lazyfuse::internals::math::{BinaryFn, UnaryFn};
 use rug::float::Constant;
 use rug::ops::Pow;
 use rug::Float;
@@ -824,7 +824,7 @@ fn exhaustive_f32(only: &[String], threads: usize, stride: u64) -> Vec<Row> {
 
 /// The block function the JIT calls (current path), on any length.
 fn lazyfuse_block_f32(f: &UnaryFn, x: &mut [f32]) {
-    let mut chunks = x.chunks_exact_mut(lazyfuse::math::BLOCK);
+    let mut chunks = x.chunks_exact_mut(lazyfuse::internals::math::BLOCK);
     for c in &mut chunks {
         // SAFETY: `c` holds BLOCK initialised values.
         unsafe { (f.block_f32)(c.as_mut_ptr()) };
@@ -905,7 +905,7 @@ fn main() {
             _ => usage(),
         }
     }
-    let path = lazyfuse::math::Path::current();
+    let path = lazyfuse::internals::math::Path::current();
     let (rows, reference) = if exhaustive {
         let rows = exhaustive_f32(&only, threads.max(1), stride.max(1));
         let what = if stride > 1 {

@@ -1,0 +1,38 @@
+//! The compiler's internals, for lazyfuse's own tests, benches and tools:
+//! not part of the API, and free to change in any release. (The files stay
+//! where ARCHITECTURE.md's map puts them: `src/<stage>/`.)
+
+#[path = "alloc_count.rs"]
+pub mod alloc_count;
+#[path = "array/mod.rs"]
+pub mod array;
+#[path = "bench.rs"]
+pub mod bench;
+#[path = "cli.rs"]
+pub mod cli;
+#[path = "dump.rs"]
+pub(crate) mod dump;
+#[path = "error.rs"]
+pub mod error;
+#[path = "expr/mod.rs"]
+pub mod expr;
+#[path = "fsio.rs"]
+pub(crate) mod fsio;
+#[path = "function.rs"]
+pub(crate) mod function;
+#[path = "fuse/mod.rs"]
+pub mod fuse;
+#[path = "interp/mod.rs"]
+pub mod interp;
+#[path = "jit/mod.rs"]
+pub mod jit;
+#[path = "loops/mod.rs"]
+pub mod loops;
+#[path = "math/mod.rs"]
+pub mod math;
+#[path = "pipeline.rs"]
+pub mod pipeline;
+#[path = "plan/mod.rs"]
+pub mod plan;
+#[path = "runtime/mod.rs"]
+pub mod runtime;
