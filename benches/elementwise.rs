@@ -42,7 +42,7 @@ fn lazy(
     let (g, arrays) = build_graph(std::slice::from_ref(&e)).expect("graph");
     let p = runtime::prepare(&g, &arrays).expect("prepare");
     let mut out = Array::zeros(e.dtype().expect("dtype"), &e.shape().expect("shape"));
-    let opts = ExecOptions { threads: 1 };
+    let opts = ExecOptions::default().with_threads(1);
     group.bench_function("lazyfuse", |b| {
         b.iter(|| p.run_into(&arrays, &mut out, &opts).expect("run"))
     });
@@ -378,7 +378,7 @@ fn suite(c: &mut Criterion) {
         let e = Expr::parse("2*a + 3*b", &[("a", &a), ("b", &b2)]).expect("parse");
         let (gr, arrays) = build_graph(std::slice::from_ref(&e)).expect("graph");
         let mut out = Array::zeros(lazyfuse::DType::F64, &[1000]);
-        let opts = ExecOptions { threads: 1 };
+        let opts = ExecOptions::default().with_threads(1);
         let mut g = c.benchmark_group("small");
         g.bench_function("lazyfuse", |b| {
             b.iter(|| runtime::eval_graph_into(&gr, &arrays, &mut out, &opts).expect("run"))

@@ -62,7 +62,7 @@ fn main() {
     let quick = std::env::args().any(|a| a == "quick");
     let n = if quick { 1_000_000 } else { 10_000_000 };
     let reps = if quick { 31 } else { 15 };
-    let one = ExecOptions { threads: 1 };
+    let one = ExecOptions::default().with_threads(1);
     let fa = || Array::from_vec(fill_f64(n, 1));
     let mut cases: Vec<Case> = vec![];
     macro_rules! f64case {
@@ -351,7 +351,8 @@ fn main() {
     let mut out = Array::zeros(lazyfuse::DType::F64, &[n]);
     let t1 = time(5, || p.run_into(&arrays, &mut out, &one).expect("run"));
     let t2 = time(5, || {
-        p.run_into(&arrays, &mut out, &ExecOptions { threads: 2 }).expect("run")
+        p.run_into(&arrays, &mut out, &ExecOptions::default().with_threads(2))
+            .expect("run")
     });
     println!(
         "trig: 1 thread {:.1} ms, 2 threads {:.1} ms, speedup {:.2}x",

@@ -16,7 +16,7 @@ fn main() {
     let mut out = Array::zeros(DType::F64, &[n]);
     let mut hout = vec![0.0f64; n];
     let av: Vec<f64> = (0..n).map(|i| a.get(&[i]).unwrap().as_f64()).collect();
-    let opts = runtime::ExecOptions { threads: 1 };
+    let opts = runtime::ExecOptions::default().with_threads(1);
     let reps = (1usize << 27) / n;
     let mut rs = vec![];
     for _ in 0..11 {

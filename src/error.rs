@@ -9,6 +9,7 @@ use thiserror::Error as ThisError;
 
 /// Everything that can go wrong in lazyfuse, by kind.
 #[derive(Debug, Clone, PartialEq, ThisError)]
+#[non_exhaustive]
 pub enum Error {
     /// Operand shapes that do not broadcast, bad axes, bad indices.
     #[error("{0}")]

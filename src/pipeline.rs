@@ -109,7 +109,7 @@ impl Expr {
         self.eval_with(&ExecOptions::default())
     }
 
-    /// [`Expr::eval`] with explicit options: `ExecOptions { threads: 2 }`
+    /// [`Expr::eval`] with explicit options: `ExecOptions::default().with_threads(2)`
     /// splits large kernels over two threads (results are identical for
     /// any thread count).
     pub fn eval_with(&self, opts: &ExecOptions) -> Result<Array> {

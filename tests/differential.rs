@@ -384,7 +384,7 @@ fn check(seed: u64, family: Family) -> Result<bool, String> {
     };
     let threads = 1 + r.below(3);
     let want = lazyfuse::internals::interp::interpret(&g, &inputs);
-    let got = eval_graph(&g, &inputs, &ExecOptions { threads });
+    let got = eval_graph(&g, &inputs, &ExecOptions::default().with_threads(threads));
     let fallbacks = lazyfuse::internals::jit::VECTOR_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed);
     if fallbacks > 0 {
         return Err(format!(
@@ -566,7 +566,7 @@ fn negative_power_in_unread_elements_raises() {
             "{src}: interpreter gave {want:?}"
         );
         for threads in [1, 2] {
-            let got = eval_graph(&g, &inputs, &ExecOptions { threads });
+            let got = eval_graph(&g, &inputs, &ExecOptions::default().with_threads(threads));
             assert_eq!(got.err(), want.as_ref().err().cloned(), "{src}, {threads} threads");
         }
         assert!(e.eval().is_err(), "{src}: Expr::eval");

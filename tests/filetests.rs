@@ -170,7 +170,7 @@ fn produce(header: &str, body: &str) -> Result<String, String> {
                 .collect();
             let want = lazyfuse::internals::interp::interpret(&g, &inputs);
             for threads in [1, 3] {
-                let got = eval_graph(&g, &inputs, &ExecOptions { threads });
+                let got = eval_graph(&g, &inputs, &ExecOptions::default().with_threads(threads));
                 match (&want, &got) {
                     (Ok(w), Ok(gt)) if w == gt => {}
                     (Err(w), Err(gt)) if w == gt => {}
@@ -260,5 +260,6 @@ fn from_bytes(dtype: DType, shape: &[usize], bytes: &[u8]) -> Array {
         DType::U64 => mk!(u64),
         DType::F32 => mk!(f32),
         DType::F64 => mk!(f64),
+        other => panic!("no test data for dtype {other}"),
     }
 }

@@ -811,7 +811,9 @@ fn expression_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
     };
     c.stats.parsed += 1;
     let threads = if r.chance(0.3) { 2 } else { 1 };
-    let got = e.eval_with(&ExecOptions { threads }).map(|a| vec![a]);
+    let got = e
+        .eval_with(&ExecOptions::default().with_threads(threads))
+        .map(|a| vec![a]);
     match lazyfuse::internals::pipeline::build_graph(std::slice::from_ref(&e)) {
         Ok((g, arrays)) => {
             let want = lazyfuse::internals::interp::interpret(&g, &arrays);
@@ -1078,7 +1080,7 @@ fn graph_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
     }
     let threads = if r.chance(0.3) { 2 } else { 1 };
     let want = lazyfuse::internals::interp::interpret(&g, &arrays);
-    let got = lazyfuse::internals::runtime::eval_graph(&g, &arrays, &ExecOptions { threads });
+    let got = lazyfuse::internals::runtime::eval_graph(&g, &arrays, &ExecOptions::default().with_threads(threads));
     agree(&format!("eval_graph ({threads} threads)"), &g, &want, &got, c)
 }
 
@@ -1377,7 +1379,9 @@ fn npy_case(r: &mut Rng, c: &mut Case) -> Result<(), String> {
         }
         let e = Expr::parse(src, &[("a", &x)]).map_err(|e| format!("{src}: {e}"))?;
         let threads = if r.chance(0.3) { 2 } else { 1 };
-        let got = e.eval_with(&ExecOptions { threads }).map(|a| vec![a]);
+        let got = e
+            .eval_with(&ExecOptions::default().with_threads(threads))
+            .map(|a| vec![a]);
         let (g, arrays) =
             lazyfuse::internals::pipeline::build_graph(std::slice::from_ref(&e)).map_err(|e| format!("{src}: {e}"))?;
         let want = lazyfuse::internals::interp::interpret(&g, &arrays);

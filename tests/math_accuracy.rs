@@ -213,7 +213,7 @@ fn numpy_validation_set_jit() {
             let interp = lazyfuse::internals::interp::interpret(&g, &inputs).expect("interprets");
             let mut results = vec![("JIT", e.eval().expect("evaluates"))];
             for threads in [1, 2] {
-                let r = eval_graph(&g, &inputs, &ExecOptions { threads }).expect("evaluates");
+                let r = eval_graph(&g, &inputs, &ExecOptions::default().with_threads(threads)).expect("evaluates");
                 results.push((
                     if threads == 1 { "JIT 1 thread" } else { "JIT 2 threads" },
                     r[0].clone(),

@@ -50,6 +50,7 @@ fn values(dtype: DType, n: usize) -> Array {
         DType::U64 => Array::from_vec((0..n).map(|k| i(k).wrapping_shl(45) as u64).collect::<Vec<_>>()),
         DType::F32 => Array::from_vec((0..n).map(|k| i(k) as f32 * -0.3).collect::<Vec<_>>()),
         DType::F64 => Array::from_vec((0..n).map(|k| i(k) as f64 * 1e-3 + 0.1).collect::<Vec<_>>()),
+        other => panic!("no test values for dtype {other}"),
     }
 }
 

@@ -182,7 +182,7 @@ fn compare(
 
 fn eval(outputs: &[Expr], threads: usize) -> Result<Vec<Array>, String> {
     let (g, arrays) = lower(outputs).map_err(|e| e.to_string())?;
-    eval_graph(&g, &arrays, &ExecOptions { threads }).map_err(|e| format!("{e}\n{g}"))
+    eval_graph(&g, &arrays, &ExecOptions::default().with_threads(threads)).map_err(|e| format!("{e}\n{g}"))
 }
 
 fn reference(outputs: &[Expr]) -> Result<Vec<Array>, String> {

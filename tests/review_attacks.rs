@@ -298,7 +298,9 @@ fn overlapping_and_mismatched_destinations_are_refused_and_untouched() {
     let inp = [src.reshape(&[4, 3]).unwrap()];
     assert!(runtime::eval_graph_into(&g, &inp, &mut w, &ExecOptions::default()).is_err());
     let p = runtime::prepare(&g, &inp).unwrap();
-    assert!(p.run_into(&inp, &mut w, &ExecOptions { threads: 2 }).is_err());
+    assert!(p
+        .run_into(&inp, &mut w, &ExecOptions::default().with_threads(2))
+        .is_err());
     assert_eq!(w.to_vec::<f64>().unwrap()[..6], [0.0, 1.0, 2.0, 1.0, 2.0, 3.0]);
     // Wrong dtype or shape.
     let mut f32s = Array::zeros(DType::F32, &[4, 3]);

@@ -23,7 +23,7 @@ fn thread_counts_2_to_64_leave_one_bounded_pool() {
     let a = Array::from_vec((0..4096).map(|i| i as f64).collect());
     let e = (lazy(&a) * 2.0 + 1.0).sum();
     let want = e
-        .eval_with(&ExecOptions { threads: 1 })
+        .eval_with(&ExecOptions::default().with_threads(1))
         .unwrap()
         .to_vec::<f64>()
         .unwrap();
@@ -31,7 +31,7 @@ fn thread_counts_2_to_64_leave_one_bounded_pool() {
     let want_ew = elementwise.eval().unwrap().to_vec::<f64>().unwrap();
     let before = os_threads();
     for threads in 2..=64 {
-        let opts = ExecOptions { threads };
+        let opts = ExecOptions::default().with_threads(threads);
         assert_eq!(e.eval_with(&opts).unwrap().to_vec::<f64>().unwrap(), want, "{threads}");
         assert_eq!(
             elementwise.eval_with(&opts).unwrap().to_vec::<f64>().unwrap(),
@@ -53,12 +53,12 @@ fn thread_counts_2_to_64_leave_one_bounded_pool() {
     );
     // Above the cap: an error naming it, and no pool grows.
     let err = e
-        .eval_with(&ExecOptions {
-            threads: MAX_THREADS + 1,
-        })
+        .eval_with(&ExecOptions::default().with_threads(MAX_THREADS + 1))
         .unwrap_err();
     assert_eq!(err.to_string(), "257 threads asked for: the limit is 256");
-    let err = lazy(&a).eval_with(&ExecOptions { threads: 100_000 }).unwrap_err();
+    let err = lazy(&a)
+        .eval_with(&ExecOptions::default().with_threads(100_000))
+        .unwrap_err();
     assert_eq!(err.to_string(), "100000 threads asked for: the limit is 256");
     assert!(os_threads() <= bound);
 }

@@ -12,6 +12,7 @@ use std::str::FromStr;
 /// An element type. The names are NumPy's (`float64`) in long form and
 /// lazyfuse's (`f64`) in short form; both parse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DType {
     /// `bool`, one byte, 0 or 1.
     Bool,
@@ -260,6 +261,7 @@ impl FromStr for DType {
 /// equals itself: what hash-consing and constant folding need.
 #[derive(Clone, Copy, Debug)]
 #[allow(missing_docs)]
+#[non_exhaustive]
 pub enum Scalar {
     Bool(bool),
     I8(i8),

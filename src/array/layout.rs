@@ -8,6 +8,7 @@ use std::fmt;
 
 /// One entry of a basic NumPy index: `3`, `1:5:2`, `None`, `...`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Index {
     /// An integer index (negative counts from the end); removes the axis.
     At(isize),

@@ -268,6 +268,7 @@ impl Array {
     /// assert!(Array::from_buffer(buf, DType::U16, &[3], &[1], 0).is_err());
     /// # Ok::<(), lazyfuse::Error>(())
     /// ```
+    #[doc(hidden)]
     pub fn from_buffer(
         buf: Arc<Buffer>,
         dtype: DType,
@@ -395,7 +396,8 @@ impl Array {
     pub fn nbytes(&self) -> usize {
         self.len() * self.dtype.size()
     }
-    /// The shared buffer.
+    /// The shared buffer (internals: a [`Buffer`] is not part of the API).
+    #[doc(hidden)]
     pub fn buffer(&self) -> &Arc<Buffer> {
         &self.buf
     }

@@ -318,6 +318,7 @@ impl Expr {
 
 /// Keyword arguments of a function call in the string syntax.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Kwargs {
     /// `axis=` (a tuple or one integer); `None` when absent or `axis=None`.
     pub axis: Option<Vec<isize>>,

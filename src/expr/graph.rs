@@ -132,10 +132,6 @@ impl Graph {
         u.dedup();
         u
     }
-    /// The underlying petgraph (edges run operand → user, weight = operand position).
-    pub fn petgraph(&self) -> &DiGraph<Node, u8> {
-        &self.dag
-    }
 
     /// Declares an input of the given type. Names must be unique.
     pub fn add_input(&mut self, name: &str, dtype: DType, shape: &[usize]) -> Result<NodeId> {

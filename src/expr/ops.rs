@@ -13,6 +13,7 @@ macro_rules! op_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident = $mn:literal, $rule:ident;)* }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum $name { $($(#[$vm])* $var,)* }
         impl $name {
             /// Every op of this group, in table order.
@@ -363,6 +364,7 @@ impl ReduceOp {
 
 /// A graph operation. Operands are the node's `args`, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Op {
     /// A graph input, bound to an array at evaluation (no args).
     Input(String),

@@ -10,6 +10,7 @@ use std::fmt;
 
 /// A Python `bool`, `int` (here up to 128 bits) or `float` literal.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum PyScalar {
     /// `True` / `False`
     Bool(bool),

@@ -19,7 +19,7 @@
 //! **Multi-consumer rule (cost model).** A value must be *materialized* when it
 //! is a graph output, an operand of a boundary node, or a signed-integer
 //! `pow` that its consumers read only partly (NumPy raises for a negative
-//! exponent anywhere in it; see [`materialize_partly_read_pows`]). Every materialized value
+//! exponent anywhere in it; see `materialize_partly_read_pows`). Every materialized value
 //! roots a kernel. Inside one kernel a node used several times under the same
 //! access map is computed once (SSA sharing); under different maps (`x + x.T`
 //! with `x` computed) it is recomputed per map. Roots of the same shape whose

@@ -6,7 +6,7 @@
 //! SSA instructions [`Inst`] evaluated at every iteration point, and the
 //! vector width and unroll factor chosen by the passes. Each instruction has
 //! a `level`: the loop depth it is computed at (`dims.len()` = innermost,
-//! `0` = once per call), set by [`hoist_invariants`].
+//! `0` = once per call), set by [`hoist_invariants()`].
 //!
 //! Text form (prints and parses back, `parse(print(f)) == f`):
 //!

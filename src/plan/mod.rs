@@ -91,6 +91,7 @@ impl std::fmt::Display for BufferPlan {
 
 /// The memory figures of an evaluation, as data (`Expr::memory_report`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MemoryReport {
     /// Buffers the plan allocates (outputs included).
     pub buffers: usize,

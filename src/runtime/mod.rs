@@ -48,22 +48,39 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 pub use exec::{min_per_thread, MAX_THREADS, MIN_PER_THREAD};
 
-/// How to run.
+/// How to run: taken by every evaluating call (`eval_with`,
+/// `eval_many_with`, `Function::call_with`, …).
+///
+/// ```
+/// use lazyfuse::{lazy, Array, ExecOptions};
+/// let a = Array::from_vec(vec![1.0f64; 100_000]);
+/// let two = ExecOptions::default().with_threads(2);
+/// assert_eq!((lazy(&a) * 2.0).sum().eval_with(&two)?.to_scalar::<f64>()?, 200_000.0);
+/// # Ok::<(), lazyfuse::Error>(())
+/// ```
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ExecOptions {
     /// Worker threads, at most [`MAX_THREADS`]; 0 = `LAZYFUSE_THREADS`
-    /// (read once per process; unset, empty or 0 means 1).
+    /// (read once per process; unset, empty or 0 means 1). Results are
+    /// the same for every thread count.
     pub threads: usize,
 }
 
 impl ExecOptions {
+    /// These options with `n` worker threads (0: `LAZYFUSE_THREADS`).
+    pub fn with_threads(mut self, n: usize) -> ExecOptions {
+        self.threads = n;
+        self
+    }
+
     /// The thread count to use: an `Err` naming the limit above
     /// [`MAX_THREADS`], or for a `LAZYFUSE_THREADS` that is not a count.
     ///
     /// ```
     /// use lazyfuse::internals::runtime::{ExecOptions, MAX_THREADS};
-    /// assert_eq!(ExecOptions { threads: 4 }.thread_count()?, 4);
-    /// let err = ExecOptions { threads: MAX_THREADS + 1 }.thread_count().unwrap_err();
+    /// assert_eq!(ExecOptions::default().with_threads(4).thread_count()?, 4);
+    /// let err = ExecOptions::default().with_threads(MAX_THREADS + 1).thread_count().unwrap_err();
     /// assert_eq!(err.to_string(), "257 threads asked for: the limit is 256");
     /// # Ok::<(), lazyfuse::Error>(())
     /// ```
@@ -995,7 +1012,13 @@ mod tests {
                 step: -2,
             }])
             .unwrap();
-        eval_graph_into(&g, std::slice::from_ref(&a), &mut s, &ExecOptions { threads: 2 }).unwrap();
+        eval_graph_into(
+            &g,
+            std::slice::from_ref(&a),
+            &mut s,
+            &ExecOptions::default().with_threads(2),
+        )
+        .unwrap();
         assert_eq!(s, want);
         // A broadcast destination is refused.
         let mut b = Array::zeros(DType::F64, &[5]).broadcast_to(&[6, 5]).unwrap();
