@@ -136,6 +136,11 @@ impl Expr {
     /// # Ok::<(), lazyfuse::Error>(())
     /// ```
     pub fn eval_into(&self, dst: &mut impl crate::array::EvalTarget) -> Result<()> {
+        self.eval_into_with(dst, &ExecOptions::default())
+    }
+
+    /// [`Expr::eval_into`] with explicit options (threads).
+    pub fn eval_into_with(&self, dst: &mut impl crate::array::EvalTarget, opts: &ExecOptions) -> Result<()> {
         let dst = dst.target(crate::array::EvalToken(()))?;
         let (t, s) = (self.dtype()?, self.shape()?);
         check_dst(dst, t, &s)?;
@@ -145,11 +150,11 @@ impl Expr {
             // The destination overlaps an input (e.g. `a[1:] + a[:-1]` into
             // `a[:-1]`): writing directly could change elements before they
             // are read, so compute into a fresh buffer first, then copy.
-            let out = evaluate(g, arrays)?.pop().expect("one output");
+            let out = evaluate_with(g, arrays, opts)?.pop().expect("one output");
             dst.assign_from(&out);
             return Ok(());
         }
-        runtime::eval_graph_into_exclusive(g, arrays, dst, &ExecOptions::default())
+        runtime::eval_graph_into_exclusive(g, arrays, dst, opts)
     }
 
     /// Evaluates into a `.npy` file in chunks of rows (about
@@ -181,10 +186,20 @@ impl Expr {
     /// # Ok::<(), lazyfuse::Error>(())
     /// ```
     pub fn eval_to_npy(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
-        self.eval_to_npy_chunked(path.as_ref(), STREAM_CHUNK_BYTES)
+        self.eval_to_npy_with(path, &ExecOptions::default())
     }
 
-    pub(crate) fn eval_to_npy_chunked(&self, path: &std::path::Path, chunk_bytes: usize) -> Result<()> {
+    /// [`Expr::eval_to_npy`] with explicit options (threads).
+    pub fn eval_to_npy_with(&self, path: impl AsRef<std::path::Path>, opts: &ExecOptions) -> Result<()> {
+        self.eval_to_npy_chunked(path.as_ref(), STREAM_CHUNK_BYTES, opts)
+    }
+
+    pub(crate) fn eval_to_npy_chunked(
+        &self,
+        path: &std::path::Path,
+        chunk_bytes: usize,
+        opts: &ExecOptions,
+    ) -> Result<()> {
         let (dt, shape) = (self.dtype()?, self.shape()?);
         let row_bytes = shape.iter().skip(1).try_fold(dt.size(), |n, &d| n.checked_mul(d));
         let rows = shape.first().copied().unwrap_or(1);
@@ -193,7 +208,7 @@ impl Expr {
             return shape_err!("eval_to_npy: a {dt} result of shape {} is too large", shape_str(&shape));
         };
         if shape.is_empty() || total <= chunk_bytes {
-            return self.eval()?.write_npy(path);
+            return self.eval_with(opts)?.write_npy(path);
         }
         let per = (chunk_bytes / row_bytes.max(1)).max(1);
         crate::fsio::write_file(path, |w| {
@@ -204,7 +219,7 @@ impl Expr {
                 let k1 = (k0 + per).min(rows);
                 let part = self
                     .slice(&[crate::array::Index::range(k0 as isize, k1 as isize, 1)])
-                    .eval()?;
+                    .eval_with(opts)?;
                 part.write_npy_data(w).map_err(io)?;
                 k0 = k1;
             }
@@ -292,7 +307,7 @@ mod tests {
             step: -1,
         }]);
         let path = std::env::temp_dir().join(format!("lazyfuse-stream-{}.npy", std::process::id()));
-        e.eval_to_npy_chunked(&path, 7 * 5 * 8).unwrap();
+        e.eval_to_npy_chunked(&path, 7 * 5 * 8, &Default::default()).unwrap();
         let got = Array::read_npy(&path).unwrap();
         std::fs::remove_file(&path).ok();
         assert_eq!(got, e.eval().unwrap());
@@ -336,7 +351,7 @@ mod tests {
         ev[39] = -1;
         let b = Array::from_shape_vec(&[20, 2], ev).unwrap();
         let e = crate::Expr::parse("a ** b", &[("a", &a), ("b", &b)]).unwrap();
-        assert!(e.eval_to_npy_chunked(&path, 3 * 16).is_err());
+        assert!(e.eval_to_npy_chunked(&path, 3 * 16, &Default::default()).is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"old");
         assert_eq!(d.list(), ["out.npy"]);
     }
@@ -353,7 +368,7 @@ mod tests {
                     for round in 0..4 {
                         let k = (10 * t + round) as f64;
                         let p = d.0.join(format!("res.v{t}"));
-                        (lazy(a) + k).eval_to_npy_chunked(&p, 7 * 4 * 8).unwrap();
+                        (lazy(a) + k).eval_to_npy_chunked(&p, 7 * 4 * 8, &Default::default()).unwrap();
                         let got = Array::read_npy(&p).unwrap().to_vec::<f64>().unwrap();
                         assert_eq!((got[0], got[199]), (k, 199.0 + k), "thread {t} round {round}");
                     }
@@ -376,7 +391,7 @@ mod tests {
         let m = unsafe { Array::open_npy(&path) }.unwrap();
         assert!(!m.is_writable(), "mapped");
         let e = lazy(&m) * 2.0;
-        e.eval_to_npy_chunked(&path, 5 * 3 * 8).unwrap();
+        e.eval_to_npy_chunked(&path, 5 * 3 * 8, &Default::default()).unwrap();
         let got = Array::read_npy(&path).unwrap();
         assert_eq!(got, (lazy(&a) * 2.0).eval().unwrap());
         assert_eq!(m, a);
