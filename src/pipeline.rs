@@ -368,7 +368,9 @@ mod tests {
                     for round in 0..4 {
                         let k = (10 * t + round) as f64;
                         let p = d.0.join(format!("res.v{t}"));
-                        (lazy(a) + k).eval_to_npy_chunked(&p, 7 * 4 * 8, &Default::default()).unwrap();
+                        (lazy(a) + k)
+                            .eval_to_npy_chunked(&p, 7 * 4 * 8, &Default::default())
+                            .unwrap();
                         let got = Array::read_npy(&p).unwrap().to_vec::<f64>().unwrap();
                         assert_eq!((got[0], got[199]), (k, 199.0 + k), "thread {t} round {round}");
                     }

@@ -107,14 +107,15 @@ fn run_on(p: &rayon::ThreadPool, workers: usize, n: usize, work: &(dyn Fn(usize)
     });
 }
 
-/// Runs `k` over the whole iteration space of `l` with up to `threads`
-/// threads.
-pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
-    let total: usize = l.dims.iter().product();
-    if total == 0 {
+/// Runs `k` over outermost iterations `[lo, hi)` of `l` (a window of a
+/// streamed evaluation, or the whole extent) with up to `threads` threads.
+pub fn run_range(k: &Compiled, l: &Launch, lo: usize, hi: usize, threads: usize) -> Result<()> {
+    let all: usize = l.dims.iter().product();
+    if all == 0 || lo >= hi {
         return Ok(());
     }
-    let outer = l.dims[0];
+    let outer = hi - lo;
+    let total = all / l.dims[0] * outer;
     let status = AtomicU32::new(0);
     let f = k.func();
     let t = threads.min(total / min_per_thread()).min(outer).max(1);
@@ -125,7 +126,7 @@ pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
         unsafe { f(l.ptrs.as_ptr(), l.strides.as_ptr(), l.dims.as_ptr(), lo, hi, &status) }
     };
     match (t > 1).then(|| pool(t)).flatten() {
-        None => call(0, outer),
+        None => call(lo, hi),
         Some(p) => {
             // Many chunks per thread (but none below `min_per_thread`
             // elements) balance uneven progress — on a shared machine one
@@ -138,7 +139,7 @@ pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
             let lp = SendPtr(l);
             let st = &status;
             run_on(&p, t, outer.div_ceil(per), &|c| {
-                let (lo, hi) = (c * per, ((c + 1) * per).min(outer));
+                let (lo, hi) = (lo + c * per, (lo + (c + 1) * per).min(hi));
                 let l = lp.get();
                 // SAFETY: see `call`; chunks are disjoint parts of the
                 // outermost extent.
@@ -146,13 +147,7 @@ pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
             });
         }
     }
-    match status.load(Ordering::Relaxed) {
-        0 => Ok(()),
-        STATUS_NEGATIVE_POWER => Err(Error::Value(
-            "integers to negative integer powers are not allowed".into(),
-        )),
-        s => Err(Error::Internal(format!("kernel status {s}"))),
-    }
+    check_status(&status)
 }
 
 // ------------------------------------------------------------ reductions
@@ -160,8 +155,6 @@ pub fn run(k: &Compiled, l: &Launch, threads: usize) -> Result<()> {
 /// Elements of the iteration space per reduction chunk (a fixed number,
 /// whatever the thread count, so results do not depend on it).
 pub const REDUCE_CHUNK: usize = 1 << 18;
-/// At most this many tasks (groups of chunks) per reduction.
-const MAX_TASKS: usize = 16;
 /// Above this many bytes of partial accumulators per chunk, a reduction
 /// along the outermost loop runs as one call (no partial copies).
 const PARTIAL_LIMIT: usize = 256 << 10;
@@ -363,80 +356,151 @@ impl Tree {
     }
 }
 
-/// Runs a reduction kernel whose accumulators `parts` are reduced along the
-/// outermost loop: the loop is cut into chunks of about [`REDUCE_CHUNK`]
-/// elements (independent of `threads`), each chunk folds into fresh
-/// partials, and partials are combined pairwise in a fixed tree — so the
-/// result is the same with any number of threads, and float sums gain a
-/// pairwise level on top of the kernel's compensated chunk sums. The final
-/// value is folded into the accumulators' memory (holding the identity).
-pub fn run_reduce(k: &Compiled, l: &Launch, parts: &[Partial], threads: usize) -> Result<()> {
-    let total: usize = l.dims.iter().product();
-    if total == 0 {
-        return Ok(());
+/// Chunks computed in parallel at a time by [`Reducer::run_range`] (their
+/// partials are pushed into the tree in order).
+const BATCH: usize = 64;
+
+/// Runs a kernel that folds values along its outermost loop into
+/// accumulators whose stride along that loop is 0 (`parts`), or that
+/// carries argmin/argmax state along it, over windows of that loop given in
+/// order. The loop is cut into chunks of [`Reducer::rows`] iterations
+/// (about [`REDUCE_CHUNK`] elements: a number fixed by the launch's shape,
+/// independent of the thread count and of the windows):
+///
+/// * **partials** (accumulators of at most [`PARTIAL_LIMIT`] bytes): each
+///   chunk folds into fresh partials (filled with the identity), computed
+///   in parallel, and partials are combined pairwise in a fixed tree (a
+///   binary counter over the sequence of chunks, see [`Tree`]) — so float
+///   sums gain a pairwise level on top of the kernel's compensated chunk
+///   sums;
+/// * **sequential** (larger accumulators, argmin/argmax): one call per
+///   chunk, in order, on one thread, folding into the accumulators'
+///   memory.
+///
+/// Either way the result depends only on the launch's shape, not on the
+/// thread count or on how the loop is cut into windows (as long as every
+/// window but the last starts and ends on a chunk boundary), so a streamed
+/// evaluation gives the bits of an in-memory one.
+pub struct Reducer {
+    parts: Vec<Partial>,
+    tree: Tree,
+    rows: usize,
+    sequential: bool,
+}
+
+impl Reducer {
+    /// A reducer for launch `l` with accumulators `parts` (`sequential`:
+    /// argmin/argmax, which run in order whatever their size).
+    pub fn new(l: &Launch, parts: Vec<Partial>, sequential: bool) -> Reducer {
+        let total: usize = l.dims.iter().product();
+        let outer = l.dims.first().copied().unwrap_or(0).max(1);
+        let inner = total / outer;
+        let part_bytes: usize = parts.iter().map(|p| p.len * p.dtype.size()).sum();
+        Reducer {
+            sequential: sequential || part_bytes > PARTIAL_LIMIT,
+            parts,
+            tree: Tree {
+                stack: vec![],
+                spare: vec![],
+            },
+            rows: (REDUCE_CHUNK / inner.max(1)).max(1),
+        }
     }
-    let outer = l.dims[0];
-    let inner = total / outer;
-    let part_bytes: usize = parts.iter().map(|p| p.len * p.dtype.size()).sum();
-    if part_bytes > PARTIAL_LIMIT || outer == 1 {
-        return run(k, l, 1);
+
+    /// Outermost iterations per chunk: windows start on multiples of it.
+    pub fn rows(&self) -> usize {
+        self.rows
     }
-    let rows = (REDUCE_CHUNK / inner.max(1)).max(1);
-    let chunks = outer.div_ceil(rows);
-    let group = chunks.div_ceil(MAX_TASKS).next_power_of_two();
-    let tasks = chunks.div_ceil(group);
-    let status = AtomicU32::new(0);
-    let f = k.func();
-    let lp = SendPtr(l);
-    let task = |t: usize| -> Option<Parts> {
-        let l = lp.get();
-        let mut tree = Tree {
-            stack: vec![],
-            spare: vec![],
-        };
-        let mut ptrs = l.ptrs.clone();
-        for c in t * group..((t + 1) * group).min(chunks) {
-            let mut x = tree.fresh(parts);
+
+    /// Folds outermost iterations `[lo, hi)` (`lo` a multiple of
+    /// [`Reducer::rows`]; `hi` too unless it is the end).
+    pub fn run_range(&mut self, k: &Compiled, l: &Launch, lo: usize, hi: usize, threads: usize) -> Result<()> {
+        let total: usize = l.dims.iter().product();
+        if total == 0 || lo >= hi {
+            return Ok(());
+        }
+        let status = AtomicU32::new(0);
+        let f = k.func();
+        let rows = self.rows;
+        let chunk = |c: usize| (lo + c * rows, (lo + (c + 1) * rows).min(hi));
+        let chunks = (hi - lo).div_ceil(rows);
+        if self.sequential {
+            for c in 0..chunks {
+                let (a, b) = chunk(c);
+                // SAFETY: pointers, strides and extents describe live arrays
+                // the kernel was lowered for; [a, b) is within the outermost
+                // extent.
+                unsafe { f(l.ptrs.as_ptr(), l.strides.as_ptr(), l.dims.as_ptr(), a, b, &status) };
+            }
+            return check_status(&status);
+        }
+        let parts = &self.parts;
+        let lp = SendPtr(l);
+        let st = &status;
+        let partial = |c: usize, mut x: Parts| -> Parts {
+            let l = lp.get();
+            let mut ptrs = l.ptrs.clone();
             for (p, buf) in parts.iter().zip(x.iter_mut()) {
                 ptrs[p.param] = (buf.as_mut_ptr() as *mut u8).wrapping_offset(p.offset);
             }
-            let (lo, hi) = (c * rows, ((c + 1) * rows).min(outer));
-            // SAFETY: as in `run`; the accumulator params point at the
-            // chunk's own partial buffers.
-            unsafe { f(ptrs.as_ptr(), l.strides.as_ptr(), l.dims.as_ptr(), lo, hi, &status) };
-            tree.push(parts, x);
-        }
-        tree.finish(parts)
-    };
-    let t = threads.min(tasks).min(total / min_per_thread()).max(1);
-    let results: Vec<Option<Parts>> = match (t > 1).then(|| pool(t)).flatten() {
-        None => (0..tasks).map(task).collect(),
-        Some(p) => {
-            let slots: Vec<Mutex<Option<Parts>>> = (0..tasks).map(|_| Mutex::new(None)).collect();
-            run_on(&p, t, tasks, &|i| {
-                let r = task(i);
-                if let Ok(mut g) = slots[i].lock() {
-                    *g = r;
+            let (a, b) = chunk(c);
+            // SAFETY: as above; the accumulator params point at the chunk's
+            // own partial buffers.
+            unsafe { f(ptrs.as_ptr(), l.strides.as_ptr(), l.dims.as_ptr(), a, b, st) };
+            x
+        };
+        let per_chunk = total / l.dims[0] * rows;
+        let t = threads.min(chunks).min((chunks * per_chunk) / min_per_thread()).max(1);
+        let pool = (t > 1).then(|| pool(t)).flatten();
+        let mut c0 = 0;
+        while c0 < chunks {
+            let c1 = (c0 + BATCH).min(chunks);
+            let fresh: Vec<Parts> = (c0..c1).map(|_| self.tree.fresh(parts)).collect();
+            let done: Vec<Parts> = match &pool {
+                None => fresh.into_iter().zip(c0..c1).map(|(x, c)| partial(c, x)).collect(),
+                Some(p) => {
+                    let slots: Vec<Mutex<Option<Parts>>> = fresh.into_iter().map(|x| Mutex::new(Some(x))).collect();
+                    run_on(p, t, c1 - c0, &|i| {
+                        if let Ok(mut g) = slots[i].lock() {
+                            if let Some(x) = g.take() {
+                                *g = Some(partial(c0 + i, x));
+                            }
+                        }
+                    });
+                    slots
+                        .into_iter()
+                        .map(|m| {
+                            m.into_inner()
+                                .ok()
+                                .flatten()
+                                .ok_or_else(|| Error::Internal("lost partial".into()))
+                        })
+                        .collect::<Result<_>>()?
                 }
-            });
-            slots.into_iter().map(|m| m.into_inner().ok().flatten()).collect()
+            };
+            for x in done {
+                self.tree.push(parts, x);
+            }
+            c0 = c1;
         }
-    };
-    let mut tree = Tree {
-        stack: vec![],
-        spare: vec![],
-    };
-    for r in results.into_iter().flatten() {
-        tree.push(parts, r);
+        check_status(&status)
     }
-    if let Some(fin) = tree.finish(parts) {
-        for (p, buf) in parts.iter().zip(&fin) {
-            let dst = l.ptrs[p.param].wrapping_offset(-p.offset);
-            // SAFETY: the accumulator array holds `len` elements at `dst`.
-            unsafe { combine(p.op, p.dtype, dst, buf.as_ptr() as *const u8, p.len) };
+
+    /// Folds the combined partials into the accumulators' memory (which
+    /// holds the identity) at `l`'s pointers.
+    pub fn finish(self, l: &Launch) {
+        if self.sequential {
+            return;
+        }
+        let parts = self.parts;
+        if let Some(fin) = self.tree.finish(&parts) {
+            for (p, buf) in parts.iter().zip(&fin) {
+                let dst = l.ptrs[p.param].wrapping_offset(-p.offset);
+                // SAFETY: the accumulator array holds `len` elements at `dst`.
+                unsafe { combine(p.op, p.dtype, dst, buf.as_ptr() as *const u8, p.len) };
+            }
         }
     }
-    check_status(&status)
 }
 
 fn check_status(status: &AtomicU32) -> Result<()> {
