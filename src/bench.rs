@@ -215,7 +215,7 @@ pub fn run_case(case: &Case, threads: usize, repeat: usize) -> Result<Measuremen
     let bind: Vec<(&str, &Array)> = arrays.iter().map(|(n, a)| (n.as_str(), a)).collect();
     let expr = Expr::parse(&case.expr, &bind)?;
     let (g, inputs) = pipeline::build_graph(std::slice::from_ref(&expr))?;
-    let opts = ExecOptions { threads };
+    let opts = ExecOptions::default().with_threads(threads);
 
     // Process-wide one-time set-up (host ISA detection, the JIT's symbol
     // table) is not part of compiling a kernel: do it before timing.
@@ -312,7 +312,10 @@ pub const SCALING_TARGETS: &[(&str, f64)] = &[("trig", 1.7)];
 /// per-round ratios; each with its own number of threads.
 pub fn run_pair(case: (&Case, usize), baseline: (&Case, usize), repeat: usize) -> Result<f64> {
     let ((case, ta), (baseline, tb)) = (case, baseline);
-    let (oa_, ob_) = (ExecOptions { threads: ta }, ExecOptions { threads: tb });
+    let (oa_, ob_) = (
+        ExecOptions::default().with_threads(ta),
+        ExecOptions::default().with_threads(tb),
+    );
     let setup = |c: &Case| -> Result<(runtime::Prepared, Vec<Array>, Array)> {
         let arrays: Vec<(String, Array)> = c
             .inputs

@@ -299,9 +299,7 @@ fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
             check_threads(threads)?;
             let inputs = load_inputs(&inputs)?;
             let e = parse_expr(&expr, &inputs)?;
-            let r = e.eval_with(&crate::runtime::ExecOptions {
-                threads: threads.unwrap_or(0),
-            })?;
+            let r = e.eval_with(&crate::runtime::ExecOptions::default().with_threads(threads.unwrap_or(0)))?;
             match output {
                 Some(path) => r.write_npy(&path)?,
                 None => out.write_all(summary(&r).as_bytes()).map_err(io)?,

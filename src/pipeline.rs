@@ -15,6 +15,7 @@ use crate::expr::{lower_donating, lower_full, Expr, Graph, Lowered};
 use crate::fuse;
 use crate::interp;
 use crate::plan::{plan_buffers, BufferPlan, MemoryReport};
+use crate::runtime::stream::{any_mapped, eval_graph_streamed, Sink, StreamReport};
 use crate::runtime::{self, ExecOptions};
 
 /// Result bytes per chunk of [`Expr::eval_to_npy`].
@@ -77,10 +78,24 @@ pub fn eval_many(outputs: &[Expr]) -> Result<Vec<Array>> {
 /// expression for the evaluation; an input whose memory was not reused for
 /// a result is given back, so the expression can be evaluated again.
 pub fn eval_many_with(outputs: &[Expr], opts: &ExecOptions) -> Result<Vec<Array>> {
+    let streamed = |g: &Graph, arrays: &[Array]| -> Result<Vec<Array>> {
+        let mut sinks: Vec<Option<&mut dyn Sink>> = (0..g.outputs().len()).map(|_| None).collect();
+        let outs = eval_graph_streamed(g, arrays, &mut sinks, opts, &mut StreamReport::default())?;
+        Ok(outs.into_iter().map(|o| o.expect("an output in memory")).collect())
+    };
     if let [one] = outputs {
         if !one.0.has_owned {
             let built = one.cached_graph(|| build_graph(outputs))?;
+            if any_mapped(&built.1) {
+                return streamed(&built.0, &built.1);
+            }
             return evaluate_with(&built.0, &built.1, opts);
+        }
+    }
+    {
+        let l = build(outputs)?;
+        if any_mapped(&l.arrays) {
+            return streamed(&l.graph, &l.arrays);
         }
     }
     let (mut l, donation) = lower_donating(outputs)?;
@@ -261,6 +276,19 @@ impl Expr {
         let (g, _) = build_graph(std::slice::from_ref(self))?;
         Ok(dump::dot(&g))
     }
+}
+
+/// [`eval_many_with`] through the streaming executor whatever the inputs,
+/// with what it did (tests, benchmarks).
+pub fn eval_streamed_report(outputs: &[Expr], opts: &ExecOptions) -> Result<(Vec<Array>, StreamReport)> {
+    let l = build(outputs)?;
+    let mut sinks: Vec<Option<&mut dyn Sink>> = (0..l.graph.outputs().len()).map(|_| None).collect();
+    let mut report = StreamReport::default();
+    let outs = eval_graph_streamed(&l.graph, &l.arrays, &mut sinks, opts, &mut report)?;
+    Ok((
+        outs.into_iter().map(|o| o.expect("an output in memory")).collect(),
+        report,
+    ))
 }
 
 /// Every stage of several outputs compiled together, as text.

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use std::alloc::{self, Layout};
 use std::any::Any;
 use std::ptr::NonNull;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Buffers of at least this many bytes are huge-page-backed mappings.
 pub const LARGE: usize = 4 << 20;
@@ -89,6 +89,9 @@ pub struct Buffer {
     len: usize,
     writable: bool,
     owner: Owner,
+    /// For a mapping of a whole file: the file, which a streamed
+    /// evaluation reads with `pread` instead of touching the mapping.
+    file: Option<Arc<std::fs::File>>,
 }
 
 // SAFETY: the buffer is plain bytes behind a raw pointer, and its owners
@@ -130,6 +133,7 @@ impl Buffer {
                 len: 0,
                 writable: true,
                 owner: Owner::Aligned(Layout::from_size_align(0, ALIGN).expect("layout")),
+                file: None,
             });
         }
         let layout = Layout::from_size_align(len, ALIGN).map_err(|_| too_big())?;
@@ -141,6 +145,7 @@ impl Buffer {
             len,
             writable: true,
             owner: Owner::Aligned(layout),
+            file: None,
         })
     }
 
@@ -164,6 +169,7 @@ impl Buffer {
             len,
             writable: true,
             owner: Owner::Anon(Some(map)),
+            file: None,
         }
     }
 
@@ -204,7 +210,21 @@ impl Buffer {
             len,
             writable: false,
             owner: Owner::Mmap(map),
+            file: None,
         }
+    }
+
+    /// Adopts a read-only map of the whole of `file` (from byte 0), keeping
+    /// the file for streamed reads ([`Buffer::mapped_file`]).
+    pub(crate) fn from_file_mmap(map: memmap2::Mmap, file: std::fs::File) -> Buffer {
+        let mut b = Buffer::from_mmap(map);
+        b.file = Some(Arc::new(file));
+        b
+    }
+
+    /// The file this buffer maps from its byte 0, if it is such a mapping.
+    pub(crate) fn mapped_file(&self) -> Option<&Arc<std::fs::File>> {
+        self.file.as_ref()
     }
 
     /// Adopts a `Vec<T>` without copying.
@@ -222,6 +242,7 @@ impl Buffer {
             len,
             writable: true,
             owner: Owner::Foreign(Box::new(v)),
+            file: None,
         }
     }
 

@@ -420,7 +420,7 @@ impl Array {
             return h.copy_array(data);
         }
         let offset = (h.data_offset / size) as isize;
-        Ok(h.array(Arc::new(Buffer::from_mmap(map)), offset))
+        Ok(h.array(Arc::new(Buffer::from_file_mmap(map, f)), offset))
     }
 
     /// Writes the array as a `.npy` file that `numpy.load` reads: format

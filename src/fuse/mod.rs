@@ -285,6 +285,14 @@ impl PartialEq for Program {
 
 impl Kernel {
     /// The temporaries this kernel writes: stores, reductions, auxiliaries.
+    /// The values the kernel loads.
+    pub fn reads(&self) -> impl Iterator<Item = Val> + '_ {
+        self.body.iter().filter_map(|i| match &i.op {
+            KOp::Load { src, .. } => Some(*src),
+            _ => None,
+        })
+    }
+
     pub fn writes(&self) -> Vec<u32> {
         let mut w: Vec<u32> = self.stores.iter().map(|s| s.0).collect();
         for r in &self.reds {

@@ -32,6 +32,7 @@
 
 mod cache;
 mod exec;
+pub(crate) mod stream;
 
 use crate::array::layout::c_strides;
 use crate::array::{Array, Buffer, DType};
@@ -65,9 +66,26 @@ pub struct ExecOptions {
     /// (read once per process; unset, empty or 0 means 1). Results are
     /// the same for every thread count.
     pub threads: usize,
+    /// Working memory for an evaluation that streams (inputs read from
+    /// files, results written to files or consumed in chunks), in bytes;
+    /// `None`: 256 MiB. Window buffers take about half of it. Results are
+    /// the same for every budget.
+    pub memory: Option<usize>,
 }
 
 impl ExecOptions {
+    /// These options with a memory budget of `bytes` (see
+    /// [`ExecOptions::memory`]).
+    pub fn with_memory(mut self, bytes: usize) -> ExecOptions {
+        self.memory = Some(bytes);
+        self
+    }
+
+    /// The memory budget in bytes.
+    pub fn budget(&self) -> usize {
+        self.memory.unwrap_or(stream::DEFAULT_BUDGET).max(1)
+    }
+
     /// These options with `n` worker threads (0: `LAZYFUSE_THREADS`).
     pub fn with_threads(mut self, n: usize) -> ExecOptions {
         self.threads = n;
@@ -385,11 +403,13 @@ fn launch(
     tmps: &[Option<Array>],
     threads: usize,
 ) -> Result<()> {
-    let ptrs = param_ptrs(pk, |b| {
+    let ptrs = param_ptrs(pk, |b, size| {
         Ok(match b.val {
             Val::Input(i) => {
                 let a = &inputs[i as usize];
-                a.buffer().as_ptr().wrapping_offset(a.offset() - base[i as usize].3)
+                a.buffer()
+                    .as_ptr()
+                    .wrapping_offset((a.offset() - base[i as usize].3) * size)
             }
             Val::Tmp(t) => tmps[t as usize]
                 .as_ref()
@@ -408,7 +428,7 @@ fn launch(
 /// Each param's pointer at iteration point zero: `start(binding)` is the
 /// start of the memory the param's offsets count from (its buffer, or a
 /// moved or windowed stand-in for it).
-fn param_ptrs(pk: &PreparedKernel, start: impl Fn(&Binding) -> Result<*mut u8>) -> Result<Vec<*mut u8>> {
+fn param_ptrs(pk: &PreparedKernel, start: impl Fn(&Binding, isize) -> Result<*mut u8>) -> Result<Vec<*mut u8>> {
     let f = &pk.func;
     let mut ptrs = Vec::with_capacity(f.params.len());
     for (p, b) in f.params.iter().zip(&pk.binds) {
@@ -419,7 +439,7 @@ fn param_ptrs(pk: &PreparedKernel, start: impl Fn(&Binding) -> Result<*mut u8>) 
             ptrs.push(std::ptr::null_mut::<u8>().wrapping_offset(b.offset * size));
             continue;
         }
-        ptrs.push(start(b)?.wrapping_offset(b.offset * size));
+        ptrs.push(start(b, size)?.wrapping_offset(b.offset * size));
     }
     Ok(ptrs)
 }
@@ -433,6 +453,11 @@ struct KernelRun {
 }
 
 impl KernelRun {
+    /// Sets param `p`'s pointer (a window's stand-in for its memory).
+    fn set_ptr(&mut self, p: usize, ptr: *mut u8) {
+        self.l.ptrs[p] = ptr;
+    }
+
     fn new(pk: &PreparedKernel, ptrs: Vec<*mut u8>, tmps: &[Option<Array>]) -> Result<KernelRun> {
         let f = &pk.func;
         let mut strides = Vec::with_capacity(f.params.len() * f.ndims());
@@ -581,7 +606,7 @@ impl Prepared {
     /// The array for temporary `t` in its planned home: a view of planned
     /// buffer `bufN` (allocated on first use, reused afterwards) or a
     /// donated input overwritten in place.
-    fn planned(&self, t: u32, inputs: &[Array], bufs: &mut [Option<Arc<Buffer>>]) -> Result<Array> {
+    fn planned(&self, t: u32, inputs: &[Option<&Array>], bufs: &mut [Option<Arc<Buffer>>]) -> Result<Array> {
         let (dt, shape) = &self.program.tmps[t as usize];
         match self.plan.homes.get(t as usize) {
             Some(&Home::Buf(b)) if (b as usize) < bufs.len() => {
@@ -597,7 +622,10 @@ impl Prepared {
                 Ok(Array::from_parts(buf, *dt, shape.clone(), c_strides(shape), 0))
             }
             Some(&Home::Input(k)) => {
-                let a = &inputs[k as usize];
+                let a =
+                    inputs.get(k as usize).copied().flatten().ok_or_else(|| {
+                        Error::Internal(format!("%t{t} planned over input {k}, which is not in memory"))
+                    })?;
                 if a.dtype() != *dt || a.shape() != shape.as_slice() || !a.is_c_contiguous() || a.offset() != 0 {
                     return Err(Error::Internal(format!("%t{t} cannot be written over input {k}")));
                 }
@@ -677,6 +705,50 @@ impl Prepared {
         self.run_impl(inputs, Some(out), opts).map(|_| ())
     }
 
+    /// Allocates kernel `k`'s accumulators in their planned homes, filled
+    /// with their folds' identities (argmin/argmax: index -1, any value).
+    fn init_accumulators(
+        &self,
+        k: &fuse::Kernel,
+        ins: &[Option<&Array>],
+        tmps: &mut [Option<Array>],
+        bufs: &mut [Option<Arc<Buffer>>],
+    ) -> Result<()> {
+        for r in &k.reds {
+            let arg = r.op.single_axis();
+            let mut accs = vec![(r.tmp, (!arg).then(|| r.fold_op()))];
+            if let Some((t, _)) = r.aux {
+                accs.push((t, (!arg).then_some(crate::expr::BinaryOp::Add)));
+            }
+            for (t, op) in accs {
+                let a = self.planned(t, ins, bufs)?;
+                let bits = match op {
+                    Some(op) => exec::identity_bits(op, a.dtype()),
+                    None if t == r.tmp => u64::MAX,
+                    None => 0,
+                };
+                // SAFETY: a C-contiguous array of `len` elements.
+                unsafe { exec::fill_bits(a.as_ptr() as *mut u8, a.dtype(), a.len(), bits) };
+                tmps[t as usize] = Some(a);
+            }
+        }
+        Ok(())
+    }
+
+    /// Frees what step `si` was the last to need.
+    fn release(&self, si: usize, tmps: &mut [Option<Array>], bufs: &mut [Option<Arc<Buffer>>]) {
+        for (t, l) in self.last_read.iter().enumerate() {
+            if *l == Some(si) {
+                tmps[t] = None;
+            }
+        }
+        for (b, l) in self.buf_last.iter().enumerate() {
+            if *l == Some(si) {
+                bufs[b] = None;
+            }
+        }
+    }
+
     fn run_impl(&self, inputs: &[Array], out: Option<&mut Array>, opts: &ExecOptions) -> Result<Vec<Array>> {
         if inputs.len() != self.layouts.len()
             || inputs
@@ -695,31 +767,14 @@ impl Prepared {
             _ => None,
         };
         let mut out = out;
+        let ins: Vec<Option<&Array>> = inputs.iter().map(Some).collect();
         let mut tmps: Vec<Option<Array>> = vec![None; p.tmps.len()];
         let mut bufs: Vec<Option<Arc<Buffer>>> = vec![None; self.plan.bufs.len()];
         let mut kid = 0;
         for (si, (s, pk)) in p.steps.iter().zip(&self.kernels).enumerate() {
             match s {
                 Step::Kernel(k) => {
-                    for r in &k.reds {
-                        let arg = r.op.single_axis();
-                        // argmin/argmax: index -1 (none yet), any value.
-                        let mut accs = vec![(r.tmp, (!arg).then(|| r.fold_op()))];
-                        if let Some((t, _)) = r.aux {
-                            accs.push((t, (!arg).then_some(crate::expr::BinaryOp::Add)));
-                        }
-                        for (t, op) in accs {
-                            let a = self.planned(t, inputs, &mut bufs)?;
-                            let bits = match op {
-                                Some(op) => exec::identity_bits(op, a.dtype()),
-                                None if t == r.tmp => u64::MAX,
-                                None => 0,
-                            };
-                            // SAFETY: a C-contiguous array of `len` elements.
-                            unsafe { exec::fill_bits(a.as_ptr() as *mut u8, a.dtype(), a.len(), bits) };
-                            tmps[t as usize] = Some(a);
-                        }
-                    }
+                    self.init_accumulators(k, &ins, &mut tmps, &mut bufs)?;
                     let mut relowered = None;
                     for &(t, _) in &k.stores {
                         let (dt, shape) = &p.tmps[t as usize];
@@ -739,7 +794,7 @@ impl Prepared {
                             // buffer (reused, or an operand dying here).
                             _ => {
                                 let _ = (dt, shape);
-                                self.planned(t, inputs, &mut bufs)?
+                                self.planned(t, &ins, &mut bufs)?
                             }
                         };
                         tmps[t as usize] = Some(arr);
@@ -760,7 +815,7 @@ impl Prepared {
                     // once the operand is dead: the result goes to its own
                     // planned buffer.
                     let r = if r.shares_memory(a) {
-                        let mut dst = self.planned(*o, inputs, &mut bufs)?;
+                        let mut dst = self.planned(*o, &ins, &mut bufs)?;
                         dst.assign_from(&r);
                         dst
                     } else {
@@ -769,17 +824,7 @@ impl Prepared {
                     tmps[*o as usize] = Some(r);
                 }
             }
-            // Free what this step was the last to need.
-            for (t, l) in self.last_read.iter().enumerate() {
-                if *l == Some(si) {
-                    tmps[t] = None;
-                }
-            }
-            for (b, l) in self.buf_last.iter().enumerate() {
-                if *l == Some(si) {
-                    bufs[b] = None;
-                }
-            }
+            self.release(si, &mut tmps, &mut bufs);
         }
         let results: Vec<Array> = p
             .outputs
@@ -1012,7 +1057,7 @@ mod tests {
         let g = Graph::parse(text).unwrap();
         let want = crate::interp::interpret(&g, inputs).unwrap();
         for threads in [1, 2] {
-            let got = eval_graph(&g, inputs, &ExecOptions { threads }).unwrap();
+            let got = eval_graph(&g, inputs, &ExecOptions::default().with_threads(threads)).unwrap();
             assert_eq!(got, want, "{text}");
         }
     }
