@@ -18,9 +18,6 @@ use crate::plan::{plan_buffers, BufferPlan, MemoryReport};
 use crate::runtime::stream::{any_mapped, eval_graph_streamed, Sink, StreamReport};
 use crate::runtime::{self, ExecOptions};
 
-/// Result bytes per chunk of [`Expr::eval_to_npy`].
-pub const STREAM_CHUNK_BYTES: usize = 64 << 20;
-
 /// Lowers and simplifies: the `graph` stage.
 pub fn build_graph(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
     let l = build(outputs)?;
@@ -172,13 +169,14 @@ impl Expr {
         runtime::eval_graph_into_exclusive(g, arrays, dst, opts)
     }
 
-    /// Evaluates into a `.npy` file in chunks of rows (about
-    /// [`STREAM_CHUNK_BYTES`] of result at a time), so a result larger than
-    /// memory never exists whole: each chunk is the expression sliced along
-    /// axis 0, and fusion pushes the slice down to the inputs (for inputs
-    /// larger than memory too, memory-map them with the `unsafe`
-    /// [`Array::open_npy`]). Work below a reduction is recomputed per
-    /// chunk.
+    /// Evaluates into a `.npy` file, streaming: the result is written
+    /// window by window as the kernels produce it, so it never exists whole
+    /// in memory, and inputs over memory-mapped files ([`Array::open_npy`])
+    /// are read window by window too — the evaluation's working memory
+    /// stays within the budget of [`ExecOptions::memory`] (256 MiB by
+    /// default) whatever the size of its inputs and result. A reduction
+    /// that feeds element-wise work (`a - mean(a)`) reads its inputs once
+    /// per pass. The bits are those of an in-memory evaluation.
     ///
     /// The file is written as [`Array::write_npy`] writes one: through
     /// symbolic links, into a uniquely named (on Linux, unnamed) temporary
@@ -204,42 +202,103 @@ impl Expr {
         self.eval_to_npy_with(path, &ExecOptions::default())
     }
 
-    /// [`Expr::eval_to_npy`] with explicit options (threads).
+    /// [`Expr::eval_to_npy`] with explicit options (threads, memory).
     pub fn eval_to_npy_with(&self, path: impl AsRef<std::path::Path>, opts: &ExecOptions) -> Result<()> {
-        self.eval_to_npy_chunked(path.as_ref(), STREAM_CHUNK_BYTES, opts)
+        let path = path.as_ref();
+        let (dt, shape) = (self.dtype()?, self.shape()?);
+        let total = crate::array::layout::checked_bytes(&shape, dt.size())?;
+        let l = build(std::slice::from_ref(self))?;
+        crate::fsio::write_file(path, |w| {
+            let io = |e| crate::fsio::io_err(path, e);
+            w.write_all(&crate::array::npy::header_bytes(dt, &shape)).map_err(io)?;
+            let mut sink = WriteSink { w, path, written: 0 };
+            let mut sinks: [Option<&mut dyn Sink>; 1] = [Some(&mut sink)];
+            eval_graph_streamed(&l.graph, &l.arrays, &mut sinks, opts, &mut StreamReport::default())?;
+            if sink.written != total as u64 {
+                return Err(Error::Internal(format!(
+                    "eval_to_npy: {} bytes of data written, the result has {total}",
+                    sink.written
+                )));
+            }
+            Ok(())
+        })
     }
 
+    /// Evaluates in chunks of rows (along axis 0), handed out one by one as
+    /// the evaluation produces them — a generator: the result never exists
+    /// whole, and the evaluation (on a worker thread) waits while the last
+    /// chunk is not taken, so the memory in use stays within the options'
+    /// budget plus one chunk. Concatenated along axis 0, the chunks are the
+    /// bits of [`Expr::eval_with`]. A 0-d result, or one the plan cannot
+    /// stream (it is read again after it is computed), comes as one chunk.
+    /// Dropping the iterator early stops the evaluation.
+    ///
+    /// ```
+    /// use lazyfuse::{lazy, Array, ExecOptions};
+    /// let a = Array::from_shape_vec(&[1000, 3], (0..3000).map(|x| x as f64).collect())?;
+    /// let e = lazy(&a) * 2.0;
+    /// let mut rows = 0;
+    /// for chunk in e.eval_chunks(&ExecOptions::default().with_memory(8 << 10))? {
+    ///     let chunk = chunk?;
+    ///     assert_eq!(chunk.shape()[1], 3);
+    ///     assert_eq!(chunk.get(&[0, 0])?.as_f64(), 2.0 * (3 * rows) as f64);
+    ///     rows += chunk.shape()[0];
+    /// }
+    /// assert_eq!(rows, 1000);
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn eval_chunks(&self, opts: &ExecOptions) -> Result<Chunks> {
+        let (dt, shape) = (self.dtype()?, self.shape()?);
+        crate::array::layout::checked_bytes(&shape, dt.size())?;
+        let l = build(std::slice::from_ref(self))?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Array>>(1);
+        let opts = opts.clone();
+        let worker = std::thread::Builder::new()
+            .name("lazyfuse-chunks".into())
+            .spawn(move || {
+                let mut sink = ChunkSink {
+                    tx: tx.clone(),
+                    dtype: dt,
+                    shape: shape.clone(),
+                    pending: vec![],
+                    sent: false,
+                };
+                let mut sinks: [Option<&mut dyn Sink>; 1] = [Some(&mut sink)];
+                let r = eval_graph_streamed(&l.graph, &l.arrays, &mut sinks, &opts, &mut StreamReport::default());
+                match r {
+                    Ok(mut outs) => {
+                        if let Some(a) = outs.pop().flatten() {
+                            let _ = tx.send(Ok(a));
+                        } else if !sink.pending.is_empty() {
+                            let _ = tx.send(Err(Error::Internal("eval_chunks: a partial row is left".into())));
+                        } else if !sink.sent {
+                            // An empty result: no bytes ever came.
+                            let _ = tx.send(Ok(Array::zeros(dt, &shape)));
+                        }
+                    }
+                    Err(Error::Value(m)) if m == CANCELLED => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            })
+            .map_err(|e| Error::Io(format!("eval_chunks: cannot start a thread: {e}")))?;
+        Ok(Chunks {
+            rx: Some(rx),
+            worker: Some(worker),
+        })
+    }
+
+    /// [`Expr::eval_to_npy_with`] with a memory budget of `chunk_bytes`
+    /// (tests).
+    #[cfg(test)]
     pub(crate) fn eval_to_npy_chunked(
         &self,
         path: &std::path::Path,
         chunk_bytes: usize,
         opts: &ExecOptions,
     ) -> Result<()> {
-        let (dt, shape) = (self.dtype()?, self.shape()?);
-        let row_bytes = shape.iter().skip(1).try_fold(dt.size(), |n, &d| n.checked_mul(d));
-        let rows = shape.first().copied().unwrap_or(1);
-        let total = row_bytes.and_then(|r| r.checked_mul(rows));
-        let (Some(row_bytes), Some(total)) = (row_bytes, total) else {
-            return shape_err!("eval_to_npy: a {dt} result of shape {} is too large", shape_str(&shape));
-        };
-        if shape.is_empty() || total <= chunk_bytes {
-            return self.eval_with(opts)?.write_npy(path);
-        }
-        let per = (chunk_bytes / row_bytes.max(1)).max(1);
-        crate::fsio::write_file(path, |w| {
-            let io = |e| crate::fsio::io_err(path, e);
-            w.write_all(&crate::array::npy::header_bytes(dt, &shape)).map_err(io)?;
-            let mut k0 = 0;
-            while k0 < rows {
-                let k1 = (k0 + per).min(rows);
-                let part = self
-                    .slice(&[crate::array::Index::range(k0 as isize, k1 as isize, 1)])
-                    .eval_with(opts)?;
-                part.write_npy_data(w).map_err(io)?;
-                k0 = k1;
-            }
-            Ok(())
-        })
+        self.eval_to_npy_with(path, &opts.clone().with_memory(chunk_bytes.max(1)))
     }
 
     /// Every stage of what would be compiled, as text.
@@ -295,6 +354,99 @@ pub fn eval_streamed_report(outputs: &[Expr], opts: &ExecOptions) -> Result<(Vec
 pub fn explain_many(outputs: &[Expr]) -> Result<String> {
     let l = build(outputs)?;
     dump::explain(&l.graph, &l.arrays, &l.donated, None)
+}
+
+/// A streamed output written to a file in order.
+struct WriteSink<'a> {
+    w: &'a mut dyn std::io::Write,
+    path: &'a std::path::Path,
+    written: u64,
+}
+
+impl Sink for WriteSink<'_> {
+    fn write(&mut self, src: &[u8]) -> Result<()> {
+        self.w.write_all(src).map_err(|e| crate::fsio::io_err(self.path, e))?;
+        self.written += src.len() as u64;
+        Ok(())
+    }
+}
+
+/// The chunks of [`Expr::eval_chunks`], in order.
+pub struct Chunks {
+    rx: Option<std::sync::mpsc::Receiver<Result<Array>>>,
+    worker: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Iterator for Chunks {
+    type Item = Result<Array>;
+
+    fn next(&mut self) -> Option<Result<Array>> {
+        let r = self.rx.as_ref()?.recv().ok();
+        if r.is_none() {
+            // The evaluation is over.
+            self.rx = None;
+            if let Some(w) = self.worker.take() {
+                if w.join().is_err() {
+                    return Some(Err(Error::Internal("eval_chunks: the evaluation panicked".into())));
+                }
+            }
+        }
+        r
+    }
+}
+
+impl Drop for Chunks {
+    /// Stops the evaluation (its next chunk finds nobody to take it) and
+    /// waits for its thread.
+    fn drop(&mut self) {
+        self.rx = None;
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+const CANCELLED: &str = "eval_chunks: the consumer went away";
+
+/// The sink of [`Expr::eval_chunks`]: whole rows, as arrays, to a channel.
+struct ChunkSink {
+    tx: std::sync::mpsc::SyncSender<Result<Array>>,
+    dtype: DType,
+    shape: Vec<usize>,
+    /// Bytes received and not yet sent (less than a row after each write).
+    pending: Vec<u8>,
+    sent: bool,
+}
+
+impl ChunkSink {
+    /// The whole rows of `pending` as an array (at least `min` rows), the
+    /// rest kept.
+    fn rows(&mut self, min: usize) -> Result<Option<Array>> {
+        let row: usize = self.shape.iter().skip(1).product::<usize>() * self.dtype.size();
+        let n = if row == 0 { 0 } else { self.pending.len() / row };
+        if n == 0 || n < min {
+            return Ok(None);
+        }
+        let mut shape = self.shape.clone();
+        if let Some(d) = shape.first_mut() {
+            *d = n;
+        }
+        let bytes: Vec<u8> = self.pending.drain(..n * row).collect();
+        let strides = crate::array::layout::c_strides(&shape);
+        let buf = std::sync::Arc::new(crate::array::Buffer::from_bytes(&bytes));
+        Ok(Some(Array::from_buffer(buf, self.dtype, &shape, &strides, 0)?))
+    }
+}
+
+impl Sink for ChunkSink {
+    fn write(&mut self, src: &[u8]) -> Result<()> {
+        self.pending.extend_from_slice(src);
+        if let Some(a) = self.rows(1)? {
+            self.sent = true;
+            self.tx.send(Ok(a)).map_err(|_| Error::Value(CANCELLED.into()))?;
+        }
+        Ok(())
+    }
 }
 
 /// Checks an `eval_into` destination.

@@ -152,3 +152,61 @@ fn a_file_that_changes_while_read_is_an_error() {
     let err = lazy(&m).sum().eval().unwrap_err().to_string();
     assert!(err.contains("changed"), "{err}");
 }
+
+fn concat_rows(chunks: Vec<Array>, want: &Array) -> Array {
+    let mut bytes: Vec<f64> = vec![];
+    for c in &chunks {
+        assert_eq!(&c.shape()[1..], &want.shape()[1..]);
+        bytes.extend(c.to_vec::<f64>().unwrap());
+    }
+    Array::from_shape_vec(want.shape(), bytes).unwrap()
+}
+
+#[test]
+fn eval_to_npy_and_eval_chunks_stream_results() {
+    let d = Dir::new("out");
+    let (a, b) = (data(&[500_003], 11), data(&[500_003], 12));
+    let (pa, pb) = (d.file("a.npy", &a), d.file("b.npy", &b));
+    // SAFETY: the test owns the files.
+    let (ma, mb) = unsafe { (Array::open_npy(&pa).unwrap(), Array::open_npy(&pb).unwrap()) };
+    let m = data(&[40_001, 5], 13);
+    for (name, e, w) in [
+        (
+            "hyp",
+            (lazy(&ma) * lazy(&ma) + lazy(&mb) * lazy(&mb)).sqrt() * 0.5,
+            None,
+        ),
+        ("z", (lazy(&ma) - lazy(&ma).mean()) / lazy(&ma).std(0), None),
+        ("rows", lazy(&m) / lazy(&m).sum_axes(&[1], true), Some(&m)),
+        ("scalar", (lazy(&ma) * lazy(&mb)).sum(), None),
+        ("empty", lazy(&ma).slice(&[lazyfuse::Index::range(5, 5, 1)]) * 2.0, None),
+    ] {
+        let _ = w;
+        let want = {
+            let (wa, wb) = (Array::read_npy(&pa).unwrap(), Array::read_npy(&pb).unwrap());
+            let _ = (&wa, &wb);
+            e.eval().unwrap()
+        };
+        for budget in [1 << 12, 1 << 20, 1 << 28] {
+            let opts = ExecOptions::default().with_memory(budget).with_threads(2);
+            let out = d.0.join(format!("{name}.npy"));
+            e.eval_to_npy_with(&out, &opts).unwrap();
+            assert_eq!(Array::read_npy(&out).unwrap(), want, "{name} budget {budget}");
+            let chunks: Vec<Array> = e.eval_chunks(&opts).unwrap().map(|c| c.unwrap()).collect();
+            if want.ndim() == 0 {
+                assert_eq!(chunks, vec![want.clone()]);
+            } else {
+                if budget == 1 << 12 && want.len() > 10_000 {
+                    assert!(chunks.len() > 10, "{name}: {} chunks", chunks.len());
+                }
+                assert_eq!(concat_rows(chunks, &want), want, "{name} chunks budget {budget}");
+            }
+        }
+    }
+    // Dropping the iterator early stops the evaluation.
+    let mut it = (lazy(&ma) * 2.0)
+        .eval_chunks(&ExecOptions::default().with_memory(1 << 12))
+        .unwrap();
+    assert!(it.next().unwrap().is_ok());
+    drop(it);
+}
