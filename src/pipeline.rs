@@ -423,7 +423,7 @@ impl ChunkSink {
     /// rest kept.
     fn rows(&mut self, min: usize) -> Result<Option<Array>> {
         let row: usize = self.shape.iter().skip(1).product::<usize>() * self.dtype.size();
-        let n = if row == 0 { 0 } else { self.pending.len() / row };
+        let n = self.pending.len().checked_div(row).unwrap_or(0);
         if n == 0 || n < min {
             return Ok(None);
         }
