@@ -398,7 +398,15 @@ macro_rules! interop_tests {
             let bc = Array::from(Array1::from(vec![1u32, 2])).broadcast_to(&[2, 2]).unwrap();
             let out = owned::<u32>(bc);
             assert_eq!(out, arr2(&[[1u32, 2], [1, 2]]).into_dyn());
-            // So do arrays lazyfuse allocated itself.
+            // So do arrays lazyfuse allocated itself: a result computed
+            // from a borrowed input...
+            let x = Array::from(Array1::from(vec![1.0f64, 2.0]));
+            let r = (lazy(&x) * 2.0).eval().unwrap();
+            let rp = r.as_ptr();
+            let out = owned::<f64>(r);
+            assert_ne!(out.as_ptr() as *const u8, rp);
+            assert_eq!(out[1], 4.0);
+            // ...or an array built from a slice of values.
             let z = Array::from_vec(vec![1u32, 2, 3]);
             let zp = z.as_ptr();
             let out = owned::<u32>(z);

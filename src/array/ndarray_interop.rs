@@ -359,9 +359,13 @@ macro_rules! ndarray_interop {
         impl<T: Element> TryFrom<Array> for ArrayD<T> {
             type Error = Error;
 
-            /// Moves the buffer out without copying when it is an adopted
-            /// `Vec` this handle alone owns and covers (see the module
-            /// header), else copies; `Err` unless `T` is the dtype.
+            /// Moves the buffer out without copying when this handle is its
+            /// only owner, the buffer is a `Vec` adopted from ndarray (or
+            /// an evaluation result written over one handed to `lazy` by
+            /// value) whose elements have `T`'s size and alignment, and the
+            /// array covers all of it densely; else copies (lazyfuse's own
+            /// allocations are 64-byte aligned or mappings, never a
+            /// `Vec<T>`'s). `Err` unless `T` is the dtype.
             fn try_from(a: Array) -> Result<ArrayD<T>> {
                 if T::DTYPE != a.dtype() {
                     return Err(Error::Type(format!(
@@ -461,11 +465,26 @@ impl Array {
         Ok(self.as_ndarray::<T>()?.to_owned())
     }
 
-    /// The array as an owned `ndarray` array, moving the buffer out without
-    /// copying when this handle is its only owner and the buffer is a `Vec`
-    /// adopted from ndarray (see the module header for the exact rule);
-    /// a copy otherwise, as [`Array::to_ndarray`]. `Err` unless `T` matches
-    /// the dtype. (`ndarray::ArrayD::try_from(a)` is the same.)
+    /// The array as an owned `ndarray` array; `Err` unless `T` matches the
+    /// dtype. (`ndarray::ArrayD::try_from(a)` is the same.)
+    ///
+    /// The buffer moves out without a copy, as the `ndarray` array's `Vec`,
+    /// when all of these hold:
+    ///
+    /// - this handle is the buffer's only owner (no clone, view or
+    ///   expression holds it);
+    /// - the buffer is a `Vec` adopted without copying — from an owned
+    ///   `ndarray::Array` or a unique `ArcArray` — whose elements have `T`'s
+    ///   size and alignment; an evaluation result written over such an
+    ///   array handed to [`lazy`](crate::lazy) by value counts (the
+    ///   planner reuses a dying input of the result's dtype and shape);
+    /// - the array covers that whole `Vec` densely (any axis order,
+    ///   negative strides included).
+    ///
+    /// Otherwise it is copied once, as [`Array::to_ndarray`]: results in
+    /// memory lazyfuse allocated itself (64-byte-aligned blocks, huge-page
+    /// mappings) cannot become a `Vec<T>`, which may only be rebuilt from
+    /// memory the global allocator gave with `T`'s own alignment.
     ///
     /// The round trip owned ndarray → lazyfuse → owned ndarray reuses one
     /// allocation throughout:
