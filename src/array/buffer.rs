@@ -1,9 +1,11 @@
 //! Reference-counted raw storage behind every [`Array`](crate::Array).
 //!
 //! A `Buffer` is bytes plus who owns them: a 64-byte-aligned allocation of
-//! our own, a read-only memory map of a `.npy` file, or a `Vec` adopted
-//! without copying from `ndarray`. Arrays share one `Arc<Buffer>` between a
-//! base and all of its views, as NumPy does.
+//! our own, a read-only memory map of a `.npy` file, a `Vec` adopted
+//! without copying (from `ndarray`, and handed back to it the same way), or
+//! read-only memory kept alive by another owner (a shared `ArcArray`).
+//! Arrays share one `Arc<Buffer>` between a base and all of its views, as
+//! NumPy does.
 //!
 //! **Large buffers** (≥ [`LARGE`]) are anonymous mappings aligned to 2 MiB
 //! and advised `MADV_HUGEPAGE`: first touching a fresh multi-megabyte output
@@ -65,6 +67,8 @@ pub fn clear_pool() {
 /// a contiguous array never straddle one at the start.
 pub const ALIGN: usize = 64;
 
+// Without ndarray nothing hands a `Vec` back or shares foreign memory.
+#[cfg_attr(not(any(feature = "ndarray", feature = "ndarray-0_16")), allow(dead_code))]
 enum Owner {
     /// Allocated here with `Layout { size, ALIGN }` (size 0: dangling, no alloc).
     Aligned(Layout),
@@ -73,8 +77,28 @@ enum Owner {
     /// An anonymous mapping of our own (large buffers); `None` once handed
     /// to the pool on drop.
     Anon(Option<memmap2::MmapMut>),
-    /// Some other owner kept alive until the buffer drops (e.g. a `Vec<T>`).
+    /// A `Vec` adopted without copying, kept as its raw parts so it can be
+    /// handed back ([`Buffer::into_vec`]): `cap` elements of layout `elem`
+    /// from the global allocator; `free` rebuilds the `Vec<T>` and drops it.
+    Vec {
+        cap: usize,
+        elem: Layout,
+        free: unsafe fn(*mut u8, usize),
+    },
+    /// Some other owner kept alive until the buffer drops (e.g. a shared
+    /// `ndarray::ArcArray`).
     Foreign(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
+}
+
+/// Drops the `Vec<T>` whose raw parts are `ptr` and `cap` (length 0: the
+/// elements are plain data).
+///
+/// # Safety
+///
+/// `ptr` and `cap` come from one `Vec<T>` that nothing else owns.
+unsafe fn free_vec<T>(ptr: *mut u8, cap: usize) {
+    // SAFETY: the caller's contract; length 0 is always valid.
+    drop(unsafe { Vec::from_raw_parts(ptr as *mut T, 0, cap) });
 }
 
 /// Raw bytes with an owner, shared by arrays through an `Arc`.
@@ -234,14 +258,62 @@ impl Buffer {
     /// ```compile_fail
     /// let b = lazyfuse::internals::array::Buffer::from_vec(vec![(1u8, 2u32); 4]);
     /// ```
-    pub fn from_vec<T: crate::array::Element>(mut v: Vec<T>) -> Buffer {
+    pub fn from_vec<T: crate::array::Element>(v: Vec<T>) -> Buffer {
+        let mut v = std::mem::ManuallyDrop::new(v);
         let len = v.len() * std::mem::size_of::<T>();
         let ptr = NonNull::new(v.as_mut_ptr() as *mut u8).expect("vec pointer");
         Buffer {
             ptr,
             len,
             writable: true,
-            owner: Owner::Foreign(Box::new(v)),
+            owner: Owner::Vec {
+                cap: v.capacity(),
+                elem: Layout::new::<T>(),
+                free: free_vec::<T>,
+            },
+            file: None,
+        }
+    }
+
+    /// Hands an adopted `Vec` back as a `Vec<U>` without copying, when `U`
+    /// has the size and alignment of the element type it was adopted with
+    /// (so the allocation's layout is the one `Vec<U>` frees with); gives
+    /// the buffer back otherwise (our own allocations are 64-byte aligned
+    /// or mappings, never a `Vec`'s).
+    ///
+    /// # Safety
+    ///
+    /// Every byte of the buffer belongs to a valid `U` (for `bool`: 0 or 1).
+    #[cfg_attr(not(any(feature = "ndarray", feature = "ndarray-0_16")), allow(dead_code))]
+    pub(crate) unsafe fn into_vec<U: crate::array::Element>(self) -> std::result::Result<Vec<U>, Buffer> {
+        match self.owner {
+            Owner::Vec { cap, elem, .. } if elem == Layout::new::<U>() => {
+                let this = std::mem::ManuallyDrop::new(self);
+                // SAFETY: `ptr` and `cap` are a `Vec`'s raw parts, allocated
+                // by the global allocator for `cap` elements of `U`'s size
+                // and alignment, i.e. the layout `Vec<U>` frees; `len` bytes
+                // are initialised valid `U`s (the caller's contract); the
+                // buffer is consumed and its `Drop` skipped, so the `Vec` is
+                // the allocation's only owner.
+                Ok(unsafe { Vec::from_raw_parts(this.ptr.as_ptr() as *mut U, this.len / elem.size(), cap) })
+            }
+            _ => Err(self),
+        }
+    }
+
+    /// Read-only bytes owned by `owner` (kept alive until the buffer drops).
+    ///
+    /// # Safety
+    ///
+    /// `ptr..ptr + len` is initialised memory that stays valid and that
+    /// nobody writes while `owner` lives.
+    #[cfg_attr(not(any(feature = "ndarray", feature = "ndarray-0_16")), allow(dead_code))]
+    pub(crate) unsafe fn from_foreign(ptr: NonNull<u8>, len: usize, owner: Box<dyn Any + Send + Sync>) -> Buffer {
+        Buffer {
+            ptr,
+            len,
+            writable: false,
+            owner: Owner::Foreign(owner),
             file: None,
         }
     }
@@ -281,6 +353,12 @@ impl Drop for Buffer {
                 // SAFETY: allocated in `zeroed` with this layout.
                 unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) };
             }
+        }
+        if let Owner::Vec { cap, free, .. } = self.owner {
+            // SAFETY: `ptr` and `cap` are the raw parts of the `Vec<T>`
+            // adopted in `from_vec` (`free` is `free_vec::<T>`), owned by
+            // nothing else since.
+            unsafe { free(self.ptr.as_ptr(), cap) };
         }
     }
 }

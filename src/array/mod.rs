@@ -4,7 +4,7 @@
 mod buffer;
 pub mod dtype;
 pub mod layout;
-#[cfg(feature = "ndarray")]
+#[cfg(any(feature = "ndarray", feature = "ndarray-0_16"))]
 mod ndarray_interop;
 pub mod npy;
 pub mod random;
