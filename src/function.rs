@@ -468,7 +468,11 @@ fn rebind(roots: &[Expr], leaves: &HashMap<&str, Expr>) -> Result<Vec<Expr>> {
                 let bound: Vec<Expr> = args.iter().map(|a| memo[&Arc::as_ptr(&a.0)].clone()).collect();
                 memo.insert(key, build(&bound));
             }
-            ExprKind::Op { .. } | ExprKind::Input { .. } | ExprKind::Weak(_) | ExprKind::Error => {
+            ExprKind::Op { .. }
+            | ExprKind::Input { .. }
+            | ExprKind::Source { .. }
+            | ExprKind::Weak(_)
+            | ExprKind::Error => {
                 return Err(Error::Internal("a symbolic node of a concrete kind".into()));
             }
         }

@@ -26,6 +26,7 @@ pub use py::PyScalar;
 
 use crate::array::{layout, Array, DType, Scalar};
 use crate::error::{Error, Result};
+use crate::runtime::stream::{Input, OpenSource};
 use graph::infer_type;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -68,6 +69,12 @@ pub(crate) enum ExprKind {
         slot: std::sync::Mutex<Option<Array>>,
         owned: bool,
         key: InputKey,
+    },
+    /// An input read window by window from elsewhere (a `.npy` or Zarr
+    /// file) by a streamed evaluation, and read whole by the others.
+    Source {
+        name: Option<String>,
+        src: Arc<dyn OpenSource>,
     },
     /// A weak Python scalar.
     Weak(PyScalar),
@@ -196,6 +203,19 @@ impl Expr {
                 slot: std::sync::Mutex::new(Some(array)),
                 owned,
                 key,
+            },
+            ty,
+        )
+    }
+
+    /// An input read from elsewhere (see [`OpenSource`]), named or not.
+    pub(crate) fn source(name: Option<&str>, src: Arc<dyn OpenSource>) -> Expr {
+        let (dt, shape, _) = src.layout();
+        let ty = Ok((dt, shape.to_vec()));
+        Expr::new(
+            ExprKind::Source {
+                name: name.map(str::to_string),
+                src,
             },
             ty,
         )
@@ -813,7 +833,54 @@ impl Donation {
     }
 }
 
+/// A lowered expression whose inputs may be read from elsewhere (for the
+/// streaming executor).
+pub struct StreamLowered {
+    /// The graph.
+    pub graph: Graph,
+    /// The inputs, in the order of `graph.inputs()`.
+    pub(crate) inputs: Vec<Input>,
+    /// `donated[i]`: input `i` was handed over by value.
+    pub donated: Vec<bool>,
+}
+
+/// Lowers, keeping inputs read from elsewhere as they are (nothing is
+/// taken out of the expression).
+pub(crate) fn lower_stream(outputs: &[Expr]) -> Result<StreamLowered> {
+    lower_inputs(outputs, false).map(|(l, _)| l)
+}
+
 fn lower_impl(outputs: &[Expr], take: bool) -> Result<(Lowered, Donation)> {
+    let (l, donation) = lower_inputs(outputs, take)?;
+    // Inputs read from elsewhere are read whole.
+    let mut arrays = Vec::with_capacity(l.inputs.len());
+    let mut failed = None;
+    for i in l.inputs {
+        match i.into_array() {
+            Ok(a) => arrays.push(a),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    if let Some(e) = failed {
+        for (i, a) in arrays.into_iter().enumerate() {
+            donation.restore(i, a);
+        }
+        return Err(e);
+    }
+    Ok((
+        Lowered {
+            graph: l.graph,
+            arrays,
+            donated: l.donated,
+        },
+        donation,
+    ))
+}
+
+fn lower_inputs(outputs: &[Expr], take: bool) -> Result<(StreamLowered, Donation)> {
     for o in outputs {
         o.dtype()?;
     }
@@ -837,7 +904,7 @@ fn lower_impl(outputs: &[Expr], take: bool) -> Result<(Lowered, Donation)> {
                 continue;
             }
             match &e.0.kind {
-                ExprKind::Input { name: Some(n), .. } => {
+                ExprKind::Input { name: Some(n), .. } | ExprKind::Source { name: Some(n), .. } => {
                     cx.reserved.insert(n.clone());
                 }
                 ExprKind::Op { args, .. } => stack.extend(args.iter()),
@@ -855,7 +922,7 @@ fn lower_impl(outputs: &[Expr], take: bool) -> Result<(Lowered, Donation)> {
             continue;
         }
         match &e.0.kind {
-            ExprKind::Input { .. } => {
+            ExprKind::Input { .. } | ExprKind::Source { .. } => {
                 cx.node(e)?;
             }
             ExprKind::Op { args, .. } => stack.extend(args.iter().rev()),
@@ -868,16 +935,18 @@ fn lower_impl(outputs: &[Expr], take: bool) -> Result<(Lowered, Donation)> {
             // Give back whatever was taken before failing.
             let d = Donation { leaves: cx.taken };
             for (i, a) in cx.arrays.into_iter().enumerate() {
-                d.restore(i, a);
+                if let Input::Array(a) = a {
+                    d.restore(i, a);
+                }
             }
             return Err(e);
         }
     };
     cx.g.set_outputs(outs);
     Ok((
-        Lowered {
+        StreamLowered {
             graph: cx.g,
-            arrays: cx.arrays,
+            inputs: cx.arrays,
             donated: cx.donated,
         },
         Donation { leaves: cx.taken },
@@ -901,7 +970,7 @@ type InputKey = (Option<String>, usize, isize, Vec<usize>, Vec<isize>, DType);
 
 struct Lowering {
     g: Graph,
-    arrays: Vec<Array>,
+    arrays: Vec<Input>,
     donated: Vec<bool>,
     /// Take donated arrays out of their leaves (for evaluation).
     take: bool,
@@ -1003,10 +1072,44 @@ impl Lowering {
                     })?;
                     // (Cannot fail: the name was checked above.)
                     let id = self.g.add_input(&nm, array.dtype(), array.shape())?;
-                    self.arrays.push(array);
+                    self.arrays.push(Input::Array(array));
                     self.donated.push(*owned);
                     self.taken.push(donate.then(|| e.clone()));
                     self.inputs.insert(k, id);
+                    id
+                }
+            }
+            ExprKind::Source { name, src } => {
+                let (dt, shape, strides) = src.layout();
+                let key = (
+                    name.clone(),
+                    Arc::as_ptr(src) as *const u8 as usize,
+                    0,
+                    shape.to_vec(),
+                    strides.to_vec(),
+                    dt,
+                );
+                if let Some(&id) = self.inputs.get(&key) {
+                    id
+                } else {
+                    let taken = |n: &str| self.g.inputs().iter().any(|&i| self.g.input_name(i) == Some(n));
+                    let nm = match name {
+                        Some(n) if taken(n) => {
+                            return Err(Error::Shape(format!(
+                                "input name '{n}' is bound to two different arrays"
+                            )))
+                        }
+                        Some(n) => n.clone(),
+                        None => (0..)
+                            .map(|k| format!("x{k}"))
+                            .find(|n| !taken(n) && !self.reserved.contains(n))
+                            .expect("a free name"),
+                    };
+                    let id = self.g.add_input(&nm, dt, shape)?;
+                    self.arrays.push(Input::Source(src.clone()));
+                    self.donated.push(false);
+                    self.taken.push(None);
+                    self.inputs.insert(key, id);
                     id
                 }
             }

@@ -47,6 +47,46 @@ pub(crate) trait Sink {
     fn write(&mut self, src: &[u8]) -> Result<()>;
 }
 
+/// An input stored elsewhere, as an expression holds it: its layout, and
+/// a way to open it for reading (once per evaluation).
+pub(crate) trait OpenSource: Send + Sync {
+    /// dtype, shape and element strides of the stored data.
+    fn layout(&self) -> (DType, &[usize], &[isize]);
+    /// Opens it for reading.
+    fn open(&self) -> Result<Box<dyn Source + '_>>;
+}
+
+/// An input of a lowered expression: in memory, or read from elsewhere.
+#[derive(Clone)]
+pub(crate) enum Input {
+    /// In memory.
+    Array(Array),
+    /// Stored elsewhere.
+    Source(Arc<dyn OpenSource>),
+}
+
+impl Input {
+    /// The input in memory (a source read whole).
+    pub(crate) fn into_array(self) -> Result<Array> {
+        match self {
+            Input::Array(a) => Ok(a),
+            Input::Source(s) => load_whole(&mut *s.open()?, &mut StreamReport::default()),
+        }
+    }
+
+    /// dtype, shape, element strides, element offset (the layout plans are
+    /// prepared for; a source's element 0 is at offset 0).
+    pub(crate) fn layout(&self) -> super::Layout {
+        match self {
+            Input::Array(a) => super::layout_of(a),
+            Input::Source(s) => {
+                let (dt, shape, strides) = s.layout();
+                (dt, shape.to_vec(), super::kernel_strides(shape, strides), 0)
+            }
+        }
+    }
+}
+
 /// A graph input of a streamed evaluation.
 pub(crate) enum Feed<'a> {
     /// In memory.
