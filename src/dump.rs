@@ -108,7 +108,7 @@ pub fn dump_if_requested(g: &Graph, arrays: &[Array]) -> Result<()> {
     use std::collections::HashSet;
     use std::sync::Mutex;
     static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-    let Some(dir) = std::env::var_os("LAZYFUSE_DUMP").filter(|d| !d.is_empty()) else {
+    let Some(dir) = crate::env::dump_dir() else {
         return Ok(());
     };
     let key = g.to_string();

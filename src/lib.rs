@@ -3,9 +3,12 @@
 
 pub mod alloc_count;
 pub mod array;
+#[cfg(feature = "cli")]
 pub mod bench;
+#[cfg(feature = "cli")]
 pub mod cli;
 mod dump;
+mod env;
 pub mod error;
 pub mod expr;
 mod fsio;

@@ -7,31 +7,32 @@
 //! `{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }` padded with
 //! spaces and a newline, then the raw elements.
 //!
-//! # What `npyz` does here, and what this module does itself
+//! # Why this module reads and writes the format itself
 //!
-//! * **`npyz` parses the type string** (`descr`): [`npyz::TypeStr`] validates
-//!   it (`'<i3'` is rejected, `'|i4'` needs a byte order) and splits it into
-//!   byte order, type character and size, from which the 11 dtypes are
-//!   mapped and everything else (float16, complex, strings, objects,
-//!   datetimes, raw bytes) is rejected with a message naming the kind.
+//! * **The type string** (`descr`: `'<f8'`, `'|b1'`, `'>u2'`, or a name
+//!   such as `'float64'`) is a byte order, a kind character and a size: a
+//!   few lines here map it to the 11 dtypes and name every other kind
+//!   (float16, complex, strings, objects, datetimes, raw bytes) in the
+//!   error. A crate for that would pull in a parser generator.
 //! * **The preamble and the header dict are parsed here**, by a small strict
-//!   reader of the Python literals NumPy writes. `npyz::NpyHeader` does the
-//!   same job but is not safe on hostile input: it computes the element count
-//!   and strides with unchecked `u64` products, so a header claiming shape
-//!   `(2**40, 2**40)` panics with "attempt to multiply with overflow" (debug
-//!   builds, which is how tests run) or silently wraps (release); and it
-//!   allocates the header-length field before checking it against the input.
-//!   Here every size is checked (NumPy's rule: the product of the non-zero
-//!   dimensions times the item size must fit in `isize`), the header length
-//!   is checked against the bytes actually present, and nesting is bounded.
-//! * **Data is not decoded element by element** through `npyz`'s
-//!   `Deserialize` iterators: the bytes are copied (or mapped) as a block,
-//!   byte-swapped in place for big-endian files, and Fortran-order files keep
-//!   their layout as Fortran strides instead of being transposed.
-//! * **The writer is our own** because `npyz` pads headers to 16 bytes,
-//!   while NumPy pads to 64 (so that any dtype can be memory-mapped aligned)
-//!   and leaves room to grow the first dimension in place. Our header is
-//!   byte-for-byte the one `numpy.save` writes for the same array.
+//!   reader of the Python literals NumPy writes. The `npyz` crate's header
+//!   reader does the same job but is not safe on hostile input: it computes
+//!   the element count and strides with unchecked `u64` products, so a
+//!   header claiming shape `(2**40, 2**40)` panics with "attempt to
+//!   multiply with overflow" (debug builds) or silently wraps (release);
+//!   and it allocates the header-length field before checking it against
+//!   the input. Here every size is checked (NumPy's rule: the product of
+//!   the non-zero dimensions times the item size must fit in `isize`), the
+//!   header length is checked against the bytes actually present, and
+//!   nesting is bounded.
+//! * **Data is not decoded element by element**: the bytes are copied (or
+//!   mapped) as a block, byte-swapped in place for big-endian files, and
+//!   Fortran-order files keep their layout as Fortran strides instead of
+//!   being transposed.
+//! * **The writer** pads headers to 64 bytes, as NumPy does (so that any
+//!   dtype can be memory-mapped aligned), leaving room to grow the first
+//!   dimension in place (`npyz` pads to 16). Our header is byte-for-byte
+//!   the one `numpy.save` writes for the same array.
 //!
 //! # Invariants
 //!
@@ -63,7 +64,6 @@ use super::layout::{c_strides, f_strides, for_each_offset, shape_str};
 use super::{Array, Buffer, DType};
 use crate::error::{Error, Result};
 use crate::fsio::{self, io_err};
-use npyz::{Endianness, TypeChar, TypeStr};
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::Path;
@@ -263,14 +263,15 @@ pub fn header_bytes(dtype: DType, shape: &[usize]) -> Vec<u8> {
 
 /// The little-endian type string of a dtype (`'<f8'`, `'|b1'`).
 fn descr(dtype: DType) -> String {
-    let (ch, size) = match dtype {
-        DType::Bool => (TypeChar::Bool, 1),
-        DType::I8 | DType::I16 | DType::I32 | DType::I64 => (TypeChar::Int, dtype.size()),
-        DType::U8 | DType::U16 | DType::U32 | DType::U64 => (TypeChar::Uint, dtype.size()),
-        DType::F32 | DType::F64 => (TypeChar::Float, dtype.size()),
+    let kind = match dtype {
+        DType::Bool => 'b',
+        DType::I8 | DType::I16 | DType::I32 | DType::I64 => 'i',
+        DType::U8 | DType::U16 | DType::U32 | DType::U64 => 'u',
+        DType::F32 | DType::F64 => 'f',
     };
+    let size = dtype.size();
     let order = if size == 1 { "|" } else { "<" };
-    format!("{order}{}{size}", ch.to_str())
+    format!("{order}{kind}{size}")
 }
 
 impl Array {
@@ -724,44 +725,68 @@ fn parse_header(bytes: &[u8]) -> std::result::Result<NpyHeader, String> {
 }
 
 /// The dtype and byte order (`true` = big-endian) of a type string.
+///
+/// The grammar is NumPy's array-protocol type string: an optional byte
+/// order (`<` little, `>` big, `=` native, `|` not applicable), a kind
+/// character and the item size in bytes (`<f8`, `|b1`, `>u2`); NumPy also
+/// writes `[unit]` after datetimes (`<M8[ns]`). Names such as `float64` or
+/// `int32` (no `<`/`>` order) are accepted too, as NumPy accepts them.
+/// Only the 11 dtypes are supported; every other kind is an `Err` naming
+/// it.
 fn dtype_of_descr(s: &str) -> std::result::Result<(DType, bool), String> {
-    let ts = match s.parse::<TypeStr>() {
-        Ok(ts) => ts,
-        Err(e) => {
-            // NumPy also accepts names such as 'float64' or '=i4' (native
-            // order); npyz does not.
-            return match s.parse::<DType>() {
-                Ok(d) if !s.starts_with(['<', '>']) => Ok((d, cfg!(target_endian = "big"))),
-                _ => Err(format!("unsupported dtype '{s}': {e}")),
-            };
-        }
+    let shown = crate::expr::parse::clip(s);
+    let (order, rest) = match s.chars().next() {
+        Some(c @ ('<' | '>' | '=' | '|')) => (Some(c), &s[1..]),
+        _ => (None, s),
     };
-    let big = ts.endianness() == Endianness::Big;
-    let size = ts.size_field();
-    let dtype = match (ts.type_char(), size) {
-        (TypeChar::Bool, 1) => DType::Bool,
-        (TypeChar::Int, 1) => DType::I8,
-        (TypeChar::Int, 2) => DType::I16,
-        (TypeChar::Int, 4) => DType::I32,
-        (TypeChar::Int, 8) => DType::I64,
-        (TypeChar::Uint, 1) => DType::U8,
-        (TypeChar::Uint, 2) => DType::U16,
-        (TypeChar::Uint, 4) => DType::U32,
-        (TypeChar::Uint, 8) => DType::U64,
-        (TypeChar::Float, 4) => DType::F32,
-        (TypeChar::Float, 8) => DType::F64,
-        (ch, _) => {
-            let what = match ch {
-                TypeChar::Float if size == 2 => "float16",
-                TypeChar::Float => "extended-precision floats",
-                TypeChar::Complex => "complex numbers",
-                TypeChar::ByteStr | TypeChar::UnicodeStr => "strings",
-                TypeChar::Object => "Python objects",
-                TypeChar::TimeDelta | TypeChar::DateTime => "datetimes",
-                TypeChar::RawData => "raw bytes (void)",
-                _ => "not one of the 11 dtypes",
+    let mut chars = rest.chars();
+    let kind = chars.next();
+    let tail = chars.as_str();
+    let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+    let (size, units) = tail.split_at(digits);
+    let code = kind.filter(|&k| {
+        "biufcmMSaUOV".contains(k)
+            && (!size.is_empty() || k == 'O')
+            && (units.is_empty() || (matches!(k, 'm' | 'M') && units.starts_with('[') && units.ends_with(']')))
+    });
+    let Some(kind) = code else {
+        // NumPy also accepts names such as 'float64' (native order).
+        return match s.parse::<DType>() {
+            Ok(d) if !s.starts_with(['<', '>']) => Ok((d, cfg!(target_endian = "big"))),
+            _ => Err(format!("unsupported dtype '{shown}': not a type string like '<f8'")),
+        };
+    };
+    // More digits than any size: no dtype has it.
+    let size: u64 = size.parse().unwrap_or(u64::MAX);
+    let big = match order {
+        Some('<') => false,
+        Some('>') => true,
+        _ => cfg!(target_endian = "big"),
+    };
+    let dtype = match (kind, size) {
+        ('b', 1) => DType::Bool,
+        ('i', 1) => DType::I8,
+        ('i', 2) => DType::I16,
+        ('i', 4) => DType::I32,
+        ('i', 8) => DType::I64,
+        ('u', 1) => DType::U8,
+        ('u', 2) => DType::U16,
+        ('u', 4) => DType::U32,
+        ('u', 8) => DType::U64,
+        ('f', 4) => DType::F32,
+        ('f', 8) => DType::F64,
+        (k, _) => {
+            let what = match k {
+                'f' if size == 2 => "float16",
+                'f' if size == 12 || size == 16 => "extended-precision floats",
+                'c' => "complex numbers",
+                'S' | 'a' | 'U' => "strings",
+                'O' => "Python objects",
+                'm' | 'M' => "datetimes",
+                'V' => "raw bytes (void)",
+                _ => "no such size",
             };
-            return Err(format!("unsupported dtype '{s}' ({what})"));
+            return Err(format!("unsupported dtype '{shown}' ({what})"));
         }
     };
     Ok((dtype, big))

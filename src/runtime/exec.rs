@@ -31,14 +31,7 @@ pub const MAX_THREADS: usize = 256;
 /// [`MIN_PER_THREAD`], or `LAZYFUSE_MIN_PER_THREAD` (read once; tests use a
 /// small value to exercise chunking on small arrays).
 pub fn min_per_thread() -> usize {
-    static V: OnceLock<usize> = OnceLock::new();
-    *V.get_or_init(|| {
-        std::env::var("LAZYFUSE_MIN_PER_THREAD")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(MIN_PER_THREAD)
-    })
+    crate::env::min_per_thread(MIN_PER_THREAD)
 }
 
 /// Arguments of one kernel launch (see [`crate::jit::KernelFn`]).

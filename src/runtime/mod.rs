@@ -71,25 +71,7 @@ impl ExecOptions {
         if self.threads > 0 {
             return checked_threads(self.threads, "");
         }
-        static ENV: OnceLock<Result<usize>> = OnceLock::new();
-        ENV.get_or_init(|| {
-            let Some(v) = std::env::var_os("LAZYFUSE_THREADS") else {
-                return Ok(1);
-            };
-            let v = v.to_string_lossy();
-            match v.trim() {
-                "" => Ok(1),
-                t => match t.parse::<usize>() {
-                    Ok(0) => Ok(1),
-                    Ok(n) => checked_threads(n, " (LAZYFUSE_THREADS)"),
-                    Err(_) => Err(Error::Value(format!(
-                        "LAZYFUSE_THREADS='{}' is not a thread count",
-                        crate::expr::parse::clip(&v)
-                    ))),
-                },
-            }
-        })
-        .clone()
+        crate::env::threads()
     }
 }
 
