@@ -13,24 +13,92 @@ use crate::error::{Error, Result};
 use crate::expr::parse::clip;
 use crate::expr::Expr;
 use crate::runtime::MAX_THREADS;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 
+const TOP_EXAMPLES: &str = "\
+Examples:
+  lazyfuse demo
+  lazyfuse eval \"2*a + sin(b)\" -i a=data.npy -i b=f64[1000] -o out.npy
+  lazyfuse explain \"sum(a * b, axis=1)\" -i a=f32[1000,1000] -i b=f32[1000] --stage fused
+  lazyfuse bench \"exp(-a**2/2) * c\" -i a=f64[10000000] -i c=f64[10000000]
+  lazyfuse bench --suite benches/suite.json --case add --case gauss
+
+Environment: LAZYFUSE_THREADS (default thread count), LAZYFUSE_DUMP=DIR (write every stage of each new graph); see README.md.";
+
+const EVAL_HELP: &str = "\
+EXPR, e.g. \"2*a + sin(b)\", is always the first argument, even if it starts with '-' (`lazyfuse eval -i -i i=f64[3]` negates i). Nesting deeper than 200 levels (parentheses, calls, prefix operators, `**`) is refused.
+
+Examples:
+  lazyfuse eval \"a[::-1] * 2 + 1\" -i a=i32[4]
+  lazyfuse eval \"where(a > 0, sqrt(a), 0)\" -i a=data.npy -o out.npy
+  lazyfuse eval \"sum(a.T ** 2, axis=0)\" -i a=f64[1000,1000] --threads 2";
+
+const EXPLAIN_HELP: &str = "\
+EXPR, e.g. \"2*a + sin(b)\", is always the first argument, even if it starts with '-'. Nesting deeper than 200 levels is refused.
+
+Examples:
+  lazyfuse explain \"2*a + 3*b*c - d/4 + 1\" -i a=f64[1000000] -i b=f64[1000000] -i c=f64[1000000] -i d=f64[1000000]
+  lazyfuse explain \"mean(a, axis=0)\" -i a=f32[1000,100] --stage loop
+  lazyfuse explain \"exp(a) * b\" -i a=f64[1000] -i b=f64[1000] --dot > graph.dot";
+
+const BENCH_HELP: &str = "\
+EXPR is always the first argument, unless --suite is given (then there is none).
+
+Examples:
+  lazyfuse bench \"2*a + b\" -i a=f64[10000000] -i b=f64[10000000]
+  lazyfuse bench \"sin(a)**2 + cos(b)**2\" -i a=f64[1000000] -i b=f64[1000000] --threads 2 --json
+  lazyfuse bench --suite benches/suite.json
+  lazyfuse bench --suite benches/suite.json --case add --case trig --repeat 5";
+
+/// A stage of `explain --stage`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Stage {
+    /// The graph after simplification.
+    Graph,
+    /// The fused kernels.
+    Fused,
+    /// The buffer plan.
+    Plan,
+    /// The loop nests after the loop passes.
+    Loop,
+    /// The Cranelift IR.
+    Clif,
+    /// The machine code.
+    Asm,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Graph => "graph",
+            Stage::Fused => "fused",
+            Stage::Plan => "plan",
+            Stage::Loop => "loop",
+            Stage::Clif => "clif",
+            Stage::Asm => "asm",
+        }
+    }
+}
+
 #[derive(Parser, Debug)]
-#[command(name = "lazyfuse", version, about = "Lazy array expressions, fused and JIT-compiled")]
+#[command(
+    name = "lazyfuse",
+    version,
+    about = "Lazy array expressions, fused and JIT-compiled",
+    after_help = TOP_EXAMPLES
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
 }
-
-const EXPR_HELP: &str = "EXPR, e.g. \"2*a + sin(b)\", is always the first argument, even if it starts with '-' (`lazyfuse eval -i -i i=f64[3]` negates i). Nesting deeper than 200 levels (parentheses, calls, prefix operators, `**`) is refused.";
 
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Evaluate an expression on .npy inputs.
     #[command(
         override_usage = "lazyfuse eval EXPR [-i NAME=FILE.npy|NAME=DTYPE[SHAPE]]... [-o OUT.npy] [--threads N]",
-        after_help = EXPR_HELP
+        after_help = EVAL_HELP
     )]
     Eval {
         /// The expression (taken out of the arguments before clap parses
@@ -54,7 +122,7 @@ enum Cmd {
     /// Print what would be compiled, stage by stage.
     #[command(
         override_usage = "lazyfuse explain EXPR [-i NAME=FILE.npy|NAME=DTYPE[SHAPE]]... [--stage STAGE] [--dot]",
-        after_help = EXPR_HELP
+        after_help = EXPLAIN_HELP
     )]
     Explain {
         /// The expression.
@@ -64,8 +132,8 @@ enum Cmd {
         #[arg(short = 'i', long = "input")]
         inputs: Vec<String>,
         /// Only this stage.
-        #[arg(long)]
-        stage: Option<String>,
+        #[arg(long, value_enum)]
+        stage: Option<Stage>,
         /// Print the graph as Graphviz DOT.
         #[arg(long)]
         dot: bool,
@@ -74,7 +142,7 @@ enum Cmd {
     #[command(
         override_usage = "lazyfuse bench EXPR [-i NAME=DTYPE[SHAPE]]... [OPTIONS]\n       \
                           lazyfuse bench --suite FILE [--case ID]... [OPTIONS]",
-        after_help = "EXPR is always the first argument, unless --suite is given (then there is none)."
+        after_help = BENCH_HELP
     )]
     Bench {
         /// The expression (none with --suite).
@@ -100,6 +168,7 @@ enum Cmd {
         json: bool,
     },
     /// Evaluate and explain an example expression on built-in data.
+    #[command(after_help = "Example:\n  cargo run --release -- demo")]
     Demo,
 }
 
@@ -235,12 +304,18 @@ fn clap_argv(args: &[String]) -> Result<(Vec<String>, Option<String>)> {
     }
 }
 
-/// Clap's error as one line: its first line and its tips.
+/// Clap's error as one line: its first line, the valid values and its tips
+/// ("did you mean").
 fn one_line(e: &clap::Error) -> String {
     let msg = e.to_string();
     let mut lines = msg.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("bad arguments").trim_start_matches("error: ");
-    let tips: Vec<&str> = lines.filter(|l| l.starts_with("tip:")).collect();
+    let tips: Vec<&str> = lines
+        .filter_map(|l| match l.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            Some(values) if values.starts_with("possible values:") => Some(values),
+            _ => l.starts_with("tip:").then_some(l),
+        })
+        .collect();
     if tips.is_empty() {
         first.to_string()
     } else {
@@ -272,7 +347,9 @@ fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
         Err(e) => {
             use clap::error::ErrorKind::*;
             if matches!(e.kind(), DisplayHelp | DisplayVersion) {
-                let _ = write!(out, "{e}");
+                let text = e.to_string();
+                let end = if text.ends_with('\n') { "" } else { "\n" };
+                let _ = write!(out, "{text}{end}");
                 return Ok(());
             }
             if matches!(e.kind(), DisplayHelpOnMissingArgumentOrSubcommand) {
@@ -319,7 +396,7 @@ fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
                 e.explain_dot()?
             } else {
                 match stage {
-                    Some(s) => e.explain_stage(&s)?,
+                    Some(s) => e.explain_stage(s.name())?,
                     None => e.explain()?,
                 }
             };
