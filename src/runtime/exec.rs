@@ -17,7 +17,7 @@
 use crate::error::{Error, Result};
 use crate::jit::{host::STATUS_NEGATIVE_POWER, Compiled};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// Below this many elements per thread, a kernel runs on the calling thread.
 pub const MIN_PER_THREAD: usize = 1 << 15;
