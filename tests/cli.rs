@@ -558,3 +558,48 @@ fn bad_tuning_variables_are_ignored_not_fatal() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), plain, "{var}={value}");
     }
 }
+
+/// The dumps README.md shows ("Reading the dumps") are what `lazyfuse
+/// demo` prints today: every line of each, in order (`...` skips lines).
+#[test]
+fn readme_dumps_are_the_demos() {
+    let readme = include_str!("../README.md");
+    let (code, demo, err) = lazyfuse(&["demo"]);
+    assert_eq!(code, 0, "{err}");
+    let demo: Vec<&str> = demo.lines().collect();
+    let mut checked = 0;
+    for block in readme.split("```text\n").skip(1) {
+        let block = block.split("```").next().unwrap_or("");
+        let Some(first) = block.lines().next() else { continue };
+        if !["graph @f(", "fused @f(", "plan @f(", "loop @k0("]
+            .iter()
+            .any(|p| first.starts_with(p))
+        {
+            continue;
+        }
+        let start = demo
+            .iter()
+            .position(|l| *l == first)
+            .unwrap_or_else(|| panic!("README dump not in the demo's output: {first}"));
+        let mut at = start;
+        let mut gap = false;
+        for line in block.lines() {
+            if line.trim() == "..." {
+                gap = true;
+                continue;
+            }
+            let found = if gap {
+                demo[at..].iter().position(|l| *l == line).map(|k| at + k)
+            } else {
+                (demo.get(at) == Some(&line)).then_some(at)
+            };
+            let Some(k) = found else {
+                panic!("README line {line:?} (in the dump starting {first:?}) differs from the demo's:\n{}", demo[at..].join("\n"));
+            };
+            at = k + 1;
+            gap = false;
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "README should show the graph, fused, plan and loop dumps");
+}
