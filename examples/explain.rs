@@ -56,7 +56,10 @@ fn main() -> Result<(), lazyfuse::Error> {
     for stage in ["graph @", "fused @", "plan @", "loop @"] {
         assert!(all.contains(stage), "{stage} missing");
     }
-    println!("(full explain: {} lines; set LAZYFUSE_DUMP=<dir> to write them to files)", all.lines().count());
+    println!(
+        "(full explain: {} lines; set LAZYFUSE_DUMP=<dir> to write them to files)",
+        all.lines().count()
+    );
     Ok(())
 }
 

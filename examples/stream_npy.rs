@@ -58,7 +58,10 @@ fn stream(rows: usize) -> Result<(), Box<dyn std::error::Error>> {
         let v = signal.get(&[i, j])?.as_f64();
         let want = v.tanh() * 2.0 + (v.abs() + 1.0).ln();
         let got = result.get(&[i, j])?.as_f64();
-        assert!((got - want).abs() <= 1e-15 * want.abs().max(1.0), "[{i}, {j}]: {got} vs {want}");
+        assert!(
+            (got - want).abs() <= 1e-15 * want.abs().max(1.0),
+            "[{i}, {j}]: {got} vs {want}"
+        );
     }
     println!("spot checks pass");
     Ok(())

@@ -220,7 +220,10 @@ mod tests {
     fn every_variable_is_documented_and_read_here_only() {
         let readme = include_str!("../README.md");
         for v in VARS {
-            assert!(readme.contains(&format!("| `{v}`")), "{v} is missing from README's table");
+            assert!(
+                readme.contains(&format!("| `{v}`")),
+                "{v} is missing from README's table"
+            );
         }
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut stack = vec![src];
@@ -238,6 +241,9 @@ mod tests {
                 }
             }
         }
-        assert!(offenders.is_empty(), "read the environment outside src/env.rs: {offenders:?}");
+        assert!(
+            offenders.is_empty(),
+            "read the environment outside src/env.rs: {offenders:?}"
+        );
     }
 }

@@ -502,7 +502,10 @@ fn help_shows_examples_for_every_command() {
         (vec!["help"], "lazyfuse demo"),
         (vec!["eval", "--help"], "lazyfuse eval \"a[::-1] * 2 + 1\" -i a=i32[4]"),
         (vec!["explain", "--help"], "--stage loop"),
-        (vec!["bench", "--help"], "lazyfuse bench --suite benches/suite.json --case add"),
+        (
+            vec!["bench", "--help"],
+            "lazyfuse bench --suite benches/suite.json --case add",
+        ),
         (vec!["demo", "--help"], "cargo run --release -- demo"),
     ] {
         let (code, out, err) = lazyfuse(&args);
@@ -518,10 +521,27 @@ fn help_shows_examples_for_every_command() {
 fn help_examples_run() {
     for args in [
         vec!["eval", "a[::-1] * 2 + 1", "-i", "a=i32[4]"],
-        vec!["eval", "sum(a.T ** 2, axis=0)", "-i", "a=f64[100,100]", "--threads", "2"],
+        vec![
+            "eval",
+            "sum(a.T ** 2, axis=0)",
+            "-i",
+            "a=f64[100,100]",
+            "--threads",
+            "2",
+        ],
         vec!["explain", "mean(a, axis=0)", "-i", "a=f32[100,10]", "--stage", "loop"],
         vec!["explain", "exp(a) * b", "-i", "a=f64[10]", "-i", "b=f64[10]", "--dot"],
-        vec!["bench", "2*a + b", "-i", "a=f64[1000]", "-i", "b=f64[1000]", "--repeat", "1", "--json"],
+        vec![
+            "bench",
+            "2*a + b",
+            "-i",
+            "a=f64[1000]",
+            "-i",
+            "b=f64[1000]",
+            "--repeat",
+            "1",
+            "--json",
+        ],
     ] {
         let (code, out, err) = lazyfuse(&args);
         assert_eq!(code, 0, "{args:?}: {err}");
@@ -594,7 +614,10 @@ fn readme_dumps_are_the_demos() {
                 (demo.get(at) == Some(&line)).then_some(at)
             };
             let Some(k) = found else {
-                panic!("README line {line:?} (in the dump starting {first:?}) differs from the demo's:\n{}", demo[at..].join("\n"));
+                panic!(
+                    "README line {line:?} (in the dump starting {first:?}) differs from the demo's:\n{}",
+                    demo[at..].join("\n")
+                );
             };
             at = k + 1;
             gap = false;
