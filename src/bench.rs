@@ -3,7 +3,7 @@
 //! computing the same thing in the same run, so every figure comes with a
 //! ratio against a baseline measured beside it.
 //!
-//! Reported per case (SPEC §6): `compile_s` (cold: caches cleared, then
+//! Reported per case: `compile_s` (cold: caches cleared, then
 //! fuse + lower + compile every kernel; the median of five such cold
 //! compiles in a row), `median_s`/`min_s` (cached
 //! evaluation into a reused output buffer), `median_fresh_s` (cached

@@ -13,24 +13,95 @@ use crate::error::{Error, Result};
 use crate::expr::parse::clip;
 use crate::expr::Expr;
 use crate::runtime::MAX_THREADS;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 
+const TOP_EXAMPLES: &str = "\
+Examples:
+  lazyfuse demo
+  lazyfuse eval \"2*a + sin(b)\" -i a=data.npy -i b=f64[1000] -o out.npy
+  lazyfuse explain \"sum(a * b, axis=1)\" -i a=f32[1000,1000] -i b=f32[1000] --stage fused
+  lazyfuse bench \"exp(-a**2/2) * c\" -i a=f64[10000000] -i c=f64[10000000]
+  lazyfuse bench --suite benches/suite.json --case add --case gauss
+
+Environment: LAZYFUSE_THREADS (default thread count), LAZYFUSE_DUMP=DIR (write every stage of each new graph); see README.md.";
+
+const EVAL_HELP: &str = "\
+EXPR, e.g. \"2*a + sin(b)\", is always the first argument, even if it starts with '-' (`lazyfuse eval -i -i i=f64[3]` negates i). Nesting deeper than 200 levels (parentheses, calls, prefix operators, `**`) is refused.
+
+Examples:
+  lazyfuse eval \"a[::-1] * 2 + 1\" -i a=i32[4]
+  lazyfuse eval \"where(a > 0, sqrt(a), 0)\" -i a=data.npy -o out.npy
+  lazyfuse eval \"sum(a.T ** 2, axis=0)\" -i a=f64[1000,1000] --threads 2
+  lazyfuse eval \"(a - mean(a)) / std(a)\" -i a=big.npy -o z.npy --memory 64M
+
+.npy inputs are read window by window and -o is written window by window: the working memory stays within --memory (default 256M) whatever the size of the files.";
+
+const EXPLAIN_HELP: &str = "\
+EXPR, e.g. \"2*a + sin(b)\", is always the first argument, even if it starts with '-'. Nesting deeper than 200 levels is refused.
+
+Examples:
+  lazyfuse explain \"2*a + 3*b*c - d/4 + 1\" -i a=f64[1000000] -i b=f64[1000000] -i c=f64[1000000] -i d=f64[1000000]
+  lazyfuse explain \"mean(a, axis=0)\" -i a=f32[1000,100] --stage loop
+  lazyfuse explain \"exp(a) * b\" -i a=f64[1000] -i b=f64[1000] --dot > graph.dot";
+
+const BENCH_HELP: &str = "\
+EXPR is always the first argument, unless --suite is given (then there is none).
+
+Examples:
+  lazyfuse bench \"2*a + b\" -i a=f64[10000000] -i b=f64[10000000]
+  lazyfuse bench \"sin(a)**2 + cos(b)**2\" -i a=f64[1000000] -i b=f64[1000000] --threads 2 --json
+  lazyfuse bench --suite benches/suite.json
+  lazyfuse bench --suite benches/suite.json --case add --case trig --repeat 5";
+
+/// A stage of `explain --stage`.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Stage {
+    /// The graph after simplification.
+    Graph,
+    /// The fused kernels.
+    Fused,
+    /// The buffer plan.
+    Plan,
+    /// The loop nests after the loop passes.
+    Loop,
+    /// The Cranelift IR.
+    Clif,
+    /// The machine code.
+    Asm,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Graph => "graph",
+            Stage::Fused => "fused",
+            Stage::Plan => "plan",
+            Stage::Loop => "loop",
+            Stage::Clif => "clif",
+            Stage::Asm => "asm",
+        }
+    }
+}
+
 #[derive(Parser, Debug)]
-#[command(name = "lazyfuse", version, about = "Lazy array expressions, fused and JIT-compiled")]
+#[command(
+    name = "lazyfuse",
+    version,
+    about = "Lazy array expressions, fused and JIT-compiled",
+    after_help = TOP_EXAMPLES
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
 }
 
-const EXPR_HELP: &str = "EXPR, e.g. \"2*a + sin(b)\", is always the first argument, even if it starts with '-' (`lazyfuse eval -i -i i=f64[3]` negates i). Nesting deeper than 200 levels (parentheses, calls, prefix operators, `**`) is refused.";
-
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Evaluate an expression on .npy inputs.
     #[command(
-        override_usage = "lazyfuse eval EXPR [-i NAME=FILE.npy|NAME=DTYPE[SHAPE]]... [-o OUT.npy] [--threads N]",
-        after_help = EXPR_HELP
+        override_usage = "lazyfuse eval EXPR [-i NAME=FILE.npy|NAME=DTYPE[SHAPE]]... [-o OUT.npy] [--threads N] [--memory BYTES]",
+        after_help = EVAL_HELP
     )]
     Eval {
         /// The expression (taken out of the arguments before clap parses
@@ -50,11 +121,15 @@ enum Cmd {
         /// Worker threads, 1 to 256 (default: LAZYFUSE_THREADS or 1).
         #[arg(long)]
         threads: Option<usize>,
+        /// Working memory of the evaluation: bytes, or with a K, M or G
+        /// suffix (powers of 1024), e.g. 64M (default: 256M).
+        #[arg(long, value_parser = parse_bytes)]
+        memory: Option<usize>,
     },
     /// Print what would be compiled, stage by stage.
     #[command(
         override_usage = "lazyfuse explain EXPR [-i NAME=FILE.npy|NAME=DTYPE[SHAPE]]... [--stage STAGE] [--dot]",
-        after_help = EXPR_HELP
+        after_help = EXPLAIN_HELP
     )]
     Explain {
         /// The expression.
@@ -64,8 +139,8 @@ enum Cmd {
         #[arg(short = 'i', long = "input")]
         inputs: Vec<String>,
         /// Only this stage.
-        #[arg(long)]
-        stage: Option<String>,
+        #[arg(long, value_enum)]
+        stage: Option<Stage>,
         /// Print the graph as Graphviz DOT.
         #[arg(long)]
         dot: bool,
@@ -74,7 +149,7 @@ enum Cmd {
     #[command(
         override_usage = "lazyfuse bench EXPR [-i NAME=DTYPE[SHAPE]]... [OPTIONS]\n       \
                           lazyfuse bench --suite FILE [--case ID]... [OPTIONS]",
-        after_help = "EXPR is always the first argument, unless --suite is given (then there is none)."
+        after_help = BENCH_HELP
     )]
     Bench {
         /// The expression (none with --suite).
@@ -100,6 +175,7 @@ enum Cmd {
         json: bool,
     },
     /// Evaluate and explain an example expression on built-in data.
+    #[command(after_help = "Example:\n  cargo run --release -- demo")]
     Demo,
 }
 
@@ -153,32 +229,79 @@ pub fn parse_type_spec(s: &str) -> Result<(DType, Vec<usize>)> {
     Ok((dtype, shape))
 }
 
-/// Loads `NAME=FILE.npy` (read into memory: an input file truncated by
-/// another program must not crash the run) or makes `NAME=DTYPE[SHAPE]`.
-fn load_inputs(specs: &[String]) -> Result<Vec<(String, Array)>> {
-    let mut out: Vec<(String, Array)> = vec![];
+/// `64M`, `1G`, `4096`: a byte count with an optional K, M, G or T suffix
+/// (powers of 1024).
+fn parse_bytes(s: &str) -> std::result::Result<usize, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m: u64 = match c.to_ascii_uppercase() {
+                'K' => 1 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                'T' => 1 << 40,
+                _ => {
+                    return Err(format!(
+                        "'{}' is not a size: use bytes or a K, M, G or T suffix",
+                        clip(s)
+                    ))
+                }
+            };
+            (&t[..i], m)
+        }
+        _ => (t, 1),
+    };
+    let n: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{}' is not a size: use bytes or a K, M, G or T suffix", clip(s)))?;
+    n.checked_mul(mult)
+        .and_then(|b| usize::try_from(b).ok())
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("'{}' is not a usable size (more than 0, less than 2^64 bytes)", clip(s)))
+}
+
+/// Inputs as expressions: `NAME=FILE.npy` streamed from the file (read
+/// with `pread` window by window, never mapped: an input file truncated by
+/// another program is an error, not a crash; a pipe or device is read
+/// whole), or random data for `NAME=DTYPE[SHAPE]`.
+fn input_exprs(specs: &[String]) -> Result<Vec<(String, Expr)>> {
+    let mut out = vec![];
     for (k, spec) in specs.iter().enumerate() {
-        let (name, val) = spec.split_once('=').ok_or_else(|| {
-            Error::Parse(format!(
-                "bad input '{}': expected NAME=FILE.npy or NAME=DTYPE[SHAPE]",
-                clip(spec)
-            ))
-        })?;
-        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-            return Err(Error::Parse(format!("bad input name '{}'", clip(name))));
-        }
-        if out.iter().any(|(n, _)| n == name) {
-            return Err(Error::Parse(format!("input '{}' is given twice", clip(name))));
-        }
-        let arr = if val.ends_with(']') && val.contains('[') {
+        let (name, val) = split_input(spec, k, &out)?;
+        let e = if val.ends_with(']') && val.contains('[') {
             let (dt, shape) = parse_type_spec(val)?;
-            random::random(dt, &shape, 0x5eed + k as u64)?
+            Expr::named(name, &random::random(dt, &shape, 0x5eed + k as u64)?)
+        } else if std::fs::metadata(val).is_ok_and(|m| m.is_file()) {
+            Expr::npy(name, val)?
         } else {
-            Array::read_npy(val)?
+            Expr::named(name, &Array::read_npy(val)?)
         };
-        out.push((name.to_string(), arr));
+        out.push((name.to_string(), e));
     }
     Ok(out)
+}
+
+/// `NAME=VALUE`, with a valid name not given before.
+fn split_input<'a, T>(spec: &'a str, _k: usize, before: &[(String, T)]) -> Result<(&'a str, &'a str)> {
+    let (name, val) = spec.split_once('=').ok_or_else(|| {
+        Error::Parse(format!(
+            "bad input '{}': expected NAME=FILE.npy or NAME=DTYPE[SHAPE]",
+            clip(spec)
+        ))
+    })?;
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(Error::Parse(format!("bad input name '{}'", clip(name))));
+    }
+    if before.iter().any(|(n, _)| n == name) {
+        return Err(Error::Parse(format!("input '{}' is given twice", clip(name))));
+    }
+    Ok((name, val))
+}
+
+fn parse_input_exprs(expr: &str, inputs: &[(String, Expr)]) -> Result<Expr> {
+    let bind: Vec<(&str, &Expr)> = inputs.iter().map(|(n, e)| (n.as_str(), e)).collect();
+    Expr::parse_exprs(expr, &bind)
 }
 
 fn parse_expr(expr: &str, inputs: &[(String, Array)]) -> Result<Expr> {
@@ -186,17 +309,30 @@ fn parse_expr(expr: &str, inputs: &[(String, Array)]) -> Result<Expr> {
     Expr::parse(expr, &bind)
 }
 
-/// Prints dtype, shape and the first values of an array.
+/// Prints dtype, shape and the first values of an array (only those are
+/// converted).
 pub fn summary(a: &Array) -> String {
-    let vals = a.to_scalars();
-    let shown: Vec<String> = vals.iter().take(10).map(|v| v.to_string()).collect();
+    let n = a.len();
+    let mut shown: Vec<String> = Vec::with_capacity(10);
+    let mut idx = vec![0usize; a.ndim()];
+    for _ in 0..n.min(10) {
+        shown.push(a.get(&idx).map(|v| v.to_string()).unwrap_or_else(|e| e.to_string()));
+        // The next index in C order.
+        for d in (0..idx.len()).rev() {
+            idx[d] += 1;
+            if idx[d] < a.shape()[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
     format!(
         "dtype: {}\nshape: {}\nvalues: [{}{}]\n",
         a.dtype(),
         crate::array::layout::shape_str(a.shape()),
         shown.join(", "),
-        if vals.len() > 10 {
-            format!(", … ({} more)", vals.len() - 10)
+        if n > 10 {
+            format!(", … ({} more)", n - 10)
         } else {
             String::new()
         }
@@ -235,12 +371,18 @@ fn clap_argv(args: &[String]) -> Result<(Vec<String>, Option<String>)> {
     }
 }
 
-/// Clap's error as one line: its first line and its tips.
+/// Clap's error as one line: its first line, the valid values and its tips
+/// ("did you mean").
 fn one_line(e: &clap::Error) -> String {
     let msg = e.to_string();
     let mut lines = msg.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("bad arguments").trim_start_matches("error: ");
-    let tips: Vec<&str> = lines.filter(|l| l.starts_with("tip:")).collect();
+    let tips: Vec<&str> = lines
+        .filter_map(|l| match l.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            Some(values) if values.starts_with("possible values:") => Some(values),
+            _ => l.starts_with("tip:").then_some(l),
+        })
+        .collect();
     if tips.is_empty() {
         first.to_string()
     } else {
@@ -272,7 +414,9 @@ fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
         Err(e) => {
             use clap::error::ErrorKind::*;
             if matches!(e.kind(), DisplayHelp | DisplayVersion) {
-                let _ = write!(out, "{e}");
+                let text = e.to_string();
+                let end = if text.ends_with('\n') { "" } else { "\n" };
+                let _ = write!(out, "{text}{end}");
                 return Ok(());
             }
             if matches!(e.kind(), DisplayHelpOnMissingArgumentOrSubcommand) {
@@ -295,14 +439,16 @@ fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
             inputs,
             output,
             threads,
+            memory,
         } => {
             check_threads(threads)?;
-            let inputs = load_inputs(&inputs)?;
-            let e = parse_expr(&expr, &inputs)?;
-            let r = e.eval_with(&crate::runtime::ExecOptions::default().with_threads(threads.unwrap_or(0)))?;
+            let inputs = input_exprs(&inputs)?;
+            let e = parse_input_exprs(&expr, &inputs)?;
+            let mut opts = crate::runtime::ExecOptions::default().with_threads(threads.unwrap_or(0));
+            opts.memory = memory;
             match output {
-                Some(path) => r.write_npy(&path)?,
-                None => out.write_all(summary(&r).as_bytes()).map_err(io)?,
+                Some(path) => e.eval_to_npy_with(&path, &opts)?,
+                None => out.write_all(summary(&e.eval_with(&opts)?).as_bytes()).map_err(io)?,
             }
         }
         Cmd::Explain {
@@ -311,13 +457,13 @@ fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
             stage,
             dot,
         } => {
-            let inputs = load_inputs(&inputs)?;
-            let e = parse_expr(&expr, &inputs)?;
+            let inputs = input_exprs(&inputs)?;
+            let e = parse_input_exprs(&expr, &inputs)?;
             let text = if dot {
                 e.explain_dot()?
             } else {
                 match stage {
-                    Some(s) => e.explain_stage(&s)?,
+                    Some(s) => e.explain_stage(s.name())?,
                     None => e.explain()?,
                 }
             };

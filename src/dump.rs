@@ -7,13 +7,14 @@ use crate::expr::ops::Op;
 use crate::expr::Graph;
 use crate::pipeline;
 use crate::runtime;
+use crate::runtime::stream::Input;
 use std::fmt::Write;
 
 /// The stages `explain` knows, in pipeline order.
 pub const STAGES: &[&str] = &["graph", "fused", "plan", "loop", "clif", "asm"];
 
 /// Renders all stages (or one) of a simplified graph.
-pub fn explain(g: &Graph, arrays: &[Array], donated: &[bool], only: Option<&str>) -> Result<String> {
+pub(crate) fn explain(g: &Graph, inputs: &[Input], donated: &[bool], only: Option<&str>) -> Result<String> {
     if let Some(s) = only {
         if !STAGES.contains(&s) {
             return Err(Error::Parse(format!(
@@ -25,7 +26,7 @@ pub fn explain(g: &Graph, arrays: &[Array], donated: &[bool], only: Option<&str>
     let later = if only == Some("graph") {
         None
     } else {
-        Some(runtime::explain_graph(g, arrays)?)
+        Some(runtime::explain_graph(g, inputs)?)
     };
     let mut out = String::new();
     for &stage in STAGES {
@@ -35,7 +36,11 @@ pub fn explain(g: &Graph, arrays: &[Array], donated: &[bool], only: Option<&str>
         let text = match stage {
             "graph" => g.to_string(),
             "fused" => later.as_ref().map(|s| s.fused.clone()).unwrap_or_default(),
-            "plan" => pipeline::plan(g, donated)?.to_string(),
+            "plan" => {
+                let mut t = pipeline::plan(g, donated)?.to_string();
+                t.push_str(&runtime::stream_text(g, inputs)?);
+                t
+            }
             "loop" => later.as_ref().map(|s| s.loops.clone()).unwrap_or_default(),
             "clif" => later.as_ref().map(|s| s.clif.clone()).unwrap_or_default(),
             "asm" => later
@@ -108,7 +113,7 @@ pub fn dump_if_requested(g: &Graph, arrays: &[Array]) -> Result<()> {
     use std::collections::HashSet;
     use std::sync::Mutex;
     static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-    let Some(dir) = std::env::var_os("LAZYFUSE_DUMP").filter(|d| !d.is_empty()) else {
+    let Some(dir) = crate::env::dump_dir() else {
         return Ok(());
     };
     let key = g.to_string();
@@ -126,6 +131,7 @@ pub fn dump_if_requested(g: &Graph, arrays: &[Array]) -> Result<()> {
     let io = |e: std::io::Error| Error::Io(format!("LAZYFUSE_DUMP {}: {e}", dir.display()));
     std::fs::create_dir_all(&dir).map_err(io)?;
     let donated = vec![false; arrays.len()];
+    let inputs: Vec<Input> = arrays.iter().cloned().map(Input::Array).collect();
     for (stage, ext) in [
         ("graph", "ir"),
         ("fused", "ir"),
@@ -134,7 +140,7 @@ pub fn dump_if_requested(g: &Graph, arrays: &[Array]) -> Result<()> {
         ("clif", "clif"),
         ("asm", "s"),
     ] {
-        let text = explain(g, arrays, &donated, Some(stage))?;
+        let text = explain(g, &inputs, &donated, Some(stage))?;
         std::fs::write(dir.join(format!("{n:04}-{stage}.{ext}")), text).map_err(io)?;
     }
     Ok(())

@@ -6,12 +6,16 @@
 pub mod alloc_count;
 #[path = "array/mod.rs"]
 pub mod array;
+#[cfg(feature = "cli")]
 #[path = "bench.rs"]
 pub mod bench;
+#[cfg(feature = "cli")]
 #[path = "cli.rs"]
 pub mod cli;
 #[path = "dump.rs"]
 pub(crate) mod dump;
+#[path = "env.rs"]
+pub(crate) mod env;
 #[path = "error.rs"]
 pub mod error;
 #[path = "expr/mod.rs"]

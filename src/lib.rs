@@ -5,9 +5,10 @@
 // module (for the project's own tests, benches and tools); the public API is
 // what the crate root and [`ir`] re-export. Inside the crate they are
 // reached as `crate::array`, `crate::expr`, … through these imports.
+#[cfg(feature = "cli")]
+use internals::bench;
 use internals::{
-    alloc_count, array, bench, dump, error, expr, fsio, function, fuse, interp, jit, loops, math, pipeline, plan,
-    runtime,
+    alloc_count, array, dump, env, error, expr, fsio, function, fuse, interp, jit, loops, math, pipeline, plan, runtime,
 };
 
 pub use array::{Array, ArrayViewMut, DType, Element, EvalTarget, Index, Scalar};

@@ -11,11 +11,11 @@ use crate::array::{Array, DType};
 use crate::dump;
 use crate::error::{shape_err, type_err, Error, Result};
 use crate::expr::simplify::simplify;
-use crate::expr::{lower_donating, lower_full, Expr, Graph, Lowered};
+use crate::expr::{lower_donating, lower_full, lower_stream, Expr, Graph, Lowered, StreamLowered};
 use crate::fuse;
 use crate::interp;
 use crate::plan::{plan_buffers, BufferPlan, MemoryReport};
-use crate::runtime::stream::{any_mapped, eval_graph_streamed, Sink, StreamReport};
+use crate::runtime::stream::{any_mapped, eval_graph_streamed, streams, Input, Sink, StreamReport};
 use crate::runtime::{self, ExecOptions};
 
 /// Lowers and simplifies: the `graph` stage.
@@ -27,6 +27,14 @@ pub fn build_graph(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
 /// Lowers and simplifies, keeping which inputs were handed over by value.
 pub fn build(outputs: &[Expr]) -> Result<Lowered> {
     let mut l = lower_full(outputs)?;
+    l.graph = simplify(&l.graph)?;
+    Ok(l)
+}
+
+/// Lowers and simplifies, keeping inputs read from elsewhere as sources
+/// (for the streaming executor).
+pub(crate) fn build_stream(outputs: &[Expr]) -> Result<StreamLowered> {
+    let mut l = lower_stream(outputs)?;
     l.graph = simplify(&l.graph)?;
     Ok(l)
 }
@@ -75,24 +83,25 @@ pub fn eval_many(outputs: &[Expr]) -> Result<Vec<Array>> {
 /// expression for the evaluation; an input whose memory was not reused for
 /// a result is given back, so the expression can be evaluated again.
 pub fn eval_many_with(outputs: &[Expr], opts: &ExecOptions) -> Result<Vec<Array>> {
-    let streamed = |g: &Graph, arrays: &[Array]| -> Result<Vec<Array>> {
+    let streamed = |g: &Graph, inputs: &[Input]| -> Result<Vec<Array>> {
         let mut sinks: Vec<Option<&mut dyn Sink>> = (0..g.outputs().len()).map(|_| None).collect();
-        let outs = eval_graph_streamed(g, arrays, &mut sinks, opts, &mut StreamReport::default())?;
+        let outs = eval_graph_streamed(g, inputs, &mut sinks, opts, &mut StreamReport::default())?;
         Ok(outs.into_iter().map(|o| o.expect("an output in memory")).collect())
     };
     if let [one] = outputs {
-        if !one.0.has_owned {
+        if !one.0.has_owned && !one.0.has_source {
             let built = one.cached_graph(|| build_graph(outputs))?;
             if any_mapped(&built.1) {
-                return streamed(&built.0, &built.1);
+                let inputs: Vec<Input> = built.1.iter().cloned().map(Input::Array).collect();
+                return streamed(&built.0, &inputs);
             }
             return evaluate_with(&built.0, &built.1, opts);
         }
     }
     {
-        let l = build(outputs)?;
-        if any_mapped(&l.arrays) {
-            return streamed(&l.graph, &l.arrays);
+        let l = build_stream(outputs)?;
+        if streams(&l.inputs) {
+            return streamed(&l.graph, &l.inputs);
         }
     }
     let (mut l, donation) = lower_donating(outputs)?;
@@ -207,13 +216,13 @@ impl Expr {
         let path = path.as_ref();
         let (dt, shape) = (self.dtype()?, self.shape()?);
         let total = crate::array::layout::checked_bytes(&shape, dt.size())?;
-        let l = build(std::slice::from_ref(self))?;
+        let l = build_stream(std::slice::from_ref(self))?;
         crate::fsio::write_file(path, |w| {
             let io = |e| crate::fsio::io_err(path, e);
             w.write_all(&crate::array::npy::header_bytes(dt, &shape)).map_err(io)?;
             let mut sink = WriteSink { w, path, written: 0 };
             let mut sinks: [Option<&mut dyn Sink>; 1] = [Some(&mut sink)];
-            eval_graph_streamed(&l.graph, &l.arrays, &mut sinks, opts, &mut StreamReport::default())?;
+            eval_graph_streamed(&l.graph, &l.inputs, &mut sinks, opts, &mut StreamReport::default())?;
             if sink.written != total as u64 {
                 return Err(Error::Internal(format!(
                     "eval_to_npy: {} bytes of data written, the result has {total}",
@@ -250,7 +259,7 @@ impl Expr {
     pub fn eval_chunks(&self, opts: &ExecOptions) -> Result<Chunks> {
         let (dt, shape) = (self.dtype()?, self.shape()?);
         crate::array::layout::checked_bytes(&shape, dt.size())?;
-        let l = build(std::slice::from_ref(self))?;
+        let l = build_stream(std::slice::from_ref(self))?;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Array>>(1);
         let opts = opts.clone();
         let worker = std::thread::Builder::new()
@@ -264,7 +273,7 @@ impl Expr {
                     sent: false,
                 };
                 let mut sinks: [Option<&mut dyn Sink>; 1] = [Some(&mut sink)];
-                let r = eval_graph_streamed(&l.graph, &l.arrays, &mut sinks, &opts, &mut StreamReport::default());
+                let r = eval_graph_streamed(&l.graph, &l.inputs, &mut sinks, &opts, &mut StreamReport::default());
                 match r {
                     Ok(mut outs) => {
                         if let Some(a) = outs.pop().flatten() {
@@ -303,14 +312,14 @@ impl Expr {
 
     /// Every stage of what would be compiled, as text.
     pub fn explain(&self) -> Result<String> {
-        let l = build(std::slice::from_ref(self))?;
-        dump::explain(&l.graph, &l.arrays, &l.donated, None)
+        let l = build_stream(std::slice::from_ref(self))?;
+        dump::explain(&l.graph, &l.inputs, &l.donated, None)
     }
 
     /// One stage (`graph`, `fused`, `plan`, `loop`, `clif`, `asm`) as text.
     pub fn explain_stage(&self, stage: &str) -> Result<String> {
-        let l = build(std::slice::from_ref(self))?;
-        dump::explain(&l.graph, &l.arrays, &l.donated, Some(stage))
+        let l = build_stream(std::slice::from_ref(self))?;
+        dump::explain(&l.graph, &l.inputs, &l.donated, Some(stage))
     }
 
     /// Where memory goes: planned buffers, peak, and what eager evaluation
@@ -340,10 +349,10 @@ impl Expr {
 /// [`eval_many_with`] through the streaming executor whatever the inputs,
 /// with what it did (tests, benchmarks).
 pub fn eval_streamed_report(outputs: &[Expr], opts: &ExecOptions) -> Result<(Vec<Array>, StreamReport)> {
-    let l = build(outputs)?;
+    let l = build_stream(outputs)?;
     let mut sinks: Vec<Option<&mut dyn Sink>> = (0..l.graph.outputs().len()).map(|_| None).collect();
     let mut report = StreamReport::default();
-    let outs = eval_graph_streamed(&l.graph, &l.arrays, &mut sinks, opts, &mut report)?;
+    let outs = eval_graph_streamed(&l.graph, &l.inputs, &mut sinks, opts, &mut report)?;
     Ok((
         outs.into_iter().map(|o| o.expect("an output in memory")).collect(),
         report,
@@ -352,8 +361,8 @@ pub fn eval_streamed_report(outputs: &[Expr], opts: &ExecOptions) -> Result<(Vec
 
 /// Every stage of several outputs compiled together, as text.
 pub fn explain_many(outputs: &[Expr]) -> Result<String> {
-    let l = build(outputs)?;
-    dump::explain(&l.graph, &l.arrays, &l.donated, None)
+    let l = build_stream(outputs)?;
+    dump::explain(&l.graph, &l.inputs, &l.donated, None)
 }
 
 /// A streamed output written to a file in order.

@@ -160,7 +160,7 @@ fn every_user_error_exits_1_with_one_line() {
         (vec!["eval", "a ** -1", "-i", "a=i64[3]"], "negative integer powers"),
         (
             vec!["explain", "a", "-i", "a=f64[3]", "--stage", "nope"],
-            "unknown stage 'nope'",
+            "invalid value 'nope' for '--stage <STAGE>' (possible values: graph, fused, plan, loop, clif, asm)",
         ),
         (
             vec!["eval", "a", "-i", "a=f64[99999999999999,99999999999]"],
@@ -478,4 +478,151 @@ fn empty_lazyfuse_dump_dumps_nothing() {
         .collect();
     assert!(left.is_empty(), "dumped into the working directory: {left:?}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn stage_lists_its_values_and_suggests_the_nearest() {
+    fails_with(
+        &["explain", "a", "-i", "a=f64[3]", "--stage", "fuse"],
+        "invalid value 'fuse' for '--stage <STAGE>' (possible values: graph, fused, plan, loop, clif, asm; \
+         tip: a similar value exists: 'fused')",
+    );
+    let (code, out, err) = lazyfuse(&["explain", "--help"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("--stage <STAGE>"), "{out}");
+    for stage in ["graph", "fused", "plan", "loop", "clif", "asm"] {
+        assert!(out.contains(stage), "{stage} missing from explain --help:\n{out}");
+    }
+}
+
+#[test]
+fn help_shows_examples_for_every_command() {
+    for (args, example) in [
+        (vec!["--help"], "lazyfuse bench --suite benches/suite.json"),
+        (vec!["help"], "lazyfuse demo"),
+        (vec!["eval", "--help"], "lazyfuse eval \"a[::-1] * 2 + 1\" -i a=i32[4]"),
+        (vec!["explain", "--help"], "--stage loop"),
+        (
+            vec!["bench", "--help"],
+            "lazyfuse bench --suite benches/suite.json --case add",
+        ),
+        (vec!["demo", "--help"], "cargo run --release -- demo"),
+    ] {
+        let (code, out, err) = lazyfuse(&args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("Example"), "{args:?}: {out}");
+        assert!(out.contains(example), "{args:?}: expected '{example}' in\n{out}");
+    }
+}
+
+/// The commands shown in `--help` run (with generated data instead of
+/// files).
+#[test]
+fn help_examples_run() {
+    for args in [
+        vec!["eval", "a[::-1] * 2 + 1", "-i", "a=i32[4]"],
+        vec![
+            "eval",
+            "sum(a.T ** 2, axis=0)",
+            "-i",
+            "a=f64[100,100]",
+            "--threads",
+            "2",
+        ],
+        vec!["explain", "mean(a, axis=0)", "-i", "a=f32[100,10]", "--stage", "loop"],
+        vec!["explain", "exp(a) * b", "-i", "a=f64[10]", "-i", "b=f64[10]", "--dot"],
+        vec![
+            "bench",
+            "2*a + b",
+            "-i",
+            "a=f64[1000]",
+            "-i",
+            "b=f64[1000]",
+            "--repeat",
+            "1",
+            "--json",
+        ],
+    ] {
+        let (code, out, err) = lazyfuse(&args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(!out.trim().is_empty(), "{args:?}");
+    }
+    let suite = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/suite.json");
+    let (code, out, err) = lazyfuse(&["bench", "--suite", suite, "--case", "add", "--repeat", "1", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"add\""), "{out}");
+}
+
+#[test]
+fn bad_tuning_variables_are_ignored_not_fatal() {
+    for (var, value) in [
+        ("LAZYFUSE_POOL_BYTES", "lots"),
+        ("LAZYFUSE_POOL_BYTES", "0"),
+        ("LAZYFUSE_MATH", "sse9"),
+        ("LAZYFUSE_MATH", "portable"),
+        ("LAZYFUSE_MIN_PER_THREAD", "-3"),
+        ("LAZYFUSE_NO_HUGEPAGES", ""),
+        ("LAZYFUSE_NO_BLOCK_HELPERS", "1"),
+        ("LAZYFUSE_NO_INTERLEAVE", "1"),
+        ("LAZYFUSE_DEBUG_JIT", "1"),
+        ("LAZYFUSE_THREADS", " 2 "),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_lazyfuse"))
+            .args(["eval", "sum(sqrt(a) * 2)", "-i", "a=f64[5000]"])
+            .env(var, value)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{var}={value}: {err}");
+        let (_, plain, _) = lazyfuse(&["eval", "sum(sqrt(a) * 2)", "-i", "a=f64[5000]"]);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), plain, "{var}={value}");
+    }
+}
+
+/// The dumps README.md shows ("Reading the dumps") are what `lazyfuse
+/// demo` prints today: every line of each, in order (`...` skips lines).
+#[test]
+fn readme_dumps_are_the_demos() {
+    let readme = include_str!("../README.md");
+    let (code, demo, err) = lazyfuse(&["demo"]);
+    assert_eq!(code, 0, "{err}");
+    let demo: Vec<&str> = demo.lines().collect();
+    let mut checked = 0;
+    for block in readme.split("```text\n").skip(1) {
+        let block = block.split("```").next().unwrap_or("");
+        let Some(first) = block.lines().next() else { continue };
+        if !["graph @f(", "fused @f(", "plan @f(", "loop @k0("]
+            .iter()
+            .any(|p| first.starts_with(p))
+        {
+            continue;
+        }
+        let start = demo
+            .iter()
+            .position(|l| *l == first)
+            .unwrap_or_else(|| panic!("README dump not in the demo's output: {first}"));
+        let mut at = start;
+        let mut gap = false;
+        for line in block.lines() {
+            if line.trim() == "..." {
+                gap = true;
+                continue;
+            }
+            let found = if gap {
+                demo[at..].iter().position(|l| *l == line).map(|k| at + k)
+            } else {
+                (demo.get(at) == Some(&line)).then_some(at)
+            };
+            let Some(k) = found else {
+                panic!(
+                    "README line {line:?} (in the dump starting {first:?}) differs from the demo's:\n{}",
+                    demo[at..].join("\n")
+                );
+            };
+            at = k + 1;
+            gap = false;
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "README should show the graph, fused, plan and loop dumps");
 }

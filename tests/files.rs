@@ -412,6 +412,7 @@ fn an_evaluation_error_leaves_the_target_and_no_temporary() {
 }
 
 #[test]
+#[cfg(feature = "cli")]
 fn a_write_error_on_a_regular_file_leaves_the_target_and_no_temporary() {
     // A file-size limit (RLIMIT_FSIZE, SIGXFSZ ignored) makes writes past
     // 64 KiB fail with EFBIG: a disk-full stand-in that needs no mount.

@@ -164,6 +164,7 @@ fn golden_cases_match_numpy() {
 /// numexpr's test matrix through the command line: `lazyfuse eval EXPR -i
 /// NAME=FILE.npy ... -o OUT.npy` (in-process), exit 1 where NumPy raises.
 #[test]
+#[cfg(feature = "cli")]
 fn numexpr_matrix_through_the_cli() {
     let all: Vec<Case> = cases().into_iter().filter(|c| c.id.starts_with("numexpr_")).collect();
     assert!(all.len() > 900, "only {} numexpr cases", all.len());
@@ -192,6 +193,7 @@ fn numexpr_matrix_through_the_cli() {
 /// A sample of the matrix through the real binary: exit status 0 and the
 /// printed dtype, or exit status 1 with one line on stderr.
 #[test]
+#[cfg(feature = "cli")]
 fn numexpr_sample_through_the_binary() {
     let all: Vec<Case> = cases()
         .into_iter()

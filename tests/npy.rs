@@ -256,6 +256,82 @@ fn header_variants_numpy_accepts() {
     );
 }
 
+/// The type string (`descr`) grammar: byte order, kind, size.
+#[test]
+fn type_strings_are_parsed_by_byte_order_kind_and_size() {
+    let header = |descr: &str| {
+        let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': (2,), }}");
+        NpyHeader::parse(&npy_file(1, &dict, &[])).map(|h| (h.dtype, h.big_endian))
+    };
+    let native_big = cfg!(target_endian = "big");
+    for (descr, dtype, big) in [
+        ("<f8", DType::F64, false),
+        (">f8", DType::F64, true),
+        ("=f8", DType::F64, native_big),
+        ("f8", DType::F64, native_big),
+        ("<f4", DType::F32, false),
+        ("|b1", DType::Bool, false),
+        ("<b1", DType::Bool, false),
+        (">b1", DType::Bool, false), // one byte: no order to swap
+        ("|i1", DType::I8, false),
+        ("<i2", DType::I16, false),
+        ("<i4", DType::I32, false),
+        ("|i4", DType::I32, native_big), // '|' is "not applicable": native
+        (">i8", DType::I64, true),
+        ("|u1", DType::U8, false),
+        (">u2", DType::U16, true),
+        ("<u4", DType::U32, false),
+        ("<u8", DType::U64, false),
+        ("float64", DType::F64, native_big),
+        ("int32", DType::I32, native_big),
+        ("uint8", DType::U8, false),
+        ("bool", DType::Bool, false),
+    ] {
+        assert_eq!(header(descr).unwrap(), (dtype, big), "{descr}");
+    }
+    for (descr, cause) in [
+        ("", "not a type string"),
+        ("<", "not a type string"),
+        ("|", "not a type string"),
+        ("<f", "not a type string"),
+        ("f", "not a type string"),
+        ("<f8x", "not a type string"),
+        ("<f8 ", "not a type string"),
+        ("<<f8", "not a type string"),
+        ("<x8", "not a type string"),
+        ("<8", "not a type string"),
+        ("<float64", "not a type string"),
+        ("<é8", "not a type string"),
+        ("<f-8", "not a type string"),
+        ("<i8[ns]", "not a type string"),
+        ("<i3", "(no such size)"),
+        ("<i16", "(no such size)"),
+        ("|b2", "(no such size)"),
+        ("<f0", "(no such size)"),
+        ("<u99999999999999999999999999", "(no such size)"),
+        ("<f2", "(float16)"),
+        ("<f16", "(extended-precision floats)"),
+        ("<c16", "(complex numbers)"),
+        ("|S10", "(strings)"),
+        ("<U3", "(strings)"),
+        ("|O", "(Python objects)"),
+        ("<M8[ns]", "(datetimes)"),
+        ("<m8", "(datetimes)"),
+        ("|V16", "(raw bytes (void))"),
+    ] {
+        let m = match header(descr) {
+            Err(Error::Npy(m)) => m,
+            other => panic!("{descr}: expected Error::Npy, got {other:?}"),
+        };
+        assert!(m.contains(&format!("unsupported dtype '{descr}'")), "{descr}: {m}");
+        assert!(m.contains(cause), "{descr}: expected '{cause}' in: {m}");
+    }
+    // A long type string is clipped in the message.
+    let long = format!("<f{}", "9".repeat(300));
+    let m = format!("{}", header(&long).unwrap_err());
+    assert!(m.len() < 200 && m.contains('…'), "{m}");
+}
+
 #[test]
 fn bool_bytes_other_than_0_and_1_read_as_true() {
     let bytes = npy_file(

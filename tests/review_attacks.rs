@@ -383,6 +383,7 @@ fn handing_over_an_array_never_changes_its_clones_or_borrowed_slices() {
 }
 
 #[test]
+#[cfg(feature = "ndarray")]
 fn ndarray_views_of_odd_layouts() {
     let a = arange(12).reshape(&[3, 4]).unwrap();
     let v = a

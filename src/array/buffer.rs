@@ -41,13 +41,7 @@ static POOL: Mutex<Pool> = Mutex::new(Pool {
 });
 
 fn pool_limit() -> usize {
-    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *LIMIT.get_or_init(|| {
-        std::env::var("LAZYFUSE_POOL_BYTES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(POOL_LIMIT)
-    })
+    crate::env::pool_bytes(POOL_LIMIT)
 }
 
 /// Bytes held by the pool of freed large buffers.
@@ -178,7 +172,7 @@ impl Buffer {
     fn anon(len: usize) -> Option<Buffer> {
         let map = memmap2::MmapMut::map_anon(len.checked_add(HUGE_PAGE)?).ok()?;
         #[cfg(target_os = "linux")]
-        if std::env::var_os("LAZYFUSE_NO_HUGEPAGES").is_none() {
+        if !crate::env::no_hugepages() {
             let _ = map.advise(memmap2::Advice::HugePage);
         }
         Some(Buffer::adopt_anon(map, len))

@@ -7,31 +7,32 @@
 //! `{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }` padded with
 //! spaces and a newline, then the raw elements.
 //!
-//! # What `npyz` does here, and what this module does itself
+//! # Why this module reads and writes the format itself
 //!
-//! * **`npyz` parses the type string** (`descr`): [`npyz::TypeStr`] validates
-//!   it (`'<i3'` is rejected, `'|i4'` needs a byte order) and splits it into
-//!   byte order, type character and size, from which the 11 dtypes are
-//!   mapped and everything else (float16, complex, strings, objects,
-//!   datetimes, raw bytes) is rejected with a message naming the kind.
+//! * **The type string** (`descr`: `'<f8'`, `'|b1'`, `'>u2'`, or a name
+//!   such as `'float64'`) is a byte order, a kind character and a size: a
+//!   few lines here map it to the 11 dtypes and name every other kind
+//!   (float16, complex, strings, objects, datetimes, raw bytes) in the
+//!   error. A crate for that would pull in a parser generator.
 //! * **The preamble and the header dict are parsed here**, by a small strict
-//!   reader of the Python literals NumPy writes. `npyz::NpyHeader` does the
-//!   same job but is not safe on hostile input: it computes the element count
-//!   and strides with unchecked `u64` products, so a header claiming shape
-//!   `(2**40, 2**40)` panics with "attempt to multiply with overflow" (debug
-//!   builds, which is how tests run) or silently wraps (release); and it
-//!   allocates the header-length field before checking it against the input.
-//!   Here every size is checked (NumPy's rule: the product of the non-zero
-//!   dimensions times the item size must fit in `isize`), the header length
-//!   is checked against the bytes actually present, and nesting is bounded.
-//! * **Data is not decoded element by element** through `npyz`'s
-//!   `Deserialize` iterators: the bytes are copied (or mapped) as a block,
-//!   byte-swapped in place for big-endian files, and Fortran-order files keep
-//!   their layout as Fortran strides instead of being transposed.
-//! * **The writer is our own** because `npyz` pads headers to 16 bytes,
-//!   while NumPy pads to 64 (so that any dtype can be memory-mapped aligned)
-//!   and leaves room to grow the first dimension in place. Our header is
-//!   byte-for-byte the one `numpy.save` writes for the same array.
+//!   reader of the Python literals NumPy writes. The `npyz` crate's header
+//!   reader does the same job but is not safe on hostile input: it computes
+//!   the element count and strides with unchecked `u64` products, so a
+//!   header claiming shape `(2**40, 2**40)` panics with "attempt to
+//!   multiply with overflow" (debug builds) or silently wraps (release);
+//!   and it allocates the header-length field before checking it against
+//!   the input. Here every size is checked (NumPy's rule: the product of
+//!   the non-zero dimensions times the item size must fit in `isize`), the
+//!   header length is checked against the bytes actually present, and
+//!   nesting is bounded.
+//! * **Data is not decoded element by element**: the bytes are copied (or
+//!   mapped) as a block, byte-swapped in place for big-endian files, and
+//!   Fortran-order files keep their layout as Fortran strides instead of
+//!   being transposed.
+//! * **The writer** pads headers to 64 bytes, as NumPy does (so that any
+//!   dtype can be memory-mapped aligned), leaving room to grow the first
+//!   dimension in place (`npyz` pads to 16). Our header is byte-for-byte
+//!   the one `numpy.save` writes for the same array.
 //!
 //! # Invariants
 //!
@@ -63,7 +64,6 @@ use super::layout::{c_strides, f_strides, for_each_offset, shape_str};
 use super::{Array, Buffer, DType};
 use crate::error::{Error, Result};
 use crate::fsio::{self, io_err};
-use npyz::{Endianness, TypeChar, TypeStr};
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::Path;
@@ -263,14 +263,15 @@ pub fn header_bytes(dtype: DType, shape: &[usize]) -> Vec<u8> {
 
 /// The little-endian type string of a dtype (`'<f8'`, `'|b1'`).
 fn descr(dtype: DType) -> String {
-    let (ch, size) = match dtype {
-        DType::Bool => (TypeChar::Bool, 1),
-        DType::I8 | DType::I16 | DType::I32 | DType::I64 => (TypeChar::Int, dtype.size()),
-        DType::U8 | DType::U16 | DType::U32 | DType::U64 => (TypeChar::Uint, dtype.size()),
-        DType::F32 | DType::F64 => (TypeChar::Float, dtype.size()),
+    let kind = match dtype {
+        DType::Bool => 'b',
+        DType::I8 | DType::I16 | DType::I32 | DType::I64 => 'i',
+        DType::U8 | DType::U16 | DType::U32 | DType::U64 => 'u',
+        DType::F32 | DType::F64 => 'f',
     };
+    let size = dtype.size();
     let order = if size == 1 { "|" } else { "<" };
-    format!("{order}{}{size}", ch.to_str())
+    format!("{order}{kind}{size}")
 }
 
 impl Array {
@@ -314,25 +315,9 @@ impl Array {
             return read_stream(&mut f, path);
         }
         let total = meta.len();
-        // The header first (its length is checked against the file size
-        // before anything that large is allocated), then the data directly
-        // into an aligned buffer.
-        let mut pre = [0u8; 12];
-        let n = read_up_to(&mut f, &mut pre).map_err(|e| io_err(path, e))?;
-        let (_, text_start, text_len) = parse_preamble(&pre[..n]).map_err(|m| npy_err(path, m))?;
-        let data_offset = text_start as u64 + text_len as u64;
-        if data_offset > total {
-            return Err(npy_err(path, truncated_header(data_offset, total)));
-        }
-        let mut head = vec![0u8; data_offset as usize];
-        // A header shorter than the 12 bytes read (version 1.0, length 0 or
-        // 1) means some of `pre` was data: take only the header part.
-        let k = n.min(head.len());
-        head[..k].copy_from_slice(&pre[..k]);
-        read_exact_or_npy(&mut f, &mut head[k..], path)?;
-        let h = parse_header(&head).map_err(|m| npy_err(path, m))?;
-        h.check_data_len(total).map_err(|m| npy_err(path, m))?;
-        f.seek(io::SeekFrom::Start(data_offset)).map_err(|e| io_err(path, e))?;
+        let h = read_header(&mut f, total, path)?;
+        f.seek(io::SeekFrom::Start(h.data_offset as u64))
+            .map_err(|e| io_err(path, e))?;
         check_fits_in_memory(&h).map_err(|m| npy_err(path, m))?;
         let mut buf = Buffer::try_zeroed(h.data_len())?;
         let data = buffer_bytes_mut(&mut buf);
@@ -521,6 +506,131 @@ impl Array {
 // ----------------------------------------------------------------- reading
 
 /// `from_npy_bytes`.
+/// The header of the regular file `f` of `total` bytes, read from its
+/// start (its length is checked against the file size before anything that
+/// large is allocated), with the data length checked.
+fn read_header(f: &mut File, total: u64, path: &Path) -> Result<NpyHeader> {
+    let mut pre = [0u8; 12];
+    let n = read_up_to(f, &mut pre).map_err(|e| io_err(path, e))?;
+    let (_, text_start, text_len) = parse_preamble(&pre[..n]).map_err(|m| npy_err(path, m))?;
+    let data_offset = text_start as u64 + text_len as u64;
+    if data_offset > total {
+        return Err(npy_err(path, truncated_header(data_offset, total)));
+    }
+    let mut head = vec![0u8; data_offset as usize];
+    // A header shorter than the 12 bytes read (version 1.0, length 0 or 1)
+    // means some of `pre` was data: take only the header part.
+    let k = n.min(head.len());
+    head[..k].copy_from_slice(&pre[..k]);
+    read_exact_or_npy(f, &mut head[k..], path)?;
+    let h = parse_header(&head).map_err(|m| npy_err(path, m))?;
+    h.check_data_len(total).map_err(|m| npy_err(path, m))?;
+    Ok(h)
+}
+
+/// A `.npy` file as a streamed input: its header read when it is opened,
+/// its data read with `pread` window by window by each evaluation — never
+/// mapped, so a file that shrinks or changes is an error, not `SIGBUS`.
+/// An evaluation checks that the file still has the length and
+/// modification time it had when it was opened, before and after every
+/// read.
+pub(crate) struct NpyFile {
+    path: std::path::PathBuf,
+    header: NpyHeader,
+    strides: Vec<isize>,
+    stamp: (u64, Option<std::time::SystemTime>),
+}
+
+impl NpyFile {
+    /// Opens `path` (a regular file) and reads its header.
+    pub(crate) fn open(path: &Path) -> Result<NpyFile> {
+        let mut f = File::open(path).map_err(|e| io_err(path, e))?;
+        let meta = f.metadata().map_err(|e| io_err(path, e))?;
+        if !meta.is_file() {
+            return Err(npy_err(
+                path,
+                "is not a regular file (only those can be streamed)".into(),
+            ));
+        }
+        let header = read_header(&mut f, meta.len(), path)?;
+        let strides = header.strides();
+        Ok(NpyFile {
+            path: path.to_path_buf(),
+            strides,
+            header,
+            stamp: (meta.len(), meta.modified().ok()),
+        })
+    }
+
+    fn changed(&self) -> Error {
+        Error::Io(format!(
+            "{}: the file changed after it was opened (its length or modification time)",
+            self.path.display()
+        ))
+    }
+}
+
+impl crate::runtime::stream::OpenSource for NpyFile {
+    fn layout(&self) -> (DType, &[usize], &[isize]) {
+        (self.header.dtype, &self.header.shape, &self.strides)
+    }
+
+    fn open(&self) -> Result<Box<dyn crate::runtime::stream::Source + '_>> {
+        let f = File::open(&self.path).map_err(|e| io_err(&self.path, e))?;
+        let m = f.metadata().map_err(|e| io_err(&self.path, e))?;
+        if (m.len(), m.modified().ok()) != self.stamp {
+            return Err(self.changed());
+        }
+        Ok(Box::new(NpyReader { file: self, f }))
+    }
+}
+
+struct NpyReader<'a> {
+    file: &'a NpyFile,
+    f: File,
+}
+
+impl crate::runtime::stream::Source for NpyReader<'_> {
+    fn layout(&self) -> (DType, &[usize], &[isize]) {
+        crate::runtime::stream::OpenSource::layout(self.file)
+    }
+
+    fn read_at(&mut self, pos: i64, dst: &mut [u8]) -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        let h = &self.file.header;
+        let start = u64::try_from(pos)
+            .ok()
+            .and_then(|p| p.checked_add(h.data_offset as u64));
+        let end = start.and_then(|s| s.checked_add(dst.len() as u64));
+        let (Some(start), Some(end)) = (start, end) else {
+            return Err(Error::Internal("a read outside a .npy file's data".into()));
+        };
+        if end > self.file.stamp.0 {
+            return Err(self.file.changed());
+        }
+        self.f.read_exact_at(dst, start).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => self.file.changed(),
+            _ => io_err(&self.file.path, e),
+        })?;
+        let m = self.f.metadata().map_err(|e| io_err(&self.file.path, e))?;
+        if (m.len(), m.modified().ok()) != self.file.stamp {
+            return Err(self.file.changed());
+        }
+        // Element boundaries: reads start on one (`pos` is a multiple of
+        // the element size), so swapping in place is right.
+        if h.needs_swap() {
+            let size = h.dtype.size();
+            if pos % size as i64 != 0 {
+                return Err(Error::Internal("an unaligned read of a byte-swapped file".into()));
+            }
+            for c in dst.chunks_exact_mut(size) {
+                c.reverse();
+            }
+        }
+        Ok(())
+    }
+}
+
 fn from_bytes(bytes: &[u8]) -> Result<Array> {
     let h = parse_header(bytes).map_err(Error::Npy)?;
     h.check_data_len(bytes.len() as u64).map_err(Error::Npy)?;
@@ -724,44 +834,68 @@ fn parse_header(bytes: &[u8]) -> std::result::Result<NpyHeader, String> {
 }
 
 /// The dtype and byte order (`true` = big-endian) of a type string.
+///
+/// The grammar is NumPy's array-protocol type string: an optional byte
+/// order (`<` little, `>` big, `=` native, `|` not applicable), a kind
+/// character and the item size in bytes (`<f8`, `|b1`, `>u2`); NumPy also
+/// writes `[unit]` after datetimes (`<M8[ns]`). Names such as `float64` or
+/// `int32` (no `<`/`>` order) are accepted too, as NumPy accepts them.
+/// Only the 11 dtypes are supported; every other kind is an `Err` naming
+/// it.
 fn dtype_of_descr(s: &str) -> std::result::Result<(DType, bool), String> {
-    let ts = match s.parse::<TypeStr>() {
-        Ok(ts) => ts,
-        Err(e) => {
-            // NumPy also accepts names such as 'float64' or '=i4' (native
-            // order); npyz does not.
-            return match s.parse::<DType>() {
-                Ok(d) if !s.starts_with(['<', '>']) => Ok((d, cfg!(target_endian = "big"))),
-                _ => Err(format!("unsupported dtype '{s}': {e}")),
-            };
-        }
+    let shown = crate::expr::parse::clip(s);
+    let (order, rest) = match s.chars().next() {
+        Some(c @ ('<' | '>' | '=' | '|')) => (Some(c), &s[1..]),
+        _ => (None, s),
     };
-    let big = ts.endianness() == Endianness::Big;
-    let size = ts.size_field();
-    let dtype = match (ts.type_char(), size) {
-        (TypeChar::Bool, 1) => DType::Bool,
-        (TypeChar::Int, 1) => DType::I8,
-        (TypeChar::Int, 2) => DType::I16,
-        (TypeChar::Int, 4) => DType::I32,
-        (TypeChar::Int, 8) => DType::I64,
-        (TypeChar::Uint, 1) => DType::U8,
-        (TypeChar::Uint, 2) => DType::U16,
-        (TypeChar::Uint, 4) => DType::U32,
-        (TypeChar::Uint, 8) => DType::U64,
-        (TypeChar::Float, 4) => DType::F32,
-        (TypeChar::Float, 8) => DType::F64,
-        (ch, _) => {
-            let what = match ch {
-                TypeChar::Float if size == 2 => "float16",
-                TypeChar::Float => "extended-precision floats",
-                TypeChar::Complex => "complex numbers",
-                TypeChar::ByteStr | TypeChar::UnicodeStr => "strings",
-                TypeChar::Object => "Python objects",
-                TypeChar::TimeDelta | TypeChar::DateTime => "datetimes",
-                TypeChar::RawData => "raw bytes (void)",
-                _ => "not one of the 11 dtypes",
+    let mut chars = rest.chars();
+    let kind = chars.next();
+    let tail = chars.as_str();
+    let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+    let (size, units) = tail.split_at(digits);
+    let code = kind.filter(|&k| {
+        "biufcmMSaUOV".contains(k)
+            && (!size.is_empty() || k == 'O')
+            && (units.is_empty() || (matches!(k, 'm' | 'M') && units.starts_with('[') && units.ends_with(']')))
+    });
+    let Some(kind) = code else {
+        // NumPy also accepts names such as 'float64' (native order).
+        return match s.parse::<DType>() {
+            Ok(d) if !s.starts_with(['<', '>']) => Ok((d, cfg!(target_endian = "big"))),
+            _ => Err(format!("unsupported dtype '{shown}': not a type string like '<f8'")),
+        };
+    };
+    // More digits than any size: no dtype has it.
+    let size: u64 = size.parse().unwrap_or(u64::MAX);
+    let big = match order {
+        Some('<') => false,
+        Some('>') => true,
+        _ => cfg!(target_endian = "big"),
+    };
+    let dtype = match (kind, size) {
+        ('b', 1) => DType::Bool,
+        ('i', 1) => DType::I8,
+        ('i', 2) => DType::I16,
+        ('i', 4) => DType::I32,
+        ('i', 8) => DType::I64,
+        ('u', 1) => DType::U8,
+        ('u', 2) => DType::U16,
+        ('u', 4) => DType::U32,
+        ('u', 8) => DType::U64,
+        ('f', 4) => DType::F32,
+        ('f', 8) => DType::F64,
+        (k, _) => {
+            let what = match k {
+                'f' if size == 2 => "float16",
+                'f' if size == 12 || size == 16 => "extended-precision floats",
+                'c' => "complex numbers",
+                'S' | 'a' | 'U' => "strings",
+                'O' => "Python objects",
+                'm' | 'M' => "datetimes",
+                'V' => "raw bytes (void)",
+                _ => "no such size",
             };
-            return Err(format!("unsupported dtype '{s}' ({what})"));
+            return Err(format!("unsupported dtype '{shown}' ({what})"));
         }
     };
     Ok((dtype, big))

@@ -1,4 +1,5 @@
-//! The `lazyfuse` command: see `lazyfuse --help` and SPEC §6.
+//! The `lazyfuse` command: see `lazyfuse --help`, README.md ("The command
+//! line") and `src/cli.rs`.
 
 use std::process::ExitCode;
 

@@ -54,6 +54,9 @@ pub(crate) struct ExprNode {
     /// then the node is a recipe, built for real shapes when a
     /// [`crate::Function`] is called.
     pub(crate) symbolic: bool,
+    /// Whether an input read from elsewhere ([`ExprKind::Source`]) is
+    /// somewhere below (then evaluation streams).
+    pub(crate) has_source: bool,
     /// The simplified graph of this expression as a root, built on first
     /// evaluation (only for expressions without handed-over inputs, whose
     /// lowering never changes), so repeated evaluation skips lowering.
@@ -144,11 +147,17 @@ impl Expr {
             ExprKind::Op { args, .. } => args.iter().any(|a| a.0.symbolic),
             _ => false,
         };
+        let has_source = match &kind {
+            ExprKind::Source { .. } => true,
+            ExprKind::Op { args, .. } | ExprKind::Deferred { args, .. } => args.iter().any(|a| a.0.has_source),
+            _ => false,
+        };
         Expr(Arc::new(ExprNode {
             kind,
             ty,
             has_owned,
             symbolic,
+            has_source,
             built: std::sync::OnceLock::new(),
         }))
     }
@@ -177,7 +186,8 @@ impl Expr {
         &self,
         build: impl FnOnce() -> Result<(Graph, Vec<Array>)>,
     ) -> Result<Arc<(Graph, Vec<Array>)>> {
-        if self.0.has_owned {
+        if self.0.has_owned || self.0.has_source {
+            // (A source's data would stay in memory with the expression.)
             return build().map(Arc::new);
         }
         if let Some(b) = self.0.built.get() {
@@ -219,6 +229,45 @@ impl Expr {
             },
             ty,
         )
+    }
+
+    /// A `.npy` file as an input, read when the expression is evaluated:
+    /// evaluations stream it window by window (with `pread`, within the
+    /// memory budget of [`crate::ExecOptions`], so the file may be larger
+    /// than memory). Only its header is read now. The file must not change
+    /// until the last evaluation: one that finds it changed (its length or
+    /// modification time) is an error. Safe, unlike the memory map of
+    /// [`Array::open_npy`].
+    ///
+    /// ```
+    /// use lazyfuse::{Array, Expr};
+    /// let path = std::env::temp_dir().join(format!("lazyfuse-doc-npy-{}.npy", std::process::id()));
+    /// Array::from_vec(vec![1.0f64, 2.0, 3.0]).write_npy(&path)?;
+    /// let a = Expr::npy("a", &path)?;
+    /// assert_eq!((&a * 2.0).sum().eval()?.to_scalar::<f64>()?, 12.0);
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn npy(name: &str, path: impl AsRef<std::path::Path>) -> Result<Expr> {
+        let f = crate::array::npy::NpyFile::open(path.as_ref())?;
+        Ok(Expr::source(Some(name), Arc::new(f)))
+    }
+
+    /// Parses a numexpr/NumPy-style expression (the syntax of
+    /// [`Expr::parse`]) over named expressions: arrays ([`lazy`]), files
+    /// ([`Expr::npy`]), placeholders ([`Expr::input`]) or any other.
+    ///
+    /// ```
+    /// use lazyfuse::{lazy, Array, Expr};
+    /// let a = Array::from_vec(vec![1.0f64, 4.0]);
+    /// let e = Expr::parse_exprs("sqrt(x) + 1", &[("x", &lazy(&a))])?;
+    /// assert_eq!(e.eval()?.to_vec::<f64>()?, vec![2.0, 3.0]);
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn parse_exprs(src: &str, inputs: &[(&str, &Expr)]) -> Result<Expr> {
+        parse::check_input_names(inputs)?;
+        let leaves: Vec<(&str, Expr)> = inputs.iter().map(|&(k, e)| (k, e.clone())).collect();
+        parse::parse_leaves(src, &leaves).map_err(parse::clip_message)
     }
 
     /// A named input bound to an array (the name appears in the IR as

@@ -1,4 +1,4 @@
-//! The string syntax: Python/numexpr expressions (SPEC §2) parsed straight
+//! The string syntax: Python/numexpr expressions parsed straight
 //! into [`Expr`] calls, so strings and the Rust API build the same DAG.
 //!
 //! A hand-written precedence-climbing parser over Python's grammar subset:

@@ -1,5 +1,5 @@
 //! The reference interpreter: the oracle every compiled path is tested
-//! against (SPEC §7).
+//! against (ARCHITECTURE.md, "Architecture invariants").
 //!
 //! It evaluates a [`Graph`] one node at a time in arena order, materialising
 //! every element-wise result as a new C-order array and every view as a

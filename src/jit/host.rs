@@ -166,7 +166,7 @@ pub mod block {
     pub fn available() -> bool {
         #[cfg(target_arch = "x86_64")]
         {
-            std::is_x86_feature_detected!("avx") && std::env::var_os("LAZYFUSE_NO_BLOCK_HELPERS").is_none()
+            std::is_x86_feature_detected!("avx") && !crate::env::no_block_helpers()
         }
         #[cfg(not(target_arch = "x86_64"))]
         {

@@ -169,7 +169,7 @@ pub fn block_helpers_available() -> bool {
 
 fn note_fallback(why: &str) {
     VECTOR_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    if std::env::var_os("LAZYFUSE_DEBUG_JIT").is_some() {
+    if crate::env::debug_jit() {
         eprintln!("lazyfuse: vector kernel rebuilt scalar: {why}");
     }
 }

@@ -41,8 +41,7 @@ use std::collections::{HashMap, HashSet};
 /// Whether the pass runs: unless `LAZYFUSE_NO_INTERLEAVE` is set (read
 /// once per process; for measuring what it gains).
 pub fn enabled() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("LAZYFUSE_NO_INTERLEAVE").is_none())
+    !crate::env::no_interleave()
 }
 
 /// Vector registers the x86-64 backend allocates (xmm0-xmm15).

@@ -1,8 +1,8 @@
 //! `unroll`: chooses how many vectors (or scalars) the innermost loop keeps
 //! in flight per iteration: 4 for short vector bodies, 2 for long ones,
 //! scalar bodies or three or more register accumulators, 1 when the body
-//! calls libm (calls spill every vector register anyway, see
-//! `shared/CRANELIFT.md` §4).
+//! calls libm (the System V ABI makes every vector register caller-saved,
+//! so live vectors are spilled around each call anyway).
 //!
 //! Requires `vectorize` to have run. Guarantees `1 <= unroll <= 4`; the JIT
 //! handles the remainder with a scalar loop. Tests: `ir/unroll/*.ir`.

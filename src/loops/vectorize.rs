@@ -1,6 +1,7 @@
 //! `vectorize`: chooses the vector width of the innermost loop.
 //!
-//! The JIT has 128-bit vectors only (see `shared/CRANELIFT.md`), so the width
+//! The JIT has 128-bit vectors only (Cranelift's x86-64 backend lowers no
+//! wider vector types; see `src/jit/mod.rs`), so the width
 //! is `16 / W` lanes where `W` is the one element size every value of the
 //! body shares. A bool produced by a comparison is a lane mask of its
 //! operands' width; a loaded or stored bool is 1 byte wide. A body mixing

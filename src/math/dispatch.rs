@@ -59,12 +59,7 @@ impl Path {
                 .rev()
                 .find(|p| p.available())
                 .unwrap_or(Path::Portable);
-            let forced = match std::env::var("LAZYFUSE_MATH").as_deref() {
-                Ok("portable") => Some(Path::Portable),
-                Ok("avx2") => Some(Path::Avx2),
-                Ok("avx512") => Some(Path::Avx512),
-                _ => None,
-            };
+            let forced = crate::env::math_path();
             forced.filter(|p| p.available()).unwrap_or(best)
         })
     }

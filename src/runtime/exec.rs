@@ -17,7 +17,7 @@
 use crate::error::{Error, Result};
 use crate::jit::{host::STATUS_NEGATIVE_POWER, Compiled};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// Below this many elements per thread, a kernel runs on the calling thread.
 pub const MIN_PER_THREAD: usize = 1 << 15;
@@ -31,14 +31,7 @@ pub const MAX_THREADS: usize = 256;
 /// [`MIN_PER_THREAD`], or `LAZYFUSE_MIN_PER_THREAD` (read once; tests use a
 /// small value to exercise chunking on small arrays).
 pub fn min_per_thread() -> usize {
-    static V: OnceLock<usize> = OnceLock::new();
-    *V.get_or_init(|| {
-        std::env::var("LAZYFUSE_MIN_PER_THREAD")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(MIN_PER_THREAD)
-    })
+    crate::env::min_per_thread(MIN_PER_THREAD)
 }
 
 /// Arguments of one kernel launch (see [`crate::jit::KernelFn`]).
@@ -386,6 +379,13 @@ pub struct Reducer {
     tree: Tree,
     rows: usize,
     sequential: bool,
+}
+
+/// [`Reducer::rows`] for a launch of extents `dims`.
+pub fn reduce_rows(dims: &[usize]) -> usize {
+    let total: usize = dims.iter().product();
+    let outer = dims.first().copied().unwrap_or(0).max(1);
+    (REDUCE_CHUNK / (total / outer).max(1)).max(1)
 }
 
 impl Reducer {

@@ -106,25 +106,7 @@ impl ExecOptions {
         if self.threads > 0 {
             return checked_threads(self.threads, "");
         }
-        static ENV: OnceLock<Result<usize>> = OnceLock::new();
-        ENV.get_or_init(|| {
-            let Some(v) = std::env::var_os("LAZYFUSE_THREADS") else {
-                return Ok(1);
-            };
-            let v = v.to_string_lossy();
-            match v.trim() {
-                "" => Ok(1),
-                t => match t.parse::<usize>() {
-                    Ok(0) => Ok(1),
-                    Ok(n) => checked_threads(n, " (LAZYFUSE_THREADS)"),
-                    Err(_) => Err(Error::Value(format!(
-                        "LAZYFUSE_THREADS='{}' is not a thread count",
-                        crate::expr::parse::clip(&v)
-                    ))),
-                },
-            }
-        })
-        .clone()
+        crate::env::threads()
     }
 }
 
@@ -254,11 +236,67 @@ pub fn prepare(g: &Graph, inputs: &[Array]) -> Result<Prepared> {
 /// [`eval_graph_donating`]).
 pub(crate) fn prepare_donating(g: &Graph, inputs: &[Array], donated: &[bool]) -> Result<Prepared> {
     check_inputs(g, inputs)?;
+    prepare_layouts(g, inputs.iter().map(layout_of).collect(), donated)
+}
+
+/// [`prepare_donating`] for inputs given by their layouts (checked against
+/// the graph's inputs).
+pub(crate) fn prepare_layouts(g: &Graph, layouts: Vec<Layout>, donated: &[bool]) -> Result<Prepared> {
+    prepare_layouts_check(g, &layouts)?;
     let program = fuse::fuse(g)?;
-    let mask: Vec<bool> = (0..inputs.len()).map(|i| donated.get(i) == Some(&true)).collect();
+    let mask: Vec<bool> = (0..layouts.len()).map(|i| donated.get(i) == Some(&true)).collect();
     let plan = plan_buffers(&program, g, &mask);
     let (last_read, buf_last) = lifetimes(&program, &plan);
-    let layouts: Vec<Layout> = inputs.iter().map(layout_of).collect();
+    prepare_program(program, plan, layouts, &mask, last_read, buf_last)
+}
+
+/// The streaming section of the `plan` stage: how an evaluation over
+/// `inputs` (sources and arrays over mapped files streamed) runs in the
+/// default memory budget.
+pub(crate) fn stream_text(g: &Graph, inputs: &[stream::Input]) -> Result<String> {
+    if !stream::streams(inputs) {
+        return Ok(String::new());
+    }
+    let p = prepare_layouts(g, inputs.iter().map(stream::Input::layout).collect(), &[])?;
+    let streamed: Vec<bool> = inputs
+        .iter()
+        .map(|i| match i {
+            stream::Input::Source(_) => true,
+            stream::Input::Array(a) => a.buffer().mapped_file().is_some(),
+        })
+        .collect();
+    Ok(p.stream_text(&streamed, ExecOptions::default().budget()))
+}
+
+/// Checks layouts against a graph's inputs.
+fn prepare_layouts_check(g: &Graph, layouts: &[Layout]) -> Result<()> {
+    if layouts.len() != g.inputs().len() {
+        return shape_err!("the graph takes {} inputs, got {}", g.inputs().len(), layouts.len());
+    }
+    for (&i, l) in g.inputs().iter().zip(layouts) {
+        let n = g.node(i);
+        if n.dtype != l.0 || n.shape != l.1 {
+            return type_err!(
+                "input '{}' is declared {}{:?}, got {}{:?}",
+                g.input_name(i).unwrap_or("?"),
+                n.dtype,
+                n.shape,
+                l.0,
+                l.1
+            );
+        }
+    }
+    Ok(())
+}
+
+fn prepare_program(
+    program: Program,
+    plan: BufferPlan,
+    layouts: Vec<Layout>,
+    mask: &[bool],
+    last_read: Vec<Option<usize>>,
+    buf_last: Vec<Option<usize>>,
+) -> Result<Prepared> {
     let mut kernels = vec![];
     let mut kid = 0;
     for s in &program.steps {
@@ -1020,10 +1058,11 @@ pub(crate) fn eval_graph_into_exclusive(
 }
 
 /// The text of the stages after `graph`: fused, loop, clif, asm.
-pub fn explain_graph(g: &Graph, inputs: &[Array]) -> Result<Stages> {
-    check_inputs(g, inputs)?;
+pub(crate) fn explain_graph(g: &Graph, inputs: &[stream::Input]) -> Result<Stages> {
+    let layouts: Vec<Layout> = inputs.iter().map(stream::Input::layout).collect();
+    // (Checks the inputs against the graph.)
+    prepare_layouts_check(g, &layouts)?;
     let program = fuse::fuse(g)?;
-    let layouts: Vec<Layout> = inputs.iter().map(layout_of).collect();
     let mut st = Stages {
         fused: program.to_string(),
         ..Stages::default()

@@ -163,6 +163,63 @@ fn windowable(pk: &PreparedKernel, p: usize, ascending: bool) -> bool {
     st0 != 0 && inner <= st0.abs() && (!ascending || st0 > 0)
 }
 
+/// How each param of kernel `pk` reaches its value in a streamed run:
+/// params of streamed inputs (`streamed(i)`) are windowed when their rows
+/// do not interleave, pinned when read at a fixed outermost index and
+/// small, and otherwise need the input whole; params of streamed outputs
+/// (`sunk(t)`) are windowed when their rows ascend (else the output is kept
+/// in memory).
+fn modes(pk: &PreparedKernel, streamed: impl Fn(u32) -> bool, sunk: impl Fn(u32) -> bool, budget: usize) -> Vec<Mode> {
+    let f = &pk.func;
+    let mut mode = vec![Mode::Memory; f.params.len()];
+    if f.dims.contains(&0) {
+        // An empty kernel touches nothing.
+        return mode;
+    }
+    for (q, b) in pk.binds.iter().enumerate() {
+        if b.index {
+            continue;
+        }
+        mode[q] = match b.val {
+            Val::Input(i) if streamed(i) => {
+                if windowable(pk, q, false) && f.dims[0] > 1 {
+                    Mode::Window
+                } else if f.params[q].strides[0] == 0 && {
+                    let (lo, hi) = footprint(pk, q, 0, 1);
+                    ((hi - lo) as usize) <= budget / 8
+                } {
+                    Mode::Pinned
+                } else {
+                    Mode::Memory
+                }
+            }
+            Val::Tmp(t) if sunk(t) && windowable(pk, q, true) && f.dims[0] > 1 => Mode::Window,
+            _ => Mode::Memory,
+        };
+    }
+    mode
+}
+
+/// Outermost iterations per window (a multiple of `align`, and of 64 in a
+/// one-loop kernel) and bytes of window buffers per iteration: half the
+/// budget over the bytes one outermost iteration needs in every window
+/// buffer.
+fn window_size(pk: &PreparedKernel, mode: &[Mode], align: usize, budget: usize) -> (usize, usize) {
+    let f = &pk.func;
+    let per_iter: usize = (0..f.params.len())
+        .filter(|&q| mode[q] == Mode::Window)
+        .map(|q| {
+            let (lo, hi) = footprint(pk, q, 0, 1);
+            (hi - lo).max((f.params[q].strides[0] * f.params[q].dtype.size() as isize).abs()) as usize
+        })
+        .sum::<usize>()
+        .max(1);
+    let w = ((budget / 2) / per_iter).max(1);
+    let w = (w / align).max(1) * align;
+    let w = if f.dims.len() == 1 && w > 64 { w / 64 * 64 } else { w };
+    (w, per_iter)
+}
+
 /// Reads all of a source into an array with its stored layout.
 fn load_whole(src: &mut dyn Source, report: &mut StreamReport) -> Result<Array> {
     let (dt, shape, strides) = src.layout();
@@ -252,33 +309,17 @@ impl Prepared {
                     // index, like the shift of `var`), or the whole value.
                     let f = &pk.func;
                     let empty = f.dims.contains(&0);
-                    let mut mode = vec![Mode::Memory; f.params.len()];
+                    let mode = modes(
+                        pk,
+                        |i| inputs[i as usize].is_none(),
+                        |t| sunk[t as usize].is_some(),
+                        budget,
+                    );
                     for (q, b) in pk.binds.iter().enumerate() {
-                        if b.index || empty {
-                            // (An empty kernel touches nothing.)
-                            continue;
-                        }
-                        match b.val {
-                            Val::Input(i) if inputs[i as usize].is_none() => {
-                                if windowable(pk, q, false) && f.dims[0] > 1 {
-                                    mode[q] = Mode::Window;
-                                } else if f.params[q].strides[0] == 0 && {
-                                    let (lo, hi) = footprint(pk, q, 0, 1);
-                                    ((hi - lo) as usize) <= budget / 8
-                                } {
-                                    mode[q] = Mode::Pinned;
-                                } else {
-                                    mode[q] = Mode::Memory;
-                                }
+                        if let (Val::Tmp(t), false) = (b.val, b.index) {
+                            if sunk[t as usize].is_some() && mode[q] != Mode::Window {
+                                sunk[t as usize] = None;
                             }
-                            Val::Tmp(t) if sunk[t as usize].is_some() => {
-                                if windowable(pk, q, true) && f.dims[0] > 1 {
-                                    mode[q] = Mode::Window;
-                                } else {
-                                    sunk[t as usize] = None;
-                                }
-                            }
-                            _ => {}
                         }
                     }
                     // A source some param needs whole is read whole.
@@ -346,21 +387,7 @@ impl Prepared {
                         run.run_range(pk, 0, outer, threads)?;
                         report.kernels.push((outer, 0, 0));
                     } else {
-                        // Window size: half the budget over the bytes one
-                        // outermost iteration needs in every window buffer.
-                        let per_iter: usize = (0..f.params.len())
-                            .filter(|&q| windowed[q])
-                            .map(|q| {
-                                let (lo, hi) = footprint(pk, q, 0, 1);
-                                (hi - lo).max((f.params[q].strides[0] * f.params[q].dtype.size() as isize).abs())
-                                    as usize
-                            })
-                            .sum::<usize>()
-                            .max(1);
-                        let align = run.align();
-                        let w = ((budget / 2) / per_iter).max(1);
-                        let w = (w / align).max(1) * align;
-                        let w = if f.dims.len() == 1 && w > 64 { w / 64 * 64 } else { w };
+                        let (w, per_iter) = window_size(pk, &mode, run.align(), budget);
                         let windows = outer.div_ceil(w);
                         report.kernels.push((w.min(outer), windows, w.min(outer) * per_iter));
                         let mut s0 = 0;
@@ -461,6 +488,87 @@ impl Prepared {
             results.push(r);
         }
         Ok(results)
+    }
+
+    /// The streaming section of the `plan` stage: for each kernel, how
+    /// its streamed params are read and how large its windows are in
+    /// `budget`; the number of passes over the streamed inputs.
+    pub(crate) fn stream_text(&self, streamed: &[bool], budget: usize) -> String {
+        use std::fmt::Write;
+        let p = &self.program;
+        let mut out = String::new();
+        let mut passes = 0;
+        let mib = |b: usize| b as f64 / (1 << 20) as f64;
+        for (s, pk) in p.steps.iter().zip(&self.kernels) {
+            let (Step::Kernel(_), Some(pk)) = (s, pk) else { continue };
+            let f = &pk.func;
+            // Outputs stream when they go to a file, as they do here.
+            let sunk = |t: u32| p.outputs.contains(&Val::Tmp(t)) && !self.read_after_store(t);
+            let mode = modes(pk, |i| streamed[i as usize], sunk, budget);
+            if !mode.iter().any(|&m| m != Mode::Memory)
+                && !pk
+                    .binds
+                    .iter()
+                    .any(|b| matches!(b.val, Val::Input(i) if streamed[i as usize]))
+            {
+                continue;
+            }
+            let reads: Vec<String> = pk
+                .binds
+                .iter()
+                .zip(&f.params)
+                .zip(&mode)
+                .filter(|((b, _), _)| {
+                    !b.index
+                        && (matches!(b.val, Val::Input(i) if streamed[i as usize])
+                            || matches!(b.val, Val::Tmp(t) if sunk(t)))
+                })
+                .map(|((b, prm), m)| {
+                    let how = match (b.val, m) {
+                        (Val::Tmp(_), Mode::Window) => "written per window",
+                        (Val::Tmp(_), _) => "kept whole, written at the end",
+                        (_, Mode::Window) => "read per window",
+                        (_, Mode::Pinned) => "read once (pinned)",
+                        (_, Mode::Memory) => "read whole",
+                    };
+                    format!("%{} {how}", prm.name)
+                })
+                .collect();
+            if mode.contains(&Mode::Window) {
+                passes += 1;
+                let outer_red = f.body.iter().any(|i| match i.op {
+                    crate::loops::LOp::Accum(q, ..) => f.params[q].strides[0] == 0 && f.dims[0] > 1,
+                    crate::loops::LOp::ArgAccum { index_out, .. } => {
+                        f.params[index_out].strides[0] == 0 && f.dims[0] > 1
+                    }
+                    _ => false,
+                });
+                let align = if outer_red {
+                    super::exec::reduce_rows(&f.dims)
+                } else {
+                    1
+                };
+                let (w, per_iter) = window_size(pk, &mode, align, budget);
+                let w = w.min(f.dims[0]);
+                let _ = writeln!(
+                    out,
+                    ";   {}: {} of {} outermost iterations per window, {} windows, {:.1} MiB per window; {}",
+                    f.name,
+                    w,
+                    f.dims[0],
+                    f.dims[0].div_ceil(w.max(1)),
+                    mib(w * per_iter),
+                    reads.join(", ")
+                );
+            } else {
+                let _ = writeln!(out, ";   {}: not windowed; {}", f.name, reads.join(", "));
+            }
+        }
+        format!(
+            "; streaming (memory budget {:.0} MiB): {passes} pass{} over the streamed inputs\n{out}",
+            mib(budget),
+            if passes == 1 { "" } else { "es" }
+        )
     }
 
     /// Whether a step after the one storing temporary `t` reads it.
@@ -586,26 +694,50 @@ pub(crate) fn any_mapped(arrays: &[Array]) -> bool {
     arrays.iter().any(|a| a.buffer().mapped_file().is_some())
 }
 
-/// Evaluates `g` over `arrays` within the options' memory budget: arrays
-/// over mapped files are read window by window with `pread`; output `o`
-/// goes to `sinks[o]` when given.
+/// Evaluates `g` over `inputs` within the options' memory budget: sources,
+/// and arrays over mapped files, are read window by window with `pread`;
+/// output `o` goes to `sinks[o]` when given.
 pub(crate) fn eval_graph_streamed(
     g: &crate::expr::Graph,
-    arrays: &[Array],
+    inputs: &[Input],
     sinks: &mut [Option<&mut dyn Sink>],
     opts: &super::ExecOptions,
     report: &mut StreamReport,
 ) -> Result<Vec<Option<Array>>> {
-    super::check_inputs(g, arrays)?;
-    let prepared = super::prepare_cached(g, arrays)?;
-    let mut sources: Vec<Option<MappedFileSource>> = arrays.iter().map(MappedFileSource::of).collect::<Result<_>>()?;
-    let mut feeds: Vec<Feed<'_>> = arrays
+    let prepared = super::prepare_layouts(g, inputs.iter().map(Input::layout).collect(), &[])?;
+    let mut mapped: Vec<Option<MappedFileSource>> = inputs
         .iter()
-        .zip(sources.iter_mut())
-        .map(|(a, s)| match s {
-            Some(s) => Feed::Source(s),
-            None => Feed::Array(a.clone()),
+        .map(|i| match i {
+            Input::Array(a) => MappedFileSource::of(a),
+            Input::Source(_) => Ok(None),
+        })
+        .collect::<Result<_>>()?;
+    let mut opened: Vec<Option<Box<dyn Source + '_>>> = inputs
+        .iter()
+        .map(|i| match i {
+            Input::Source(s) => s.open().map(Some),
+            Input::Array(_) => Ok(None),
+        })
+        .collect::<Result<_>>()?;
+    let mut feeds: Vec<Feed<'_>> = inputs
+        .iter()
+        .zip(mapped.iter_mut())
+        .zip(opened.iter_mut())
+        .map(|((i, m), o)| match (i, m, o) {
+            (_, _, Some(o)) => Feed::Source(&mut **o),
+            (_, Some(m), None) => Feed::Source(m),
+            (Input::Array(a), None, None) => Feed::Array(a.clone()),
+            (Input::Source(_), None, None) => unreachable!("sources are opened"),
         })
         .collect();
     prepared.run_streamed(&mut feeds, sinks, opts.budget(), opts.thread_count()?, report)
+}
+
+/// Whether an evaluation over `inputs` streams (a source, or an array over
+/// a mapped file, is among them).
+pub(crate) fn streams(inputs: &[Input]) -> bool {
+    inputs.iter().any(|i| match i {
+        Input::Source(_) => true,
+        Input::Array(a) => a.buffer().mapped_file().is_some(),
+    })
 }
