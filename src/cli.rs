@@ -446,10 +446,36 @@ fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
             let e = parse_input_exprs(&expr, &inputs)?;
             let mut opts = crate::runtime::ExecOptions::default().with_threads(threads.unwrap_or(0));
             opts.memory = memory;
-            match output {
-                Some(path) => e.eval_to_npy_with(&path, &opts)?,
-                None => out.write_all(summary(&e.eval_with(&opts)?).as_bytes()).map_err(io)?,
+            // A progress bar on stderr when it is a terminal (streamed
+            // evaluations report progress; others finish before it shows).
+            let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+                let b = indicatif::ProgressBar::hidden();
+                b.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                b
+            });
+            if let Some(b) = &bar {
+                let b = b.clone();
+                opts = opts.with_progress(move |done, total| {
+                    if b.is_hidden() {
+                        b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    }
+                    b.set_length(total);
+                    b.set_position(done);
+                });
             }
+            let r = match output {
+                Some(path) => e.eval_to_npy_with(&path, &opts),
+                None => e
+                    .eval_with(&opts)
+                    .and_then(|r| out.write_all(summary(&r).as_bytes()).map_err(io)),
+            };
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            r?
         }
         Cmd::Explain {
             expr,

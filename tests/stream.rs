@@ -210,3 +210,104 @@ fn eval_to_npy_and_eval_chunks_stream_results() {
     assert!(it.next().unwrap().is_ok());
     drop(it);
 }
+
+/// A write that fails mid-stream (here: the file-size limit of `ulimit -f`,
+/// the same path as a full disk) is a one-line error; the old output is
+/// untouched and no temporary is left behind. The output may also be an
+/// input file (read to the end before it is replaced).
+#[cfg(feature = "cli")]
+#[test]
+fn cli_write_failures_mid_stream_leave_the_old_output() {
+    let d = Dir::new("cli-faults");
+    let a = data(&[1_000_000], 14);
+    let pa = d.file("a.npy", &a);
+    let old = Array::from_vec(vec![1.0f64, 2.0]);
+    let out = d.file("out.npy", &old);
+    let before: Vec<_> = std::fs::read_dir(&d.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let cmd = format!(
+        "ulimit -f 1000; exec '{}' eval 'a * 2' -i a='{}' -o '{}' --memory 1M",
+        env!("CARGO_BIN_EXE_lazyfuse"),
+        pa.display(),
+        out.display()
+    );
+    let r = std::process::Command::new("sh").arg("-c").arg(&cmd).output().unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("too large"), "{err}");
+    assert_eq!(Array::read_npy(&out).unwrap(), old);
+    let mut after: Vec<_> = std::fs::read_dir(&d.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let mut before = before;
+    before.sort();
+    after.sort();
+    assert_eq!(before, after, "a temporary was left behind");
+
+    // The output is the input: read whole before it is replaced.
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_lazyfuse"))
+        .args(["eval", "a - mean(a)", "-i"])
+        .arg(format!("a={}", pa.display()))
+        .args(["-o", pa.to_str().unwrap(), "--memory", "1M"])
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let want = (lazy(&a) - lazy(&a).mean()).eval().unwrap();
+    assert_eq!(Array::read_npy(&pa).unwrap(), want);
+}
+
+#[test]
+fn npy_sources_stream_and_detect_changes() {
+    let d = Dir::new("npysrc");
+    let a = data(&[700_001], 15);
+    let m = data(&[5001, 9], 16);
+    let pa = d.file("a.npy", &a);
+    let pm = d.file("m.npy", &m);
+    let (x, y) = (Expr::npy("x", &pa).unwrap(), Expr::npy("m", &pm).unwrap());
+    let (xa, ym) = (lazy(&a), lazy(&m));
+    for budget in [1 << 12, 1 << 20] {
+        let opts = ExecOptions::default().with_memory(budget).with_threads(2);
+        for (got, want) in [
+            ((&x - x.mean()) / x.std(0), (&xa - xa.mean()) / xa.std(0)),
+            (x.sum(), xa.sum()),
+            (
+                x.slice(&[lazyfuse::Index::range(-1, -700_002, -1)]) * 3.0,
+                xa.slice(&[lazyfuse::Index::range(-1, -700_002, -1)]) * 3.0,
+            ),
+        ] {
+            let (g, report) = eval_streamed_report(&[got], &opts).unwrap();
+            assert_eq!(g[0], want.eval().unwrap(), "budget {budget}");
+            assert!(report.bytes_read >= a.nbytes() as u64 || g[0].ndim() == 0, "{report:?}");
+        }
+        for (got, want) in [
+            (y.sum_axes(&[0], false), ym.sum_axes(&[0], false)),
+            (y.t().sum_axes(&[1], false), ym.t().sum_axes(&[1], false)),
+            (&y / y.max_axes(&[1], true), &ym / ym.max_axes(&[1], true)),
+        ] {
+            assert_eq!(got.eval_with(&opts).unwrap(), want.eval().unwrap(), "budget {budget}");
+        }
+    }
+    // Explain needs only the header; the plan shows the streaming.
+    let plan = ((&x - x.mean()) / x.std(0)).explain_stage("plan").unwrap();
+    assert!(plan.contains("streaming") && plan.contains("2 passes"), "{plan}");
+    // A file changed after it was opened is an error, not a crash.
+    let big = data(&[800_000], 17);
+    big.write_npy(&pa).unwrap();
+    let err = x.sum().eval().unwrap_err().to_string();
+    assert!(err.contains("changed after it was opened"), "{err}");
+    let x2 = Expr::npy("x", &pa).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&pa)
+        .unwrap()
+        .set_len(1000)
+        .unwrap();
+    let err = x2.sum().eval().unwrap_err().to_string();
+    assert!(err.contains("changed"), "{err}");
+    assert!(Expr::npy("x", d.0.join("missing.npy")).is_err());
+    assert!(Expr::npy("x", &d.0).is_err());
+}

@@ -7,6 +7,13 @@ use std::process::ExitCode;
 static ALLOC: lazyfuse::internals::alloc_count::CountingAlloc = lazyfuse::internals::alloc_count::CountingAlloc;
 
 fn main() -> ExitCode {
+    // A file-size limit (`ulimit -f`) makes writing past it an error
+    // (EFBIG: reported, the output left untouched) instead of a SIGXFSZ
+    // that kills the process with a temporary half written.
+    // SAFETY: installs the "ignore" disposition, no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     // A panic is a lazyfuse bug; still exit 1 with one line, never a signal.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("lazyfuse: internal error: {info}");

@@ -59,7 +59,7 @@ pub use exec::{min_per_thread, MAX_THREADS, MIN_PER_THREAD};
 /// assert_eq!((lazy(&a) * 2.0).sum().eval_with(&two)?.to_scalar::<f64>()?, 200_000.0);
 /// # Ok::<(), lazyfuse::Error>(())
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct ExecOptions {
     /// Worker threads, at most [`MAX_THREADS`]; 0 = `LAZYFUSE_THREADS`
@@ -71,9 +71,54 @@ pub struct ExecOptions {
     /// `None`: 256 MiB. Window buffers take about half of it. Results are
     /// the same for every budget.
     pub memory: Option<usize>,
+    /// Called as a streamed evaluation goes (after each window of each
+    /// kernel) with the bytes read and written so far and the total
+    /// expected, for a progress bar; see [`ExecOptions::with_progress`].
+    pub progress: Option<Progress>,
+}
+
+/// A progress callback: `(bytes done, bytes in all)` of a streamed
+/// evaluation's reading and writing (the total is an estimate made when
+/// the evaluation starts).
+pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+impl std::fmt::Debug for ExecOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecOptions")
+            .field("threads", &self.threads)
+            .field("memory", &self.memory)
+            .field("progress", &self.progress.as_ref().map(|_| "callback"))
+            .finish()
+    }
 }
 
 impl ExecOptions {
+    /// These options with a progress callback (see
+    /// [`ExecOptions::progress`]).
+    ///
+    /// ```
+    /// use lazyfuse::{Array, ExecOptions, Expr};
+    /// use std::sync::{Arc, Mutex};
+    /// let path = std::env::temp_dir().join(format!("lazyfuse-doc-progress-{}.npy", std::process::id()));
+    /// Array::from_vec(vec![1.0f64; 100_000]).write_npy(&path)?;
+    /// let seen = Arc::new(Mutex::new(vec![]));
+    /// let s = seen.clone();
+    /// let opts = ExecOptions::default()
+    ///     .with_memory(64 << 10)
+    ///     .with_progress(move |done, total| s.lock().unwrap().push((done, total)));
+    /// let x = Expr::npy("x", &path)?;
+    /// assert_eq!(x.sum().eval_with(&opts)?.to_scalar::<f64>()?, 100_000.0);
+    /// let seen = seen.lock().unwrap();
+    /// assert!(seen.len() > 10);                           // one call per window
+    /// assert_eq!(seen.last().unwrap().0, 800_000);        // every byte read
+    /// # std::fs::remove_file(&path).ok();
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn with_progress(mut self, f: impl Fn(u64, u64) + Send + Sync + 'static) -> ExecOptions {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
     /// These options with a memory budget of `bytes` (see
     /// [`ExecOptions::memory`]).
     pub fn with_memory(mut self, bytes: usize) -> ExecOptions {

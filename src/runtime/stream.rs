@@ -266,10 +266,10 @@ impl Prepared {
         &self,
         feeds: &mut [Feed<'_>],
         sinks: &mut [Option<&mut dyn Sink>],
-        budget: usize,
-        threads: usize,
+        opts: &super::ExecOptions,
         report: &mut StreamReport,
     ) -> Result<Vec<Option<Array>>> {
+        let (budget, threads) = (opts.budget(), opts.thread_count()?);
         let p = &self.program;
         if feeds.len() != self.layouts.len() {
             return Err(Error::Internal("streamed run: wrong number of inputs".into()));
@@ -297,6 +297,31 @@ impl Prepared {
         let mut tmps: Vec<Option<Array>> = vec![None; p.tmps.len()];
         let mut bufs: Vec<Option<Arc<Buffer>>> = vec![None; self.plan.bufs.len()];
         let mut wins: Vec<WinBuf> = vec![];
+        // The bytes the windows will read and write, for progress.
+        let total: u64 = if opts.progress.is_some() {
+            let streamed: Vec<bool> = inputs.iter().map(Option::is_none).collect();
+            self.kernels
+                .iter()
+                .flatten()
+                .map(|pk| {
+                    let mode = modes(pk, |i| streamed[i as usize], |t| sunk[t as usize].is_some(), budget);
+                    let (_, per_iter) = window_size(pk, &mode, 1, budget);
+                    if mode.contains(&Mode::Window) {
+                        (per_iter * pk.func.dims[0]) as u64
+                    } else {
+                        0
+                    }
+                })
+                .sum()
+        } else {
+            0
+        };
+        let tell = |report: &StreamReport| {
+            if let Some(f) = &opts.progress {
+                let done = report.bytes_read + report.bytes_written;
+                f(done, total.max(done));
+            }
+        };
         for (si, (s, pk)) in p.steps.iter().zip(&self.kernels).enumerate() {
             match s {
                 Step::Kernel(k) => {
@@ -427,6 +452,7 @@ impl Prepared {
                                     report.bytes_written += len as u64;
                                 }
                             }
+                            tell(report);
                             s0 = e0;
                         }
                     }
@@ -730,7 +756,7 @@ pub(crate) fn eval_graph_streamed(
             (Input::Source(_), None, None) => unreachable!("sources are opened"),
         })
         .collect();
-    prepared.run_streamed(&mut feeds, sinks, opts.budget(), opts.thread_count()?, report)
+    prepared.run_streamed(&mut feeds, sinks, opts, report)
 }
 
 /// Whether an evaluation over `inputs` streams (a source, or an array over
