@@ -268,6 +268,82 @@ impl Function {
         (v.len(), plans)
     }
 
+    /// Runs a one-output function over inputs that arrive in chunks of
+    /// rows — data that never exists whole. `shapes` gives each input's
+    /// whole shape; `chunks` yields, in order, the next rows (along axis 0)
+    /// of the inputs, by name, in any chunk sizes (an input may be missing
+    /// from an item, or have 0 rows in it). The result comes as
+    /// [`Expr::eval_chunks`] gives it: row chunks of an element-wise
+    /// result, one chunk for a reduction — the bits of
+    /// [`Function::call`] on the whole inputs. The chunks are read once:
+    /// a function that reads its inputs in two passes (`x - mean(x)`) is
+    /// an error (evaluate the reduction first, then the element-wise part).
+    ///
+    /// ```
+    /// use lazyfuse::{Array, DType, ExecOptions, Expr};
+    /// let x = Expr::input("x", DType::F64);
+    /// let f = (&x * &x).sum().compile()?;
+    /// let chunks = (0..10).map(|k| vec![("x".to_string(), Array::from_vec(vec![k as f64; 100]))]);
+    /// let r: Vec<Array> = f
+    ///     .call_chunks(&[("x", &[1000])], chunks, &ExecOptions::default())?
+    ///     .collect::<Result<_, _>>()?;
+    /// assert_eq!(r[0].to_scalar::<f64>()?, 28_500.0);
+    /// # Ok::<(), lazyfuse::Error>(())
+    /// ```
+    pub fn call_chunks<I>(
+        &self,
+        shapes: &[(&str, &[usize])],
+        chunks: I,
+        opts: &ExecOptions,
+    ) -> Result<crate::pipeline::Chunks>
+    where
+        I: IntoIterator<Item = Vec<(String, Array)>>,
+        I::IntoIter: Send + 'static,
+    {
+        self.one_output("call_chunks")?;
+        let params = &self.inner.params;
+        let mut declared: Vec<Option<Vec<usize>>> = vec![None; params.len()];
+        for &(name, shape) in shapes {
+            let Some(i) = params.iter().position(|p| p.0 == name) else {
+                return Err(Error::Value(format!("unknown input '{}'", parse::clip(name))));
+            };
+            if shape.is_empty() {
+                return Err(Error::Shape(format!(
+                    "input '{name}': a chunked input needs at least one axis"
+                )));
+            }
+            crate::array::layout::checked_bytes(shape, params[i].1.size())?;
+            declared[i] = Some(shape.to_vec());
+        }
+        let types = params
+            .iter()
+            .zip(&declared)
+            .map(|(p, d)| {
+                d.clone()
+                    .map(|s| (p.1, s))
+                    .ok_or_else(|| Error::Value(format!("missing the shape of input '{}'", p.0)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let feed = Arc::new(Mutex::new(crate::runtime::stream::ChunkFeed::new(
+            Box::new(chunks.into_iter()),
+            params.iter().map(|p| p.0.clone()).collect(),
+            types,
+        )));
+        let mut leaves: HashMap<&str, Expr> = HashMap::new();
+        for (i, (name, dtype)) in params.iter().enumerate() {
+            let shape = declared[i]
+                .clone()
+                .ok_or_else(|| Error::Value(format!("missing the shape of input '{name}'")))?;
+            let src = crate::runtime::stream::ChunkSource::new(feed.clone(), i, *dtype, shape);
+            leaves.insert(name.as_str(), Expr::source(Some(name), Arc::new(src)));
+        }
+        let roots = rebind(&self.inner.outputs, &leaves)?;
+        for r in &roots {
+            r.dtype()?;
+        }
+        roots[0].eval_chunks(opts)
+    }
+
     fn one_output(&self, what: &str) -> Result<()> {
         match self.inner.outputs.len() {
             1 => Ok(()),

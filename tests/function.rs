@@ -333,3 +333,97 @@ fn expressions_without_placeholders_compile_to_functions_of_nothing() {
         "unknown input 'x' (inputs: none)"
     );
 }
+
+#[test]
+fn chunked_inputs_give_the_bits_of_whole_calls() {
+    use lazyfuse::ExecOptions;
+    let x = Expr::input("x", DType::F64);
+    let y = Expr::input("y", DType::F64);
+    let n = 600_001;
+    let (a, b) = (arr(&[n], 21), arr(&[n], 22));
+    let split = |v: &Array, sizes: &[usize]| -> Vec<Array> {
+        let mut out = vec![];
+        let mut s = 0;
+        let mut k = 0;
+        while s < v.shape()[0] {
+            let e = (s + sizes[k % sizes.len()]).min(v.shape()[0]);
+            out.push(
+                v.slice(&[Index::range(s as isize, e as isize, 1)])
+                    .unwrap()
+                    .to_contiguous(),
+            );
+            s = e;
+            k += 1;
+        }
+        out
+    };
+    let opts = ExecOptions::default().with_memory(1 << 16).with_threads(2);
+    // A reduction over chunks of uneven sizes, the two inputs cut differently.
+    let f = (&x * &y).sum().compile().unwrap();
+    let want = f.call(&[("x", &a), ("y", &b)]).unwrap();
+    let (ca, cb) = (split(&a, &[1, 7000, 123_457]), split(&b, &[50_000]));
+    let mut items: Vec<Vec<(String, Array)>> = vec![];
+    for k in 0..ca.len().max(cb.len()) {
+        let mut item = vec![];
+        if let Some(c) = ca.get(k) {
+            item.push(("x".to_string(), c.clone()));
+        }
+        if let Some(c) = cb.get(k) {
+            item.push(("y".to_string(), c.clone()));
+        }
+        items.push(item);
+    }
+    let got: Vec<Array> = f
+        .call_chunks(&[("x", &[n]), ("y", &[n])], items, &opts)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(got, vec![want]);
+    // Element-wise: the result comes in row chunks.
+    let m = arr(&[3001, 4], 23);
+    let g = (x.sin() * 2.0 + 1.0).compile().unwrap();
+    let want = g.call(&[("x", &m)]).unwrap();
+    let items: Vec<Vec<(String, Array)>> = split(&m, &[100, 1, 999])
+        .into_iter()
+        .map(|c| vec![("x".to_string(), c)])
+        .collect();
+    let chunks: Vec<Array> = g
+        .call_chunks(&[("x", &[3001, 4])], items, &opts)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut flat = vec![];
+    for c in &chunks {
+        flat.extend(c.to_vec::<f64>().unwrap());
+    }
+    assert_eq!(Array::from_shape_vec(&[3001, 4], flat).unwrap(), want);
+    // Errors: two passes, too few rows, a chunk of the wrong shape.
+    let two = (&x - x.mean()).compile().unwrap();
+    let items = vec![vec![("x".to_string(), a.clone())]];
+    let err = two
+        .call_chunks(&[("x", &[n])], items, &opts)
+        .unwrap()
+        .find_map(|r| r.err())
+        .unwrap();
+    assert!(err.to_string().contains("twice"), "{err}");
+    let items = vec![vec![("x".to_string(), arr(&[10], 1)), ("y".to_string(), arr(&[10], 1))]];
+    let err = f
+        .call_chunks(&[("x", &[20]), ("y", &[20])], items, &opts)
+        .unwrap()
+        .find_map(|r| r.err())
+        .unwrap();
+    assert!(err.to_string().contains("ended after 10 rows"), "{err}");
+    let items = vec![vec![
+        ("x".to_string(), arr(&[10, 2], 1)),
+        ("y".to_string(), arr(&[10], 1)),
+    ]];
+    let err = f
+        .call_chunks(&[("x", &[10]), ("y", &[10])], items, &opts)
+        .unwrap()
+        .find_map(|r| r.err())
+        .unwrap();
+    assert!(err.to_string().contains("chunks split axis 0"), "{err}");
+    assert!(f
+        .call_chunks(&[("x", &[10])], Vec::<Vec<(String, Array)>>::new(), &opts)
+        .is_err());
+}
