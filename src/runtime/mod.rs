@@ -107,7 +107,7 @@ impl ExecOptions {
     ///     .with_memory(64 << 10)
     ///     .with_progress(move |done, total| s.lock().unwrap().push((done, total)));
     /// let x = Expr::npy("x", &path)?;
-    /// assert_eq!(x.sum().eval_with(&opts)?.to_scalar::<f64>()?, 100_000.0);
+    /// assert_eq!((&x * 2.0).eval_with(&opts)?.len(), 100_000);
     /// let seen = seen.lock().unwrap();
     /// assert!(seen.len() > 10);                           // one call per window
     /// assert_eq!(seen.last().unwrap().0, 800_000);        // every byte read
