@@ -36,7 +36,8 @@ pub struct Case {
 
 /// Reads the cases of a suite file.
 pub fn load_suite(path: &str) -> Result<Vec<Case>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Io(format!("{path}: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::Io(crate::error::IoError::new(format!("{path}: {e}"), e)))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Parse(format!("{path}: {e}")))?;
     let bad = |what: &str| Error::Parse(format!("{path}: {what}"));
     let cases = v

@@ -432,7 +432,7 @@ fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
         (Cmd::Bench { expr, .. }, e) => *expr = e,
         _ => {}
     }
-    let io = |e: std::io::Error| Error::Io(format!("writing output: {e}"));
+    let io = |e: std::io::Error| Error::Io(crate::error::IoError::new(format!("writing output: {e}"), e));
     match cli.cmd {
         Cmd::Eval {
             expr,
@@ -597,7 +597,7 @@ fn demo(out: &mut dyn Write) -> Result<()> {
         &[("a".into(), a), ("b".into(), b), ("c".into(), c), ("d".into(), d)],
     )?;
     let r = e.eval()?;
-    let io = |e: std::io::Error| Error::Io(format!("writing output: {e}"));
+    let io = |e: std::io::Error| Error::Io(crate::error::IoError::new(format!("writing output: {e}"), e));
     writeln!(
         out,
         "expression: {src}   (a, b, d: linspace over 10^6 f64; c: linspace reversed, a negative-step view)"

@@ -128,7 +128,7 @@ pub fn dump_if_requested(g: &Graph, arrays: &[Array]) -> Result<()> {
         set.len()
     };
     let dir = std::path::PathBuf::from(dir);
-    let io = |e: std::io::Error| Error::Io(format!("LAZYFUSE_DUMP {}: {e}", dir.display()));
+    let io = |e: std::io::Error| Error::Io(format!("LAZYFUSE_DUMP {}: {e}", dir.display()).into());
     std::fs::create_dir_all(&dir).map_err(io)?;
     let donated = vec![false; arrays.len()];
     let inputs: Vec<Input> = arrays.iter().cloned().map(Input::Array).collect();

@@ -31,9 +31,10 @@ pub enum Error {
     /// A malformed, truncated or unsupported `.npy` file.
     #[error("{0}")]
     Npy(String),
-    /// An I/O failure, with the path involved.
-    #[error("{0}")]
-    Io(String),
+    /// An I/O failure, with the path involved, and the `std::io::Error`
+    /// behind it ([`std::error::Error::source`]) when there is one.
+    #[error(transparent)]
+    Io(IoError),
     /// A failure of the code generator (a bug surfaced as an error rather
     /// than a crash).
     #[error("internal compiler error: {0}")]
@@ -51,9 +52,92 @@ impl Error {
             Error::Parse(m) => Error::Parse(c(m)),
             Error::Value(m) => Error::Value(c(m)),
             Error::Npy(m) => Error::Npy(c(m)),
-            Error::Io(m) => Error::Io(c(m)),
+            Error::Io(e) => Error::Io(IoError {
+                message: c(e.message),
+                source: e.source,
+            }),
             e @ (Error::UnknownName(_) | Error::Internal(_)) => e,
         }
+    }
+}
+
+/// The I/O failure of [`Error::Io`]: a message naming the path, and the
+/// operating system's error when there is one.
+///
+/// ```
+/// use lazyfuse::{Array, Error};
+/// let e = Array::read_npy("/no/such/dir/a.npy").unwrap_err();
+/// let Error::Io(io) = &e else { panic!("{e:?}") };
+/// assert!(io.message().starts_with("/no/such/dir/a.npy: no such file"));
+/// assert_eq!(io.kind(), Some(std::io::ErrorKind::NotFound));
+/// assert!(std::error::Error::source(&e).is_some());
+/// ```
+#[derive(Debug, Clone)]
+pub struct IoError {
+    message: String,
+    source: Option<std::sync::Arc<std::io::Error>>,
+}
+
+impl IoError {
+    /// An I/O error with `message` and the OS error behind it.
+    pub(crate) fn new(message: String, source: std::io::Error) -> IoError {
+        IoError {
+            message,
+            source: Some(std::sync::Arc::new(source)),
+        }
+    }
+
+    /// The message (with the path).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The kind of the OS error behind it, if any.
+    pub fn kind(&self) -> Option<std::io::ErrorKind> {
+        self.source.as_ref().map(|e| e.kind())
+    }
+
+    /// Whether the message contains `s` (for tests and matching).
+    pub fn contains(&self, s: &str) -> bool {
+        self.message.contains(s)
+    }
+
+    pub(crate) fn map_message(self, f: impl FnOnce(String) -> String) -> IoError {
+        IoError {
+            message: f(self.message),
+            source: self.source,
+        }
+    }
+}
+
+impl std::fmt::Display for IoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for IoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl PartialEq for IoError {
+    /// Same message and same kind of OS error.
+    fn eq(&self, other: &IoError) -> bool {
+        self.message == other.message && self.kind() == other.kind()
+    }
+}
+
+impl From<String> for IoError {
+    fn from(message: String) -> IoError {
+        IoError { message, source: None }
+    }
+}
+
+impl From<&str> for IoError {
+    fn from(message: &str) -> IoError {
+        IoError::from(message.to_string())
     }
 }
 

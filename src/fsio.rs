@@ -64,11 +64,11 @@ pub(crate) fn io_err(path: &Path, e: io::Error) -> Error {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => msg,
     };
-    Error::Io(format!("{}: {msg}", path.display()))
+    Error::Io(crate::error::IoError::new(format!("{}: {msg}", path.display()), e))
 }
 
 fn refuse(path: &Path, why: &str) -> Error {
-    Error::Io(format!("{}: {why}", path.display()))
+    Error::Io(format!("{}: {why}", path.display()).into())
 }
 
 /// Writes the file at `path` with the content `fill` produces into the

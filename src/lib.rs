@@ -12,7 +12,7 @@ use internals::{
 };
 
 pub use array::{Array, ArrayViewMut, DType, Element, EvalTarget, Index, Scalar};
-pub use error::{Error, Result};
+pub use error::{Error, IoError, Result};
 pub use expr::{lazy, Expr, IntoExpr, Kwargs, LazyArray, PyScalar};
 pub use function::Function;
 pub use pipeline::{eval_many, eval_many_with, explain_many};

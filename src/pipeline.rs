@@ -291,7 +291,12 @@ impl Expr {
                     }
                 }
             })
-            .map_err(|e| Error::Io(format!("eval_chunks: cannot start a thread: {e}")))?;
+            .map_err(|e| {
+                Error::Io(crate::error::IoError::new(
+                    format!("eval_chunks: cannot start a thread: {e}"),
+                    e,
+                ))
+            })?;
         Ok(Chunks {
             rx: Some(rx),
             worker: Some(worker),

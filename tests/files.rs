@@ -71,7 +71,7 @@ fn mkfifo(p: &Path) {
 
 fn io_msg(r: Result<(), Error>) -> String {
     match r {
-        Err(Error::Io(m)) => m,
+        Err(Error::Io(m)) => m.to_string(),
         other => panic!("expected Error::Io, got {other:?}"),
     }
 }

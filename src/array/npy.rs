@@ -563,10 +563,13 @@ impl NpyFile {
     }
 
     fn changed(&self) -> Error {
-        Error::Io(format!(
-            "{}: the file changed after it was opened (its length or modification time)",
-            self.path.display()
-        ))
+        Error::Io(
+            format!(
+                "{}: the file changed after it was opened (its length or modification time)",
+                self.path.display()
+            )
+            .into(),
+        )
     }
 }
 

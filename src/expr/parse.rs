@@ -119,7 +119,7 @@ pub(crate) fn clip_message(e: Error) -> Error {
         Error::UnknownName(m) => Error::UnknownName(clip(&m)),
         Error::Value(m) => Error::Value(cut(m)),
         Error::Npy(m) => Error::Npy(cut(m)),
-        Error::Io(m) => Error::Io(cut(m)),
+        Error::Io(e) => Error::Io(e.map_message(cut)),
         Error::Internal(m) => Error::Internal(cut(m)),
     }
 }

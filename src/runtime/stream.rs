@@ -650,7 +650,9 @@ pub(crate) struct MappedFileSource {
 }
 
 fn stamp(file: &std::fs::File) -> Result<(u64, Option<std::time::SystemTime>)> {
-    let m = file.metadata().map_err(|e| Error::Io(format!("an input file: {e}")))?;
+    let m = file
+        .metadata()
+        .map_err(|e| Error::Io(crate::error::IoError::new(format!("an input file: {e}"), e)))?;
     Ok((m.len(), m.modified().ok()))
 }
 
@@ -706,7 +708,7 @@ impl Source for MappedFileSource {
         }
         self.file.read_exact_at(dst, pos).map_err(|e| match e.kind() {
             std::io::ErrorKind::UnexpectedEof => changed(),
-            _ => Error::Io(format!("reading an input file: {e}")),
+            _ => Error::Io(crate::error::IoError::new(format!("reading an input file: {e}"), e)),
         })?;
         if stamp(&self.file)? != self.stamp {
             return Err(changed());
