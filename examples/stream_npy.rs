@@ -1,10 +1,12 @@
 //! Streaming a large `.npy` file through an expression, into another
 //! `.npy` file, without holding either in memory.
 //!
-//! The input is memory-mapped (`Array::open_npy`), so only the pages the
-//! kernels touch are read; `Expr::eval_to_npy` evaluates the expression a
-//! block of rows at a time (64 MiB of output per block) and appends each
-//! block to the output file, which appears complete or not at all.
+//! `Expr::npy` makes the file an input read when the expression is
+//! evaluated; `Expr::eval_to_npy_with` evaluates the expression window by
+//! window within a memory budget (here 16 MiB): it reads each window of the
+//! input with `pread` and appends each window of the result to the output
+//! file, which appears complete or not at all. A progress callback reports
+//! the bytes moved.
 //!
 //! ```text
 //! cargo run --release --example stream_npy             # 150,000 x 64: a 77 MB result
@@ -14,7 +16,7 @@
 //! (`cargo test` runs it with the default size, through the `#[test]` at the
 //! bottom.)
 
-use lazyfuse::{lazy, Array, DType};
+use lazyfuse::{Array, DType, ExecOptions, Expr};
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -35,24 +37,29 @@ fn stream(rows: usize) -> Result<(), Box<dyn std::error::Error>> {
     let data: Vec<f32> = (0..rows * cols).map(|k| ((k % 1000) as f32 - 500.0) * 0.01).collect();
     Array::from_shape_vec(&[rows, cols], data)?.write_npy(&input)?;
 
-    // SAFETY: the file is this program's own, in its own directory; nothing
-    // truncates or rewrites it while the mapping lives.
-    let signal = unsafe { Array::open_npy(&input)? };
-    let x = lazy(&signal).astype(DType::F64);
+    let x = Expr::npy("signal", &input)?.astype(DType::F64);
     // A soft clip plus a log-magnitude: float64 results of float32 input.
     let y = x.tanh() * 2.0 + (x.abs() + 1.0).log();
+    let windows = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let w = windows.clone();
+    let opts = ExecOptions::default()
+        .with_memory(16 << 20)
+        .with_progress(move |_done, _total| {
+            w.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
     let start = std::time::Instant::now();
-    y.eval_to_npy(&output)?;
+    y.eval_to_npy_with(&output, &opts)?;
     let bytes = std::fs::metadata(&output)?.len();
     println!(
-        "{rows}x{cols} f32 -> f64: {:.1} MB written in {:.3} s",
+        "{rows}x{cols} f32 -> f64: {:.1} MB written in {:.3} s, {} windows",
         bytes as f64 / 1e6,
-        start.elapsed().as_secs_f64()
+        start.elapsed().as_secs_f64(),
+        windows.load(std::sync::atomic::Ordering::Relaxed)
     );
 
     // Spot checks against the same formula in plain Rust.
-    // SAFETY: as above.
-    let result = unsafe { Array::open_npy(&output)? };
+    let signal = Array::read_npy(&input)?;
+    let result = Array::read_npy(&output)?;
     assert_eq!(result.shape(), &[rows, cols]);
     for (i, j) in [(0, 0), (rows / 2, 17), (rows - 1, cols - 1)] {
         let v = signal.get(&[i, j])?.as_f64();
@@ -86,6 +93,6 @@ impl Drop for TempDir {
 
 #[test]
 fn runs() {
-    // More than one 64 MiB block of output, so the streaming path runs.
+    // Many 16 MiB windows, so the streaming path runs.
     stream(150_000).unwrap();
 }
