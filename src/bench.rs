@@ -374,6 +374,8 @@ mod handloop {
             "standardize" => standardize,
             "bcast_row" => bcast_row,
             "transpose" => transpose,
+            "transpose_mul" => transpose_mul,
+            "fortran_add" => fortran_add,
             "strided" => strided,
             _ => return None,
         })
@@ -581,6 +583,39 @@ mod handloop {
                 for r in bi..(bi + T).min(n) {
                     for c in bj..(bj + T).min(n) {
                         o[r * n + c] = a[r * n + c] + a[c * n + r];
+                    }
+                }
+            }
+        }
+    });
+    native!(transpose_mul(i, out) {
+        // out[r, c] = a[c, r] * b[r, c], in 64 x 64 tiles.
+        let (a, b) = (s::<f64>(&i[0]), s::<f64>(&i[1]));
+        let n = i[0].shape()[0];
+        let o = o::<f64>(out);
+        const T: usize = 64;
+        for bi in (0..n).step_by(T) {
+            for bj in (0..n).step_by(T) {
+                for r in bi..(bi + T).min(n) {
+                    for c in bj..(bj + T).min(n) {
+                        o[r * n + c] = a[c * n + r] * b[r * n + c];
+                    }
+                }
+            }
+        }
+    });
+    native!(fortran_add(i, out) {
+        // f is [m, n] C-order, so f.T is an [n, m] Fortran-order array:
+        // out[r, c] = f[c, r] + c[r, c], in 64 x 64 tiles.
+        let (f, c) = (s::<f32>(&i[0]), s::<f32>(&i[1]));
+        let (rows, cols) = (i[1].shape()[0], i[1].shape()[1]);
+        let o = o::<f32>(out);
+        const T: usize = 64;
+        for bi in (0..rows).step_by(T) {
+            for bj in (0..cols).step_by(T) {
+                for r in bi..(bi + T).min(rows) {
+                    for k in bj..(bj + T).min(cols) {
+                        o[r * cols + k] = f[k * rows + r] + c[r * cols + k];
                     }
                 }
             }
