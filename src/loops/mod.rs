@@ -38,6 +38,7 @@ pub mod lower;
 mod order_loops;
 mod parse;
 mod print;
+mod tile;
 mod unroll;
 mod vectorize;
 mod verify;
@@ -273,6 +274,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("collapse-dims", collapse_dims),
     ("order-loops", order_loops),
     ("collapse-dims", collapse_dims),
+    ("tile", tile::tile),
     ("vectorize", vectorize),
     ("unroll", unroll),
     ("hoist-invariants", hoist_invariants),
