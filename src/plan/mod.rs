@@ -209,11 +209,14 @@ fn elementwise_operands(p: &Program, s: &Step) -> Vec<Val> {
 /// Plans buffers for `p`. `donated[k]`: input `k` was handed over by value
 /// and nothing else holds it, so a kernel may overwrite it. `g` is the graph
 /// `p` was fused from (for the eager comparison).
-pub fn plan_buffers(p: &Program, g: &Graph, donated: &[bool]) -> BufferPlan {
-    let n = p.tmps.len();
-    let steps = p.steps.len();
-    // Last step reading each temporary and input (outputs live forever).
-    let mut last_tmp = vec![None::<usize>; n];
+/// The one liveness analysis of a program, which the planner reuses
+/// buffers by and the runtime frees them by: per temporary, the last step
+/// that needs it — the last that reads it, or for one nothing reads (an
+/// argmin's best values) the step that writes it — and `None` for an
+/// output, which outlives the program; per input, the last step that reads
+/// it.
+pub fn last_uses(p: &Program) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+    let mut last_tmp = vec![None::<usize>; p.tmps.len()];
     let mut last_in = vec![None::<usize>; p.inputs.len()];
     for (si, s) in p.steps.iter().enumerate() {
         for v in reads(s) {
@@ -223,19 +226,26 @@ pub fn plan_buffers(p: &Program, g: &Graph, donated: &[bool]) -> BufferPlan {
             }
         }
     }
-    // A temporary nothing reads (an argmin's best values) dies with the
-    // step that writes it.
     for (si, s) in p.steps.iter().enumerate() {
         for t in writes(s) {
             last_tmp[t as usize].get_or_insert(si);
         }
     }
-    let is_output = |v: Val| p.outputs.contains(&v);
     for &o in &p.outputs {
         if let Val::Tmp(t) = o {
-            last_tmp[t as usize] = Some(steps);
+            last_tmp[t as usize] = None;
         }
     }
+    (last_tmp, last_in)
+}
+
+pub fn plan_buffers(p: &Program, g: &Graph, donated: &[bool]) -> BufferPlan {
+    let n = p.tmps.len();
+    let steps = p.steps.len();
+    // Outputs live past the last step.
+    let (last_tmp, last_in) = last_uses(p);
+    let last_tmp: Vec<Option<usize>> = last_tmp.into_iter().map(|l| Some(l.unwrap_or(steps))).collect();
+    let is_output = |v: Val| p.outputs.contains(&v);
     let mut bufs: Vec<PlanBuf> = vec![];
     let mut homes: Vec<Option<Home>> = vec![None; n];
     let mut free: Vec<u32> = vec![];
