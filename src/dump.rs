@@ -26,7 +26,8 @@ pub(crate) fn explain(g: &Graph, inputs: &[Input], donated: &[bool], only: Optio
     let later = if only == Some("graph") {
         None
     } else {
-        Some(runtime::explain_graph(g, inputs)?)
+        let text = only.is_none_or(|s| s == "clif" || s == "asm");
+        Some(runtime::explain_graph(g, inputs, text)?)
     };
     let mut out = String::new();
     for &stage in STAGES {
@@ -37,7 +38,12 @@ pub(crate) fn explain(g: &Graph, inputs: &[Input], donated: &[bool], only: Optio
             "graph" => g.to_string(),
             "fused" => later.as_ref().map(|s| s.fused.clone()).unwrap_or_default(),
             "plan" => {
-                let mut t = pipeline::plan(g, donated)?.to_string();
+                // The plan that runs (a donated input changes it: then
+                // planned for the donation).
+                let mut t = match &later {
+                    Some(l) if !donated.contains(&true) => l.plan.clone(),
+                    _ => pipeline::plan(g, donated)?.to_string(),
+                };
                 t.push_str(&runtime::stream_text(g, inputs)?);
                 t
             }

@@ -18,6 +18,35 @@ use crate::plan::{plan_buffers, BufferPlan, MemoryReport};
 use crate::runtime::stream::{any_mapped, eval_graph_streamed, streams, Input, Sink, StreamReport};
 use crate::runtime::{self, ExecOptions};
 
+/// **The sequencer**: a simplified graph and its input layouts through
+/// every later stage, one line each — what evaluation runs and what
+/// `explain` shows (both reach it through the plan cache,
+/// `runtime::prepare_cached*`). Between stages, in debug builds, each
+/// result is verified (the loop passes verify after every pass).
+pub(crate) fn compile(g: &Graph, layouts: Vec<runtime::Layout>, donated: &[bool]) -> Result<runtime::Prepared> {
+    runtime::prepare_layouts_check(g, &layouts)?;
+    let mask: Vec<bool> = (0..layouts.len()).map(|i| donated.get(i) == Some(&true)).collect();
+    let program = fuse::fuse(g)?; //                                     fused
+    debug_assert!(
+        crate::fuse::Program::parse(&program.to_string()).is_ok(),
+        "fused text parses back"
+    );
+    let plan = plan_buffers(&program, g, &mask); //                        plan
+    let mut kernels = Vec::with_capacity(program.steps.len());
+    for (kid, k) in program.kernels().enumerate() {
+        let (func, binds) = runtime::lower_kernel(&program, k, kid, &layouts, None); // loop (+ passes)
+        let compiled = runtime::compile_kernel(&func)?; //                 clif, asm (cached)
+        kernels.push(runtime::PreparedKernel { func, binds, compiled });
+    }
+    let mut kernels = kernels.into_iter();
+    let steps = program
+        .steps
+        .iter()
+        .map(|s| matches!(s, fuse::Step::Kernel(_)).then(|| kernels.next()).flatten())
+        .collect();
+    Ok(runtime::assemble(program, plan, layouts, &mask, steps))
+}
+
 /// Lowers and simplifies: the `graph` stage.
 pub fn build_graph(outputs: &[Expr]) -> Result<(Graph, Vec<Array>)> {
     let l = build(outputs)?;

@@ -70,6 +70,48 @@ pub fn get_or_compile(f: &LoopFunc) -> Result<Arc<Compiled>> {
     Ok(e.kernel.clone())
 }
 
+/// The CLIF and machine-code text of `f`'s kernel, for `explain`: from
+/// the cached kernel when it was compiled with its text; otherwise `f` is
+/// compiled once more, with its text, and that kernel replaces the cached
+/// one (so a kernel's text is made at most once, on demand — evaluation
+/// does not pay for it). Counted apart from kernel compiles
+/// ([`text_compiles`]).
+pub fn text_of(f: &LoopFunc) -> Result<(Option<String>, Option<String>)> {
+    let key = f.key();
+    {
+        let c = cache().lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = c.map.get(&key).filter(|e| e.kernel.clif.is_some()) {
+            return Ok((e.kernel.clif.clone(), e.kernel.asm.clone()));
+        }
+    }
+    TEXT_COMPILES.fetch_add(1, Ordering::Relaxed);
+    let k = Arc::new(jit::compile(f, true)?);
+    let text = (k.clif.clone(), k.asm.clone());
+    let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
+    c.tick += 1;
+    let tick = c.tick;
+    if !c.map.contains_key(&key) && c.map.len() >= CAPACITY {
+        if let Some(old) = c.map.iter().min_by_key(|(_, e)| e.last_use).map(|(k, _)| k.clone()) {
+            c.map.remove(&old);
+        }
+    }
+    c.map.insert(
+        key,
+        Entry {
+            kernel: k,
+            last_use: tick,
+        },
+    );
+    Ok(text)
+}
+
+static TEXT_COMPILES: AtomicU64 = AtomicU64::new(0);
+
+/// How many kernels were compiled again for their text ([`text_of`]).
+pub fn text_compiles() -> u64 {
+    TEXT_COMPILES.load(Ordering::Relaxed)
+}
+
 /// Counters: (hits, misses, compile ns, entries).
 pub fn counters() -> (u64, u64, u64, usize) {
     let n = cache().lock().map(|c| c.map.len()).unwrap_or(0);

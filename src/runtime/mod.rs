@@ -48,9 +48,14 @@ use plan_cache::plans;
 pub use plan_cache::prepare_cached;
 pub(crate) use plan_cache::prepare_cached_donating;
 pub(crate) use prepare::{
-    check_inputs, fits, kernel_strides, layout_of, lower_kernel, prepare_donating, prepare_layouts, Layout,
+    assemble, check_inputs, fits, kernel_strides, layout_of, lower_kernel, prepare_donating, prepare_layouts, Layout,
     PreparedKernel,
 };
+
+/// A kernel's machine code, from the kernel cache (compiled on a miss).
+pub(crate) fn compile_kernel(f: &LoopFunc) -> Result<Arc<Compiled>> {
+    cache::get_or_compile(f)
+}
 pub use prepare::{prepare, Prepared};
 pub(crate) use prepare::{prepare_layouts_check, stream_text};
 
@@ -61,7 +66,7 @@ use crate::expr::{Graph, Op};
 use crate::fuse::{self, Program, Step, Val};
 use crate::jit::Compiled;
 use crate::loops::{self, Binding, LoopFunc};
-use crate::plan::{plan_buffers, BufferPlan, Home};
+use crate::plan::{BufferPlan, Home};
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::hash::{Hash, Hasher};
@@ -197,6 +202,12 @@ pub struct CacheStats {
     pub entries: usize,
 }
 
+/// How many kernels were compiled again for their text (for `explain`'s
+/// `clif` and `asm` stages).
+pub fn text_compiles() -> u64 {
+    cache::text_compiles()
+}
+
 /// The kernel cache counters (process-wide).
 pub fn cache_stats() -> CacheStats {
     let (hits, misses, compile_ns, entries) = cache::counters();
@@ -221,6 +232,8 @@ pub fn clear_caches() {
 pub struct Stages {
     /// The fused program.
     pub fused: String,
+    /// The buffer plan (without donated inputs).
+    pub plan: String,
     /// The loop IR of every kernel, after the loop passes.
     pub loops: String,
     /// The Cranelift IR of every kernel, as optimized by Cranelift.
@@ -318,24 +331,25 @@ pub(crate) fn eval_graph_into_exclusive(
 }
 
 /// The text of the stages after `graph`: fused, loop, clif, asm.
-pub(crate) fn explain_graph(g: &Graph, inputs: &[stream::Input]) -> Result<Stages> {
+pub(crate) fn explain_graph(g: &Graph, inputs: &[stream::Input], text: bool) -> Result<Stages> {
+    // The plan evaluation runs (the same sequencer, through the same plan
+    // and kernel caches): explaining an evaluated expression compiles
+    // nothing new, except each kernel's text once (`cache::text_of`).
     let layouts: Vec<Layout> = inputs.iter().map(stream::Input::layout).collect();
-    // (Checks the inputs against the graph.)
-    prepare_layouts_check(g, &layouts)?;
-    let program = fuse::fuse(g)?;
+    let p = plan_cache::prepare_cached_layouts(g, layouts)?;
     let mut st = Stages {
-        fused: program.to_string(),
+        fused: p.program.to_string(),
+        plan: p.plan.to_string(),
         ..Stages::default()
     };
     let mut asm = String::new();
-    for (kid, k) in program.kernels().enumerate() {
-        let (f, _) = lower_kernel(&program, k, kid, &layouts, None);
-        let _ = write!(st.loops, "{f}");
-        let c = crate::jit::compile(&f, true)?;
-        if let Some(clif) = &c.clif {
+    for (kid, pk) in p.kernels.iter().flatten().enumerate() {
+        let _ = write!(st.loops, "{}", pk.func);
+        let (clif, a) = if text { cache::text_of(&pk.func)? } else { (None, None) };
+        if let Some(clif) = &clif {
             let _ = writeln!(st.clif, "; kernel k{kid}\n{clif}");
         }
-        if let Some(a) = &c.asm {
+        if let Some(a) = &a {
             let how = if cfg!(feature = "disas") {
                 "x86-64 disassembly"
             } else {

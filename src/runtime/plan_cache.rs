@@ -19,7 +19,8 @@ pub(crate) fn plans() -> &'static Mutex<(HashMap<u64, Vec<PlanEntry>>, u64)> {
     PLANS.get_or_init(|| Mutex::new((HashMap::new(), 0)))
 }
 
-pub(crate) fn plan_hash(g: &Graph, inputs: &[Array], donated: &[bool]) -> u64 {
+/// The hash of a graph and layouts (the same for arrays and their layouts).
+fn graph_hash(g: &Graph, strides: &mut dyn Iterator<Item = (Vec<isize>, isize)>, donated: &[bool]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for id in g.ids() {
         let n = g.node(id);
@@ -30,14 +31,54 @@ pub(crate) fn plan_hash(g: &Graph, inputs: &[Array], donated: &[bool]) -> u64 {
     }
     g.outputs().hash(&mut h);
     let donating = donated.iter().any(|&d| d);
-    for a in inputs {
-        kernel_strides(a.shape(), a.strides()).hash(&mut h);
+    for (ks, off) in strides {
+        ks.hash(&mut h);
         if donating {
-            a.offset().hash(&mut h);
+            off.hash(&mut h);
         }
     }
     donated.hash(&mut h);
     h.finish()
+}
+
+/// The prepared plan for `g` and input `layouts` (not donated), through
+/// the same cache as evaluation: what `explain` shows is what runs.
+pub(crate) fn prepare_cached_layouts(g: &Graph, layouts: Vec<Layout>) -> Result<Arc<Prepared>> {
+    let donated = vec![false; layouts.len()];
+    let h = graph_hash(g, &mut layouts.iter().map(|l| (l.2.clone(), l.3)), &donated);
+    {
+        let mut guard = plans().lock().unwrap_or_else(|e| e.into_inner());
+        let (map, tick) = &mut *guard;
+        *tick += 1;
+        if let Some(v) = map.get_mut(&h) {
+            for e in v.iter_mut() {
+                if e.layouts.len() == layouts.len()
+                    && e.donated == donated
+                    && e.layouts
+                        .iter()
+                        .zip(&layouts)
+                        .all(|(a, b)| (&a.0, &a.1, &a.2) == (&b.0, &b.1, &b.2))
+                    && e.graph == *g
+                {
+                    e.last_use = *tick;
+                    return Ok(e.plan.clone());
+                }
+            }
+        }
+    }
+    let plan = Arc::new(prepare_layouts(g, layouts.clone(), &donated)?);
+    insert(h, g, layouts, donated, plan.clone());
+    Ok(plan)
+}
+
+pub(crate) fn plan_hash(g: &Graph, inputs: &[Array], donated: &[bool]) -> u64 {
+    graph_hash(
+        g,
+        &mut inputs
+            .iter()
+            .map(|a| (kernel_strides(a.shape(), a.strides()), a.offset())),
+        donated,
+    )
 }
 
 /// The prepared plan for `g` and the layouts of `inputs`, cached.
@@ -66,6 +107,19 @@ pub(crate) fn prepare_cached_donating(g: &Graph, inputs: &[Array], donated: &[bo
         }
     }
     let plan = Arc::new(prepare_donating(g, inputs, donated)?);
+    insert(
+        h,
+        g,
+        inputs.iter().map(layout_of).collect(),
+        donated.to_vec(),
+        plan.clone(),
+    );
+    Ok(plan)
+}
+
+/// Adds a plan to the cache, evicting the least recently used beyond
+/// [`PLAN_CAPACITY`].
+fn insert(h: u64, g: &Graph, layouts: Vec<Layout>, donated: Vec<bool>, plan: Arc<Prepared>) {
     let mut guard = plans().lock().unwrap_or_else(|e| e.into_inner());
     let (map, tick) = &mut *guard;
     let n: usize = map.values().map(Vec::len).sum();
@@ -83,10 +137,9 @@ pub(crate) fn prepare_cached_donating(g: &Graph, inputs: &[Array], donated: &[bo
     }
     map.entry(h).or_default().push(PlanEntry {
         graph: g.clone(),
-        layouts: inputs.iter().map(layout_of).collect(),
-        donated: donated.to_vec(),
-        plan: plan.clone(),
+        layouts,
+        donated,
+        plan,
         last_use: *tick,
     });
-    Ok(plan)
 }

@@ -83,12 +83,27 @@ pub(crate) fn prepare_donating(g: &Graph, inputs: &[Array], donated: &[bool]) ->
 /// [`prepare_donating`] for inputs given by their layouts (checked against
 /// the graph's inputs).
 pub(crate) fn prepare_layouts(g: &Graph, layouts: Vec<Layout>, donated: &[bool]) -> Result<Prepared> {
-    prepare_layouts_check(g, &layouts)?;
-    let program = fuse::fuse(g)?;
-    let mask: Vec<bool> = (0..layouts.len()).map(|i| donated.get(i) == Some(&true)).collect();
-    let plan = plan_buffers(&program, g, &mask);
+    crate::pipeline::compile(g, layouts, donated)
+}
+
+/// A [`Prepared`] from the stages' results (see `pipeline::compile`).
+pub(crate) fn assemble(
+    program: Program,
+    plan: BufferPlan,
+    layouts: Vec<Layout>,
+    mask: &[bool],
+    kernels: Vec<Option<PreparedKernel>>,
+) -> Prepared {
     let (last_read, buf_last) = lifetimes(&program, &plan);
-    prepare_program(program, plan, layouts, &mask, last_read, buf_last)
+    Prepared {
+        program,
+        layouts,
+        kernels,
+        plan,
+        donating: mask.iter().any(|&d| d),
+        last_read,
+        buf_last,
+    }
 }
 
 /// The streaming section of the `plan` stage: how an evaluation over
@@ -98,7 +113,7 @@ pub(crate) fn stream_text(g: &Graph, inputs: &[stream::Input]) -> Result<String>
     if !stream::streams(inputs) {
         return Ok(String::new());
     }
-    let p = prepare_layouts(g, inputs.iter().map(stream::Input::layout).collect(), &[])?;
+    let p = super::plan_cache::prepare_cached_layouts(g, inputs.iter().map(stream::Input::layout).collect())?;
     let streamed: Vec<bool> = inputs
         .iter()
         .map(|i| match i {
@@ -128,38 +143,6 @@ pub(crate) fn prepare_layouts_check(g: &Graph, layouts: &[Layout]) -> Result<()>
         }
     }
     Ok(())
-}
-
-pub(crate) fn prepare_program(
-    program: Program,
-    plan: BufferPlan,
-    layouts: Vec<Layout>,
-    mask: &[bool],
-    last_read: Vec<Option<usize>>,
-    buf_last: Vec<Option<usize>>,
-) -> Result<Prepared> {
-    let mut kernels = vec![];
-    let mut kid = 0;
-    for s in &program.steps {
-        kernels.push(match s {
-            Step::Kernel(k) => {
-                let (func, binds) = lower_kernel(&program, k, kid, &layouts, None);
-                kid += 1;
-                let compiled = cache::get_or_compile(&func)?;
-                Some(PreparedKernel { func, binds, compiled })
-            }
-            Step::Node { .. } => None,
-        });
-    }
-    Ok(Prepared {
-        program,
-        layouts,
-        kernels,
-        plan,
-        donating: mask.iter().any(|&d| d),
-        last_read,
-        buf_last,
-    })
 }
 
 /// Last reading step of every temporary and last step needing every
