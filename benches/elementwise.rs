@@ -21,15 +21,8 @@ fn n() -> usize {
 }
 
 fn data(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            0.1 + (s >> 11) as f64 / (1u64 << 53) as f64
-        })
-        .collect()
+    let mut rng = lazyfuse::internals::array::random::SplitMix64(seed);
+    (0..n).map(|_| 0.1 + rng.next_f64()).collect()
 }
 
 /// Benchmarks lazyfuse on `expr` over `inputs` under `group/lazyfuse`.

@@ -14,15 +14,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 fn fill_f64(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            0.1 + (s >> 11) as f64 / (1u64 << 53) as f64
-        })
-        .collect()
+    let mut rng = lazyfuse::internals::array::random::SplitMix64(seed);
+    (0..n).map(|_| 0.1 + rng.next_f64()).collect()
 }
 
 fn fill_i64(n: usize, seed: u64) -> Vec<i64> {

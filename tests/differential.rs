@@ -21,26 +21,8 @@ fn small_chunks() {
 use lazyfuse::{Array, DType, Expr, Index, Scalar};
 use proptest::prelude::*;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // splitmix64
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len())]
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
-}
+/// The crate's generator (one RNG for every test).
+use lazyfuse::internals::array::random::SplitMix64 as Rng;
 
 /// Which family of cases to draw.
 #[derive(Clone, Copy, PartialEq)]
@@ -64,7 +46,7 @@ enum Family {
 
 fn value(r: &mut Rng, d: DType) -> Scalar {
     match d {
-        DType::Bool => Scalar::Bool(r.next() & 1 == 1),
+        DType::Bool => Scalar::Bool(r.next_u64() & 1 == 1),
         DType::F32 | DType::F64 => {
             let v = match r.below(24) {
                 0 => f64::NAN,
@@ -77,13 +59,13 @@ fn value(r: &mut Rng, d: DType) -> Scalar {
                 7 => -2.5,
                 8 => 0.5,
                 9 => (r.below(9) as f64) - 4.0,
-                _ => ((r.next() >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 8.0,
+                _ => ((r.next_u64() >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 8.0,
             };
             Scalar::F64(v).cast(d)
         }
         _ => {
             let bits = match r.below(8) {
-                0 => r.next(),
+                0 => r.next_u64(),
                 1 => 1u64 << (d.bits() - 1), // MIN for signed
                 2 => u64::MAX,               // -1 / MAX
                 3 => 0,

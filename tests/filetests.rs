@@ -1,8 +1,15 @@
 //! IR filetests: every `ir/<folder>/*.ir` file is a named test.
 //!
-//! A file starts with `test <name>` and holds one IR text; `; check: TEXT`
-//! lines state what the output must contain, in order (each check must be
-//! found after the previous one). Headers:
+//! A file starts with `test <name>` and holds one IR text; directive lines
+//! state what the output must contain, Cranelift's way:
+//!
+//! - `; check: TEXT` — TEXT occurs after the previous match (any line);
+//! - `; nextln: TEXT` — TEXT occurs on the line after the previous match's;
+//! - `; sameln: TEXT` — TEXT occurs on the previous match's line, after it;
+//! - `; not: TEXT` — TEXT does not occur between the previous match and the
+//!   next one (or the end of the output).
+//!
+//! Headers:
 //!
 //! - `test simplify`: a graph → the simplified graph;
 //! - `test fuse`: a graph → the fused program (which must print and parse
@@ -12,11 +19,15 @@
 //! - `test <loop-pass>` (`collapse-dims`, `order-loops`, `vectorize`,
 //!   `unroll`, `hoist-invariants`): a loop function → the pass's output;
 //! - `test run`: a graph → JIT result compared bit for bit with the
-//!   interpreter on deterministic pseudo-random inputs (1 and 3 threads);
-//!   the output is `ok`.
+//!   interpreter on deterministic pseudo-random inputs (the crate's own
+//!   generator, `array::random`; 1 and 3 threads); the output is `ok`, then
+//!   each result's dtype, shape and first eight values, which the checks
+//!   pin;
+//! - `test compile`: a loop function → the Cranelift IR it compiles to (as
+//!   optimized, with helper calls named).
 //!
-//! `BLESS=1 cargo test --test filetests` rewrites each file's check lines to
-//! the current output.
+//! `BLESS=1 cargo test --test filetests` rewrites each file's directives to
+//! the current output (`check:` for its first line, `nextln:` after).
 
 use lazyfuse::internals::array::layout::c_strides;
 use lazyfuse::internals::fuse::{self, Program, Val};
@@ -39,8 +50,37 @@ fn main() {
             let name = p.strip_prefix(&root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
             Trial::test(name, move || run_file(&p))
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let mut trials = trials;
+    trials.push(Trial::test("directives", directives_self_test));
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// The directive matcher on fixed outputs: what each directive accepts
+/// and rejects.
+fn directives_self_test() -> Result<(), Failed> {
+    let out = "loop {\n    dims [4]\n    v0 = load %a\n    v1 = add v0, v0\n}\n";
+    let ok = |c: &[(&str, &str)]| {
+        let c: Vec<(&str, String)> = c.iter().map(|(d, t)| (*d, t.to_string())).collect();
+        match_directives(out, &c).is_ok()
+    };
+    let cases: &[(&[(&str, &str)], bool)] = &[
+        (&[("check", "dims"), ("nextln", "v0 = load"), ("sameln", "%a")], true),
+        (&[("check", "dims"), ("nextln", "v1")], false),
+        (&[("check", "loop"), ("not", "add"), ("check", "v0")], true),
+        (&[("check", "loop"), ("not", "load"), ("check", "v1")], false),
+        (&[("check", "v1"), ("not", "load")], true),
+        (&[("check", "v0"), ("not", "add")], false),
+        (&[("check", "v1"), ("check", "dims")], false),
+        (&[("check", "v0"), ("sameln", "dims")], false),
+        (&[("nextln", "loop")], true),
+    ];
+    for (c, want) in cases {
+        if ok(c) != *want {
+            return fail(format!("directives {c:?}: expected {want}"));
+        }
+    }
+    Ok(())
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -75,8 +115,11 @@ fn run_file(path: &Path) -> Result<(), Failed> {
             }
             continue;
         }
-        if let Some(c) = t.strip_prefix("; check:") {
-            checks.push(c.trim().to_string());
+        let directive = ["check", "nextln", "sameln", "not"]
+            .iter()
+            .find_map(|d| t.strip_prefix(&format!("; {d}:")).map(|c| (*d, c.trim().to_string())));
+        if let Some(d) = directive {
+            checks.push(d);
         } else {
             body.push_str(line);
             body.push('\n');
@@ -87,20 +130,70 @@ fn run_file(path: &Path) -> Result<(), Failed> {
     if std::env::var_os("BLESS").is_some() {
         let mut new = format!("test {header}\n{}", body.trim_end());
         new.push('\n');
-        for l in output.lines().filter(|l| !l.trim().is_empty()) {
-            new.push_str(&format!("; check: {}\n", l.trim()));
+        for (k, l) in output.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+            let d = if k == 0 { "check" } else { "nextln" };
+            new.push_str(&format!("; {d}: {}\n", l.trim()));
         }
         std::fs::write(path, new).map_err(|e| Failed::from(e.to_string()))?;
         return Ok(());
     }
-    if checks.is_empty() {
+    if !checks.iter().any(|(d, _)| *d != "not") {
         return fail(format!("no '; check:' lines; output was:\n{output}"));
     }
-    let mut pos = 0;
-    for c in &checks {
-        match output[pos..].find(c.as_str()) {
-            Some(i) => pos += i + c.len(),
-            None => return fail(format!("check not found (in order): '{c}'\noutput:\n{output}")),
+    match_directives(&output, &checks).map_err(|m| Failed::from(format!("{m}\noutput:\n{output}")))
+}
+
+/// Checks `output` against the directives (see the module docs). Blank
+/// output lines are ignored for `nextln`.
+fn match_directives(output: &str, checks: &[(&str, String)]) -> Result<(), String> {
+    let lines: Vec<&str> = output.lines().filter(|l| !l.trim().is_empty()).collect();
+    // The position after the previous match: (line, byte in that line).
+    let (mut line, mut col) = (0usize, 0usize);
+    let mut nots: Vec<&str> = vec![];
+    // Whether `text` occurs between (l0, c0) and (l1, c1).
+    let between = |text: &str, (l0, c0): (usize, usize), (l1, c1): (usize, usize)| -> bool {
+        (l0..lines.len().min(l1 + 1)).any(|l| {
+            let s = if l == l0 { c0.min(lines[l].len()) } else { 0 };
+            let e = if l == l1 {
+                c1.min(lines[l].len())
+            } else {
+                lines[l].len()
+            };
+            s <= e && lines[l][s..e].contains(text)
+        })
+    };
+    for (d, text) in checks {
+        let found = match *d {
+            "not" => {
+                nots.push(text);
+                continue;
+            }
+            "check" => (line..lines.len()).find_map(|l| {
+                let s = if l == line { col.min(lines[l].len()) } else { 0 };
+                lines[l][s..].find(text.as_str()).map(|i| (l, s + i))
+            }),
+            "nextln" => {
+                let l = if line == 0 && col == 0 { 0 } else { line + 1 };
+                lines.get(l).and_then(|x| x.find(text.as_str())).map(|i| (l, i))
+            }
+            _ => lines
+                .get(line)
+                .and_then(|x| x[col.min(x.len())..].find(text.as_str()))
+                .map(|i| (line, col + i)),
+        };
+        let Some((l, c)) = found else {
+            return Err(format!("{d}: '{text}' not found after line {}", line + 1));
+        };
+        for n in nots.drain(..) {
+            if between(n, (line, col), (l, c)) {
+                return Err(format!("not: '{n}' found before '{text}'"));
+            }
+        }
+        (line, col) = (l, c + text.len());
+    }
+    for n in nots {
+        if between(n, (line, col), (lines.len(), 0)) {
+            return Err(format!("not: '{n}' found after the last match"));
         }
     }
     Ok(())
@@ -178,9 +271,30 @@ fn produce(header: &str, body: &str) -> Result<String, String> {
                 }
             }
             Ok(match want {
-                Ok(_) => "ok\n".into(),
+                Ok(outs) => {
+                    let mut s = String::from("ok\n");
+                    let names = g.outputs().to_vec();
+                    for (k, a) in outs.iter().enumerate() {
+                        let vals: Vec<String> = a.to_scalars().iter().take(8).map(|v| v.to_string()).collect();
+                        s.push_str(&format!(
+                            "{}: {}{:?} [{}{}]\n",
+                            names.get(k).map_or(k, |n| n.index()),
+                            a.dtype(),
+                            a.shape(),
+                            vals.join(", "),
+                            if a.len() > 8 { ", …" } else { "" }
+                        ));
+                    }
+                    s
+                }
                 Err(x) => format!("error: {x}\n"),
             })
+        }
+        "compile" => {
+            let f = LoopFunc::parse(body).map_err(e)?;
+            loops::verify(&f).map_err(e)?;
+            let c = lazyfuse::internals::jit::compile(&f, true).map_err(e)?;
+            c.clif.clone().ok_or_else(|| "no CLIF text".to_string())
         }
         pass => {
             let run = loops::pass_by_name(pass).ok_or(format!("unknown test '{pass}'"))?;
@@ -206,13 +320,8 @@ fn round_trip(f: &LoopFunc) -> Result<(), String> {
 /// Deterministic values with edge cases mixed in.
 fn random_array(dtype: DType, shape: &[usize], seed: u64) -> Array {
     let n: usize = shape.iter().product();
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let mut next = || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    };
+    let mut rng = lazyfuse::internals::array::random::SplitMix64(seed);
+    let mut next = || rng.next_u64();
     let vals: Vec<Scalar> = (0..n)
         .map(|_| {
             let r = next();

@@ -5,15 +5,8 @@
 use lazyfuse::{lazy, Array, DType, Expr, Function, Index};
 
 fn f64s(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0
-        })
-        .collect()
+    let mut rng = lazyfuse::internals::array::random::SplitMix64(seed);
+    (0..n).map(|_| rng.next_f64() * 4.0 - 2.0).collect()
 }
 
 fn arr(shape: &[usize], seed: u64) -> Array {

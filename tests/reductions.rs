@@ -21,22 +21,8 @@ use lazyfuse::internals::interp::interpret;
 use lazyfuse::internals::runtime::{eval_graph, ExecOptions};
 use lazyfuse::{lazy, Array, DType, Expr, Index, Scalar};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+/// The crate's generator (one RNG for every test).
+use lazyfuse::internals::array::random::SplitMix64 as Rng;
 
 const DTYPES: [DType; 11] = [
     DType::Bool,
@@ -78,15 +64,15 @@ fn array(r: &mut Rng, d: DType, shape: &[usize], op: ReduceOp) -> Array {
                 let v = if specials && r.below(40) == 0 {
                     [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0][r.below(4)]
                 } else if op == ReduceOp::Prod {
-                    (0.5 + 1.5 * r.unit()) * if r.below(2) == 0 { 1.0 } else { -1.0 }
+                    (0.5 + 1.5 * r.next_f64()) * if r.below(2) == 0 { 1.0 } else { -1.0 }
                 } else {
-                    (r.unit() - 0.5) * 8.0
+                    (r.next_f64() - 0.5) * 8.0
                 };
                 Scalar::F64(v).cast(d)
             }
             _ => {
                 let bits = if r.below(6) == 0 {
-                    r.next()
+                    r.next_u64()
                 } else {
                     (r.below(21) as u64).wrapping_sub(10)
                 };
@@ -393,8 +379,8 @@ fn large_reductions_are_thread_count_independent() {
     std::env::set_var("LAZYFUSE_MIN_PER_THREAD", "64");
     let mut r = Rng(3);
     let n = 300_007;
-    let a = Array::from_vec((0..n).map(|_| (r.unit() - 0.3) * 1e3).collect::<Vec<f64>>());
-    let m = Array::from_shape_vec(&[777, 129], (0..777 * 129).map(|_| r.unit() as f32).collect()).unwrap();
+    let a = Array::from_vec((0..n).map(|_| (r.next_f64() - 0.3) * 1e3).collect::<Vec<f64>>());
+    let m = Array::from_shape_vec(&[777, 129], (0..777 * 129).map(|_| r.next_f64() as f32).collect()).unwrap();
     let x = lazy(&a);
     let y = lazy(&m);
     let outs = [

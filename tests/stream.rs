@@ -30,15 +30,8 @@ impl Drop for Dir {
 
 fn data(shape: &[usize], seed: u64) -> Array {
     let n: usize = shape.iter().product();
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let v: Vec<f64> = (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64 * 10.0 - 3.0
-        })
-        .collect();
+    let mut rng = lazyfuse::internals::array::random::SplitMix64(seed);
+    let v: Vec<f64> = (0..n).map(|_| rng.next_f64() * 10.0 - 3.0).collect();
     Array::from_shape_vec(shape, v).unwrap()
 }
 

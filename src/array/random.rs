@@ -1,5 +1,6 @@
-//! Deterministic pseudo-random arrays for the CLI's `NAME=DTYPE[SHAPE]`
-//! inputs and for benchmarks: floats uniform in `[0.1, 1.1)`, integers in
+//! The project's one pseudo-random generator ([`SplitMix64`], used by the
+//! tests and benches too), and deterministic arrays for the CLI's
+//! `NAME=DTYPE[SHAPE]` inputs and for benchmarks: floats uniform in `[0.1, 1.1)`, integers in
 //! `[1, 1000)` (clamped to the dtype), bools fair — the fills the benchmark
 //! suite specifies.
 
@@ -21,6 +22,19 @@ impl SplitMix64 {
     /// Uniform in `[0, 1)`.
     pub fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+    /// Uniform in `0..n` (`n > 0`; the modulo bias is irrelevant for
+    /// test data).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+    /// One of `xs`, uniformly.
+    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())]
+    }
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.next_f64() <= p
     }
 }
 
