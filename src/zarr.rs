@@ -315,7 +315,7 @@ fn rectangles(shape: &[u64], k: usize, prefix: &mut Vec<Range<u64>>, a: u64, b: 
         prefix.pop();
         return;
     }
-    if a % s != 0 {
+    if !a.is_multiple_of(s) {
         prefix.push(i0..i0 + 1);
         rectangles(shape, k + 1, prefix, a % s, s, out);
         prefix.pop();
@@ -324,7 +324,7 @@ fn rectangles(shape: &[u64], k: usize, prefix: &mut Vec<Range<u64>>, a: u64, b: 
     if i1 > i0 {
         out.push(rest(prefix, i0..i1));
     }
-    if b % s != 0 {
+    if !b.is_multiple_of(s) {
         prefix.push(i1..i1 + 1);
         rectangles(shape, k + 1, prefix, 0, b % s, out);
         prefix.pop();
@@ -731,7 +731,9 @@ fn swap_in(tmp: &Path, target: &Path, existed: bool) -> std::io::Result<()> {
     }
     // No atomic exchange: move the old array aside, the new one in, and
     // the old one to `tmp` (removed by its guard).
-    let aside = tmp.with_extension("old");
+    let mut aside = tmp.as_os_str().to_owned();
+    aside.push(".old");
+    let aside = PathBuf::from(aside);
     std::fs::rename(target, &aside)?;
     if let Err(e) = std::fs::rename(tmp, target) {
         let _ = std::fs::rename(&aside, target);

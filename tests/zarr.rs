@@ -73,7 +73,7 @@ fn python_fixtures_read_as_their_npy() {
         // Streamed in small windows (whole rows, partial chunk rows).
         for budget in [64, 1 << 10, 1 << 20] {
             let opts = ExecOptions::default().with_memory(budget);
-            let (got, report) = eval_streamed_report(&[z.clone()], &opts).unwrap();
+            let (got, report) = eval_streamed_report(std::slice::from_ref(&z), &opts).unwrap();
             assert_eq!(got[0], want, "{name} budget {budget}");
             assert!(report.bytes_read > 0, "{name}: nothing read");
         }
@@ -122,7 +122,7 @@ fn round_trips_for_dtypes_shapes_codecs_and_budgets() {
 fn default_chunks_hold_whole_rows() {
     let d = Dir::new("chunks");
     let path = d.path("c.zarr");
-    lazy(&f64_data(&[70_000, 8], 1)).eval_to_zarr(&path).unwrap();
+    lazy(f64_data(&[70_000, 8], 1)).eval_to_zarr(&path).unwrap();
     let meta = std::fs::read_to_string(path.join("zarr.json")).unwrap();
     let compact: String = meta.split_whitespace().collect();
     assert!(compact.contains(r#""chunk_shape":[65536,8]"#), "{meta}");
@@ -172,7 +172,7 @@ fn streaming_over_zarr_inputs_equals_in_memory() {
         for budget in [1 << 10, 1 << 14, 1 << 20, 256 << 20] {
             for threads in [1, 2] {
                 let opts = ExecOptions::default().with_memory(budget).with_threads(threads);
-                let (got, report) = eval_streamed_report(&[e.clone()], &opts).unwrap();
+                let (got, report) = eval_streamed_report(std::slice::from_ref(&e), &opts).unwrap();
                 assert_eq!(got[0], want, "{src} budget {budget} threads {threads}: {report:?}");
                 assert!(report.bytes_read > 0, "{src}: nothing read");
             }
@@ -235,14 +235,14 @@ fn unsupported_dtypes_and_non_arrays_are_errors() {
     let meta = std::fs::read_to_string(p.join("zarr.json")).unwrap();
     for (from, to) in [("float64", "float16"), ("float64", "bfloat16")] {
         std::fs::write(p.join("zarr.json"), meta.replace(from, to)).unwrap();
-        let err = Expr::zarr("h", &p).err().expect("an error").to_string();
+        let err = Expr::zarr("h", &p).expect_err("an error").to_string();
         assert!(err.contains(to) && err.contains("not supported"), "{err}");
     }
     // A directory without zarr.json, a file, nothing.
     std::fs::create_dir(d.path("empty")).unwrap();
     std::fs::write(d.path("f.zarr"), b"x").unwrap();
     for name in ["empty", "f.zarr", "missing.zarr"] {
-        let err = Expr::zarr("x", d.path(name)).err().expect("an error").to_string();
+        let err = Expr::zarr("x", d.path(name)).expect_err("an error").to_string();
         assert!(err.contains(name), "{err}");
     }
 }
@@ -250,7 +250,7 @@ fn unsupported_dtypes_and_non_arrays_are_errors() {
 #[test]
 fn targets_that_are_not_zarr_arrays_are_refused_untouched() {
     let d = Dir::new("refuse");
-    let e = lazy(&f64_data(&[10], 8)) * 2.0;
+    let e = lazy(f64_data(&[10], 8)) * 2.0;
     let file = d.path("file.zarr");
     std::fs::write(&file, b"precious").unwrap();
     let err = e.eval_to_zarr(&file).unwrap_err().to_string();
@@ -284,7 +284,7 @@ fn a_failure_mid_write_leaves_the_old_target_and_no_temporary() {
     // are written before the evaluation fails.
     std::fs::write(pa.join("c/39/0"), b"garbage").unwrap();
     let out = d.path("out.zarr");
-    lazy(&f64_data(&[5], 10)).eval_to_zarr(&out).unwrap();
+    lazy(f64_data(&[5], 10)).eval_to_zarr(&out).unwrap();
     let before = tree(&out);
     let opts = ExecOptions::default().with_memory(1 << 10);
     let z = ZarrOptions::default().with_chunk_shape(&[4, 2]);
@@ -309,7 +309,7 @@ fn a_failure_mid_write_leaves_the_old_target_and_no_temporary() {
 #[test]
 fn chunk_shapes_that_do_not_fit_are_errors() {
     let d = Dir::new("badchunks");
-    let e = lazy(&f64_data(&[100, 100], 11));
+    let e = lazy(f64_data(&[100, 100], 11));
     for c in [&[10][..], &[0, 10], &[10, 10, 10]] {
         let z = ZarrOptions::default().with_chunk_shape(c);
         let err = e.eval_to_zarr_with(d.path("x.zarr"), &z, &ExecOptions::default());
