@@ -15,6 +15,7 @@ use crate::expr::Expr;
 use crate::runtime::MAX_THREADS;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
+use std::path::Path;
 
 const TOP_EXAMPLES: &str = "\
 Examples:
@@ -34,8 +35,9 @@ Examples:
   lazyfuse eval \"where(a > 0, sqrt(a), 0)\" -i a=data.npy -o out.npy
   lazyfuse eval \"sum(a.T ** 2, axis=0)\" -i a=f64[1000,1000] --threads 2
   lazyfuse eval \"(a - mean(a)) / std(a)\" -i a=big.npy -o z.npy --memory 64M
+  lazyfuse eval \"a - mean(a)\" -i a=data.zarr -o out.zarr --codec blosc
 
-.npy inputs are read window by window and -o is written window by window: the working memory stays within --memory (default 256M) whatever the size of the files.";
+.npy inputs are read window by window, Zarr arrays (directories with zarr.json) chunk by chunk, and -o (a .npy file, or a Zarr array for a path ending in .zarr) is written window by window: the working memory stays within --memory (default 256M) whatever the size of the files.";
 
 const EXPLAIN_HELP: &str = "\
 EXPR, e.g. \"2*a + sin(b)\", is always the first argument, even if it starts with '-'. Nesting deeper than 200 levels is refused.
@@ -100,7 +102,7 @@ struct Cli {
 enum Cmd {
     /// Evaluate an expression on .npy inputs.
     #[command(
-        override_usage = "lazyfuse eval EXPR [-i NAME=FILE.npy|NAME=DTYPE[SHAPE]]... [-o OUT.npy] [--threads N] [--memory BYTES]",
+        override_usage = "lazyfuse eval EXPR [-i NAME=FILE.npy|NAME=DIR.zarr|NAME=DTYPE[SHAPE]]... [-o OUT.npy|OUT.zarr] [--codec CODEC] [--threads N] [--memory BYTES]",
         after_help = EVAL_HELP
     )]
     Eval {
@@ -108,16 +110,22 @@ enum Cmd {
         /// them, see [`clap_argv`]).
         #[arg(skip)]
         expr: String,
-        /// Inputs: NAME=FILE.npy or NAME=DTYPE[SHAPE] (random data), e.g.
+        /// Inputs: NAME=FILE.npy, NAME=DIR.zarr (a Zarr v3 array) or
+        /// NAME=DTYPE[SHAPE] (random data), e.g.
         /// a=f64[1000,1000]; SHAPE is non-negative integers separated by
         /// commas (a trailing comma is allowed, as in a Python tuple;
         /// f64[] is a 0-d array). NAME cannot be True, False, None, inf or
         /// nan.
         #[arg(short = 'i', long = "input")]
         inputs: Vec<String>,
-        /// Write the result to this .npy file instead of printing it.
+        /// Write the result to this .npy file (or Zarr array, for a path
+        /// ending in .zarr) instead of printing it.
         #[arg(short = 'o', long = "output")]
         output: Option<String>,
+        /// Compression of a Zarr output: zstd (default), blosc, gzip or
+        /// none.
+        #[arg(long, value_parser = ["zstd", "blosc", "gzip", "none"])]
+        codec: Option<String>,
         /// Worker threads, 1 to 256 (default: LAZYFUSE_THREADS or 1).
         #[arg(long)]
         threads: Option<usize>,
@@ -274,12 +282,54 @@ fn input_exprs(specs: &[String]) -> Result<Vec<(String, Expr)>> {
             Expr::named(name, &random::random(dt, &shape, 0x5eed + k as u64)?)
         } else if std::fs::metadata(val).is_ok_and(|m| m.is_file()) {
             Expr::npy(name, val)?
+        } else if cfg!(feature = "zarr") && Path::new(val).join("zarr.json").is_file() {
+            zarr_input(name, val)?
         } else {
             Expr::named(name, &Array::read_npy(val)?)
         };
         out.push((name.to_string(), e));
     }
     Ok(out)
+}
+
+/// `NAME=DIR.zarr`: a Zarr array, decoded chunk by chunk.
+#[cfg(feature = "zarr")]
+fn zarr_input(name: &str, path: &str) -> Result<Expr> {
+    Expr::zarr(name, path)
+}
+
+#[cfg(not(feature = "zarr"))]
+fn zarr_input(_: &str, path: &str) -> Result<Expr> {
+    Err(Error::Value(format!(
+        "{path}: Zarr arrays need lazyfuse built with the zarr feature"
+    )))
+}
+
+/// Writes the result to `path`: a Zarr array when it ends in `.zarr`, else
+/// a `.npy` file.
+fn write_output(e: &Expr, path: &str, codec: Option<&str>, opts: &crate::runtime::ExecOptions) -> Result<()> {
+    let zarr = Path::new(path).extension().is_some_and(|x| x == "zarr");
+    if !zarr {
+        if codec.is_some() {
+            return Err(Error::Value(format!(
+                "--codec applies to a Zarr output (-o DIR.zarr), not to {}",
+                clip(path)
+            )));
+        }
+        return e.eval_to_npy_with(path, opts);
+    }
+    #[cfg(feature = "zarr")]
+    {
+        let mut z = crate::internals::zarr::ZarrOptions::default();
+        if let Some(c) = codec {
+            z.codec = c.parse()?;
+        }
+        e.eval_to_zarr_with(path, &z, opts)
+    }
+    #[cfg(not(feature = "zarr"))]
+    Err(Error::Value(format!(
+        "{path}: Zarr arrays need lazyfuse built with the zarr feature"
+    )))
 }
 
 /// `NAME=VALUE`, with a valid name not given before.
@@ -438,6 +488,7 @@ fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
             expr,
             inputs,
             output,
+            codec,
             threads,
             memory,
         } => {
@@ -467,7 +518,7 @@ fn run_args(args: &[String], out: &mut dyn Write) -> Result<()> {
                 });
             }
             let r = match output {
-                Some(path) => e.eval_to_npy_with(&path, &opts),
+                Some(path) => write_output(&e, &path, codec.as_deref(), &opts),
                 None => e
                     .eval_with(&opts)
                     .and_then(|r| out.write_all(summary(&r).as_bytes()).map_err(io)),

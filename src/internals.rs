@@ -40,3 +40,6 @@ pub mod pipeline;
 pub mod plan;
 #[path = "runtime/mod.rs"]
 pub mod runtime;
+#[cfg(feature = "zarr")]
+#[path = "zarr.rs"]
+pub mod zarr;

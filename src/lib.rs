@@ -15,6 +15,8 @@ pub use array::{Array, ArrayViewMut, DType, Element, EvalTarget, Index, Scalar};
 pub use error::{Error, IoError, Result};
 pub use expr::{lazy, Expr, IntoExpr, Kwargs, LazyArray, PyScalar};
 pub use function::Function;
+#[cfg(feature = "zarr")]
+pub use internals::zarr::{ZarrCodec, ZarrOptions};
 pub use pipeline::{eval_many, eval_many_with, explain_many};
 pub use plan::MemoryReport;
 pub use runtime::ExecOptions;

@@ -253,6 +253,19 @@ impl Expr {
         Ok(Expr::source(Some(name), Arc::new(f)))
     }
 
+    /// A Zarr v3 array (a directory with `zarr.json`, as Python's zarr,
+    /// xarray and Dask write them) as an input, read when the expression is
+    /// evaluated: evaluations decode it chunk by chunk, within the memory
+    /// budget of [`crate::ExecOptions`], so it may be larger than memory.
+    /// Only its metadata is read now. Data types: bool, int8 to uint64,
+    /// float32, float64; missing chunks read as the fill value. See
+    /// [`Expr::eval_to_zarr`] for an example.
+    #[cfg(feature = "zarr")]
+    pub fn zarr(name: &str, path: impl AsRef<std::path::Path>) -> Result<Expr> {
+        let z = crate::internals::zarr::ZarrInput::open(path.as_ref())?;
+        Ok(Expr::source(Some(name), Arc::new(z)))
+    }
+
     /// Parses a numexpr/NumPy-style expression (the syntax of
     /// [`Expr::parse`]) over named expressions: arrays ([`lazy`]), files
     /// ([`Expr::npy`]), placeholders ([`Expr::input`]) or any other.
