@@ -32,8 +32,8 @@
 //!
 //! **Semantics** are the interpreter's ([`crate::interp::eval_unary`],
 //! [`crate::interp::eval_binary`]), bit for bit; `tests/differential.rs`
-//! checks it on random expressions. If a vector build fails, the kernel is
-//! rebuilt scalar (a safety net; the differential tests exercise both).
+//! checks it on random expressions. A code generator failure is an error
+//! (a panic in debug builds), never a silent rebuild as other code.
 
 pub mod host;
 mod schedule;
@@ -70,7 +70,7 @@ pub struct Compiled {
     pub clif: Option<String>,
     /// Machine code listing (Cranelift's VCode; when requested).
     pub asm: Option<String>,
-    /// Vector lanes actually used (1 if the vector build fell back).
+    /// Vector lanes of the main loops (the loop function's `vector`).
     pub vector: usize,
 }
 
@@ -121,36 +121,28 @@ fn isa(optimize: bool) -> Result<OwnedTargetIsa> {
 }
 
 /// Compiles a loop function. `text`: also keep the CLIF and VCode listings.
+///
+/// A code generator panic is a bug: in debug builds (tests) it propagates,
+/// so the test that met it fails; in release builds it becomes
+/// [`Error::Internal`] naming the kernel. It never turns into other code.
 pub fn compile(f: &LoopFunc, text: bool) -> Result<Compiled> {
-    if f.vector > 1 {
-        match guarded(f, text) {
-            Ok(c) => return Ok(c),
-            Err(e) => note_fallback(&e.to_string()),
-        }
-        let mut s = f.clone();
-        s.vector = 1;
-        s.unroll = s.unroll.min(2);
-        return guarded(&s, text);
+    let r = if cfg!(debug_assertions) {
+        compile_once(f, text)
+    } else {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compile_once(f, text))).unwrap_or_else(|p| {
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(Error::Internal(format!("code generator panicked on {}: {msg}", f.name)))
+        })
+    };
+    if r.is_err() && crate::env::debug_jit() {
+        eprintln!("lazyfuse: failed to compile this loop function:\n{f}");
     }
-    guarded(f, text)
+    r
 }
-
-/// [`compile_once`] with a Cranelift panic (a code generator bug) turned
-/// into an error: no public function panics.
-fn guarded(f: &LoopFunc, text: bool) -> Result<Compiled> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| compile_once(f, text))).unwrap_or_else(|p| {
-        let msg = p
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        Err(Error::Internal(format!("code generator panicked on {}: {msg}", f.name)))
-    })
-}
-
-/// How many vector builds failed and were rebuilt scalar (should stay 0;
-/// the differential tests check it).
-pub static VECTOR_FALLBACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// How many main loops had their unroll slots interleaved (see
 /// `schedule`).
@@ -165,13 +157,6 @@ pub static OUTLINED_KERNELS: std::sync::atomic::AtomicU64 = std::sync::atomic::A
 /// set).
 pub fn block_helpers_available() -> bool {
     host::block::available()
-}
-
-fn note_fallback(why: &str) {
-    VECTOR_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    if crate::env::debug_jit() {
-        eprintln!("lazyfuse: vector kernel rebuilt scalar: {why}");
-    }
 }
 
 fn compile_once(f: &LoopFunc, text: bool) -> Result<Compiled> {
