@@ -58,7 +58,7 @@ enum Family {
     Reduce,
     /// Float `sqrt` and division in several phases, with values (masks,
     /// integers, narrower floats) that cross phases, on sizes around the
-    /// 64-element blocks of outlined kernels (`jit::Outline`).
+    /// 64-element blocks of outlined kernels (`Outline` in `jit/outline.rs`).
     Outline,
 }
 

@@ -102,6 +102,8 @@ pub(super) fn entry(b: &mut FunctionBuilder, f: &LoopFunc) -> KernelArgs {
 }
 
 impl Cg<'_> {
+    /// Calls host function `fnptr` (one result), importing one signature
+    /// per list of types.
     pub(super) fn call(&mut self, fnptr: *const u8, params: &[Type], ret: Type, args: &[Value]) -> Value {
         let key = (params.to_vec(), ret);
         let sr = match self.sigs.get(&key) {
@@ -146,6 +148,7 @@ impl Cg<'_> {
         }
     }
 
+    /// The value of dtype `t` whose bits are the i64 `x`.
     pub(super) fn value_of_bits(&mut self, t: DType, x: Value) -> Value {
         match t {
             DType::F64 => self.b.ins().bitcast(types::F64, MemFlagsData::new(), x),
@@ -158,6 +161,7 @@ impl Cg<'_> {
         }
     }
 
+    /// A unary op with no lowering, through the interpreter's evaluator.
     pub(super) fn host_unary(&mut self, u: UnaryOp, t: DType, ty: DType, x: Value) -> Value {
         let bits = self.bits_of(t, x);
         let o = self.iconst(types::I32, host::unary_index(u) as i64);
@@ -167,6 +171,8 @@ impl Cg<'_> {
         self.value_of_bits(ty, r)
     }
 
+    /// A binary op with no lowering, through the interpreter's evaluator;
+    /// an error (negative integer power) sets the status word.
     pub(super) fn host_binary(&mut self, bop: BinaryOp, t: DType, ty: DType, x: Value, y: Value) -> Value {
         let xb = self.bits_of(t, x);
         let yb = self.bits_of(t, y);

@@ -54,6 +54,8 @@ impl Cg<'_> {
         }
     }
 
+    /// Param `p` (dtype `ty`) at innermost index `idx` (`None`: its
+    /// pointer as is, for hoisted loads).
     pub(super) fn load(&mut self, mode: Mode, p: usize, ty: DType, ptrs: &[Value], idx: Option<Value>) -> Value {
         let class = StrideClass::of(self.f.params[p].strides[self.n - 1]);
         if mode == Mode::Scalar || idx.is_none() {
@@ -100,6 +102,7 @@ impl Cg<'_> {
         raw
     }
 
+    /// Stores `x` (dtype `ty`) to param `p` at innermost index `idx`.
     pub(super) fn store(&mut self, mode: Mode, p: usize, ty: DType, x: Value, ptrs: &[Value], idx: Option<Value>) {
         let class = StrideClass::of(self.f.params[p].strides[self.n - 1]);
         if mode == Mode::Scalar {

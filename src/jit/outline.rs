@@ -1,5 +1,5 @@
 //! Outlining: `sqrt`, float division and the math module's functions run
-//! on 256-bit host helpers ([`host::block`]) instead of in the kernel.
+//! on 256-bit host helpers (`host::block`) instead of in the kernel.
 //!
 //! Cranelift has 128-bit vectors only, and `sqrt`/division are bound by the
 //! divider's per-instruction throughput, so a vector kernel with such an op
@@ -30,7 +30,7 @@ use cranelift_frontend::FunctionBuilder;
 pub(super) const OUTLINE_BLOCK: i64 = host::block::BLOCK as i64;
 
 /// Outlining of `sqrt` and float division to the host's 256-bit block
-/// helpers ([`host::block`]). The vector main loop runs in blocks of
+/// helpers (`host::block`). The vector main loop runs in blocks of
 /// [`OUTLINE_BLOCK`] elements and each block in phases: phase `k` computes
 /// the operands of the outlined ops of phase `k` into scratch buffers on
 /// the stack, then one helper call per op transforms its buffer in place,

@@ -28,6 +28,8 @@ impl Cg<'_> {
         }
     }
 
+    /// An element op on scalars: `ty` is the result dtype, `arg_tys` the
+    /// operands'.
     pub(super) fn scalar_op(&mut self, op: &LOp, ty: DType, arg_tys: &[DType], a: &[Value]) -> Value {
         let t = arg_tys.first().copied().unwrap_or(ty);
         match *op {
@@ -39,6 +41,7 @@ impl Cg<'_> {
         }
     }
 
+    /// Unary op `u` on `x` of dtype `t`, result dtype `ty`.
     pub(super) fn scalar_unary(&mut self, u: UnaryOp, t: DType, ty: DType, x: Value) -> Value {
         use UnaryOp::*;
         let float = t.is_float();
@@ -126,6 +129,7 @@ impl Cg<'_> {
         }
     }
 
+    /// The integer condition code of comparison `op` on dtype `t`.
     pub(super) fn icc(t: DType, op: BinaryOp) -> IntCC {
         let s = t.is_signed_int();
         match (op, s) {
@@ -143,6 +147,8 @@ impl Cg<'_> {
         }
     }
 
+    /// The float condition code of comparison `op` (ordered: NaN compares
+    /// false, except `!=`).
     pub(super) fn fcc(op: BinaryOp) -> FloatCC {
         match op {
             BinaryOp::Eq => FloatCC::Equal,
@@ -155,6 +161,7 @@ impl Cg<'_> {
         }
     }
 
+    /// Binary op `op` on `x`, `y` of dtype `t`, result dtype `ty`.
     pub(super) fn scalar_binary(&mut self, op: BinaryOp, t: DType, ty: DType, x: Value, y: Value) -> Value {
         use BinaryOp::*;
         let float = t.is_float();
@@ -238,6 +245,7 @@ impl Cg<'_> {
         }
     }
 
+    /// `x` of dtype `from` as dtype `to`, as the interpreter casts.
     pub(super) fn scalar_cast(&mut self, from: DType, to: DType, x: Value) -> Value {
         if from == to {
             return x;

@@ -1,4 +1,4 @@
-//! The loop skeleton: the loop nest of a [`LoopFunc`] as Cranelift blocks.
+//! The loop skeleton: the loop nest of a `LoopFunc` as Cranelift blocks.
 //!
 //! Loops nest as in the loop function; values hoisted to an outer level are
 //! computed there (`hoisted`, and splatted once for vector code). The
@@ -66,6 +66,8 @@ impl Cg<'_> {
         }
     }
 
+    /// The index range of loop `d`: `[start, end)` for the outermost,
+    /// `[0, dims[d])` for the others.
     pub(super) fn range(&mut self, d: usize) -> (Value, Value) {
         if d == 0 {
             (self.args.start, self.args.end)
@@ -75,6 +77,8 @@ impl Cg<'_> {
         }
     }
 
+    /// Loop `d` and everything inside it, with pointers `ptrs` at its
+    /// first iteration.
     pub(super) fn emit_loop(&mut self, d: usize, ptrs: Vec<Value>) {
         let (lo, hi) = self.range(d);
         if d + 1 == self.n {
@@ -105,6 +109,9 @@ impl Cg<'_> {
         self.b.switch_to_block(exit);
     }
 
+    /// The innermost loop over `[lo, hi)`: float sums' whole blocks, an
+    /// outlined kernel's blocks, the main loop, the remainder, then the
+    /// accumulators' flush.
     pub(super) fn emit_inner(&mut self, ptrs: Vec<Value>, lo: Value, hi: Value) {
         let step = (self.lanes * self.f.unroll) as i64;
         let mode = if self.lanes > 1 { Mode::Vector } else { Mode::Scalar };

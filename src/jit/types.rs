@@ -34,6 +34,7 @@ pub(super) fn cl_ty(d: DType) -> Type {
     }
 }
 
+/// The integer type of `w` bytes.
 pub(super) fn int_of_bytes(w: usize) -> Type {
     match w {
         1 => types::I8,
@@ -66,6 +67,7 @@ impl Cg<'_> {
         int_of_bytes(d.size() * self.lanes)
     }
 
+    /// A float constant of dtype `t`.
     pub(super) fn fconst(&mut self, t: DType, v: f64) -> Value {
         if t == DType::F32 {
             self.b.ins().f32const(v as f32)
@@ -74,6 +76,7 @@ impl Cg<'_> {
         }
     }
 
+    /// Scalar `s` of dtype `ty` in every lane (a bool as a lane mask).
     pub(super) fn splat(&mut self, ty: DType, s: Value) -> Value {
         let vt = self.vty(ty);
         let s = if ty == DType::Bool { self.bool_to_lane(s) } else { s };
@@ -92,12 +95,14 @@ impl Cg<'_> {
         self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0)
     }
 
+    /// A float constant of dtype `t` in every lane.
     pub(super) fn vsplat_f(&mut self, t: DType, v: f64) -> Value {
         let s = self.fconst(t, v);
         let vt = self.vty(t);
         self.b.ins().splat(vt, s)
     }
 
+    /// An integer constant in every lane of `vt`.
     pub(super) fn vsplat_i(&mut self, vt: Type, v: i64) -> Value {
         let s = self.iconst(vt.lane_type(), v);
         self.b.ins().splat(vt, s)
