@@ -24,7 +24,11 @@ use cranelift_frontend::FunctionBuilder;
 
 use super::host;
 
-/// The native signature of every kernel (see the module docs).
+/// The native signature of every kernel: `ptrs[p]` is param `p`'s
+/// pointer at iteration point zero, `strides[p * ndims + d]` its stride in
+/// bytes along loop `d`, `dims[d]` the extents; the outermost loop runs
+/// over `[start, end)` only; `status` is set to a non-zero code when a
+/// value NumPy rejects is met.
 pub type KernelFn = unsafe extern "C" fn(
     ptrs: *const *mut u8,
     strides: *const isize,
