@@ -17,7 +17,7 @@
 //! | `LAZYFUSE_NO_HUGEPAGES` | no `MADV_HUGEPAGE` on large buffers | unset | (set = on) |
 //! | `LAZYFUSE_NO_BLOCK_HELPERS` | no 256-bit AVX helpers in kernels | unset | (set = on) |
 //! | `LAZYFUSE_NO_INTERLEAVE` | no slot interleaving in kernels | unset | (set = on) |
-//! | `LAZYFUSE_DEBUG_JIT` | say on stderr why a vector kernel fell back | unset | (set = on) |
+//! | `LAZYFUSE_DEBUG_JIT` | print on stderr the loop function a kernel failed to compile from | unset | (set = on) |
 //!
 //! The README has the same table for users; a test checks that it lists
 //! every name in [`VARS`], and that no other file of `src/` reads the
@@ -147,8 +147,8 @@ pub(crate) fn no_interleave() -> bool {
     flag("LAZYFUSE_NO_INTERLEAVE", &V)
 }
 
-/// `LAZYFUSE_DEBUG_JIT` set: a vector kernel rebuilt scalar says why on
-/// stderr.
+/// `LAZYFUSE_DEBUG_JIT` set: a kernel that fails to compile prints its
+/// loop function on stderr.
 pub(crate) fn debug_jit() -> bool {
     static V: OnceLock<bool> = OnceLock::new();
     flag("LAZYFUSE_DEBUG_JIT", &V)

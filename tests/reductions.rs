@@ -7,8 +7,8 @@
 //!
 //! **Tolerances.** Integers, bools, `min`/`max`/`any`/`all` and
 //! `argmin`/`argmax` must be bit-exact (NaN equals NaN). Float sums (and
-//! `mean`) are blocked and compensated (see `jit::RAcc`), while the
-//! interpreter is NumPy's pairwise sum, so they differ by rounding only:
+//! `mean`) are blocked and compensated (see `RAcc` in `jit/reduce.rs`),
+//! while the interpreter is NumPy's pairwise sum, so they differ by rounding only:
 //! `|got - want| <= 64 ε Σ|x|` (with `ε` the dtype's epsilon: NumPy's own
 //! bound is about `(16 + log2 n) ε Σ|x|`). `prod` folds in another order:
 //! relative `4 n ε`. `var`/`std` use a shifted sum of squares (shift `K`,

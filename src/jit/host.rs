@@ -79,7 +79,7 @@ pub fn has_fma() -> bool {
 /// the divider's throughput per instruction, so a 256-bit AVX loop does
 /// twice the work per instruction. Kernels compute a block's operands into
 /// the scratch, call one of these, and read the results back (see
-/// `Outline` in `jit/mod.rs`). IEEE `sqrt` and `/` are correctly rounded,
+/// `Outline` in `jit/outline.rs`). IEEE `sqrt` and `/` are correctly rounded,
 /// so the results are the same bits as the 128-bit instructions'.
 pub mod block {
     /// Elements per block: a multiple of every kernel's `lanes × unroll`,

@@ -44,7 +44,7 @@ mod table;
 mod paths_test;
 
 /// Elements per block of the C-ABI block functions the JIT calls (a
-/// kernel's outlined block; see `Outline` in `jit/mod.rs`).
+/// kernel's outlined block; see `Outline` in `jit/outline.rs`).
 pub const BLOCK: usize = 64;
 
 /// A one-argument function's entry points, per dtype: the scalar kernel

@@ -1,0 +1,423 @@
+//! Outlining: `sqrt`, float division and the math module's functions run
+//! on 256-bit host helpers (`host::block`) instead of in the kernel.
+//!
+//! Cranelift has 128-bit vectors only, and `sqrt`/division are bound by the
+//! divider's per-instruction throughput, so a vector kernel with such an op
+//! runs its main loop in blocks of `OUTLINE_BLOCK` elements, in phases
+//! (`Outline`): each phase computes the operands of the next outlined ops
+//! into stack scratch, one helper call per op transforms a block in place,
+//! and the next phase reads the results back. `sin(x)` and `cos(x)` of one
+//! value make one `sincos` call. `plan_outline` decides; `outlined_blocks`
+//! and `body_phase` emit.
+//!
+//! Invariant: the helpers compute the same bits as the inline code (IEEE
+//! `sqrt` and `/` are correctly rounded; math functions share one scalar
+//! kernel), and an output is written only after every load of its block.
+
+use super::host;
+use super::mem::mem;
+use super::skeleton::Bound;
+use super::types::{cl_ty, VECTOR_BYTES};
+use super::{Cg, Mode};
+use crate::array::DType;
+use crate::expr::{BinaryOp, UnaryOp};
+use crate::loops::{LOp, LoopFunc, StrideClass};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{self, types, InstBuilder, Value};
+use cranelift_frontend::FunctionBuilder;
+
+/// Elements per block of an outlined kernel.
+pub(super) const OUTLINE_BLOCK: i64 = host::block::BLOCK as i64;
+
+/// Outlining of `sqrt` and float division to the host's 256-bit block
+/// helpers (`host::block`). The vector main loop runs in blocks of
+/// [`OUTLINE_BLOCK`] elements and each block in phases: phase `k` computes
+/// the operands of the outlined ops of phase `k` into scratch buffers on
+/// the stack, then one helper call per op transforms its buffer in place,
+/// and phase `k + 1` reads the results back. A value computed in one phase
+/// and used in a later one is kept in a scratch buffer too, except loads
+/// and constants, which are simply redone. The partial last block and the
+/// scalar remainder run the ordinary loop.
+pub(super) struct Outline {
+    /// Phase of each innermost-level instruction.
+    pub(super) phase: Vec<usize>,
+    /// Whether each instruction is an outlined op.
+    pub(super) outlined: Vec<bool>,
+    /// Scratch buffer index of an instruction's value (an outlined op: its
+    /// operand, then its result).
+    pub(super) scratch: Vec<Option<usize>>,
+    /// Scratch buffer of an outlined division's vector denominator.
+    pub(super) den: Vec<Option<usize>>,
+    /// Scratch buffers.
+    pub(super) slots: Vec<ir::StackSlot>,
+    /// An outlined op whose only use is the store of the last phase into
+    /// a contiguous output: its operand goes straight into the output's
+    /// block and the helper finishes it there; the last phase is then
+    /// skipped. (Written at the end of its phase, after every load of it,
+    /// so an output over an input of the same layout stays correct.)
+    pub(super) direct: Vec<Option<usize>>,
+    /// Phases to emit (`phases`, or one fewer when the last is direct).
+    pub(super) emit: usize,
+    /// For an outlined `sin`: the outlined `cos` of the same value, both
+    /// computed by one `sincos` call (one range reduction); that `cos`
+    /// then makes no call of its own and takes no operand.
+    pub(super) cos_of: Vec<Option<usize>>,
+    /// An outlined `cos` computed by its `sin`'s `sincos` call.
+    pub(super) by_sincos: Vec<bool>,
+}
+
+impl Cg<'_> {
+    /// Decides whether and how to outline (see [`Outline`]): vector
+    /// kernels without row accumulators whose innermost body has a float
+    /// `sqrt` or division on full vectors.
+    pub(super) fn plan_outline(&mut self) -> Option<Outline> {
+        let f = self.f;
+        let n = self.n;
+        let accum = f
+            .body
+            .iter()
+            .any(|i| matches!(i.op, LOp::Accum(..) | LOp::ArgAccum { .. }));
+        if self.lanes < 2 || accum || !host::block::available() {
+            return None;
+        }
+        let len = f.body.len();
+        let inner = |v: usize| f.body[v].level == n;
+        let outlinable = |v: usize| {
+            let i = &f.body[v];
+            let full = matches!(i.ty, DType::F64 | DType::F32) && i.ty.size() * self.lanes == VECTOR_BYTES;
+            match i.op {
+                LOp::Unary(UnaryOp::Sqrt, a) => full && f.body[a].ty == i.ty,
+                LOp::Unary(u, a) if u.math().is_some() => full && f.body[a].ty == i.ty,
+                LOp::Binary(op, a, b) if op.math().is_some() => {
+                    full && f.body[a].ty == i.ty && f.body[b].ty == i.ty && (inner(a) || inner(b))
+                }
+                LOp::Binary(BinaryOp::Div, a, b) => {
+                    full && f.body[a].ty == i.ty && f.body[b].ty == i.ty && (inner(a) || inner(b))
+                }
+                _ => false,
+            }
+        };
+        let outlined: Vec<bool> = (0..len).map(|v| inner(v) && outlinable(v)).collect();
+        if !outlined.iter().any(|&o| o) {
+            return None;
+        }
+        let mut phase = vec![0; len];
+        for v in 0..len {
+            if inner(v) {
+                phase[v] = LoopFunc::args(&f.body[v].op)
+                    .iter()
+                    .filter(|&&a| inner(a))
+                    .map(|&a| phase[a] + outlined[a] as usize)
+                    .max()
+                    .unwrap_or(0);
+            }
+        }
+        let phases = (0..len).filter(|&v| inner(v)).map(|v| phase[v] + 1).max().unwrap_or(1);
+        // The last phase only stores outlined results into contiguous
+        // outputs of their dtype: those go direct.
+        let last = phases - 1;
+        let uses = |v: usize| (0..len).filter(|&u| LoopFunc::args(&f.body[u].op).contains(&v)).count();
+        let last_insts: Vec<usize> = (0..len).filter(|&u| inner(u) && phase[u] == last).collect();
+        let all_direct = phases >= 2
+            && !last_insts.is_empty()
+            && last_insts.iter().all(|&u| match f.body[u].op {
+                LOp::Store(p, v) => {
+                    outlined[v]
+                        && uses(v) == 1
+                        && StrideClass::of(f.params[p].strides[n - 1]) == StrideClass::Unit
+                        && f.params[p].dtype == f.body[v].ty
+                }
+                _ => false,
+            });
+        let mut direct = vec![None; len];
+        if all_direct {
+            for &u in &last_insts {
+                if let LOp::Store(p, v) = f.body[u].op {
+                    direct[v] = Some(p);
+                }
+            }
+        }
+        let emit = if all_direct { last } else { phases };
+        // sin(x) and cos(x) of one value share a range reduction.
+        let mut cos_of = vec![None; len];
+        let mut by_sincos = vec![false; len];
+        for v in 0..len {
+            if let (true, None, &LOp::Unary(UnaryOp::Sin, a)) = (outlined[v], direct[v], &f.body[v].op) {
+                let w = (0..len).find(|&w| {
+                    outlined[w]
+                        && direct[w].is_none()
+                        && !by_sincos[w]
+                        && f.body[w].ty == f.body[v].ty
+                        && matches!(f.body[w].op, LOp::Unary(UnaryOp::Cos, b) if b == a)
+                });
+                if let Some(w) = w {
+                    cos_of[v] = Some(w);
+                    by_sincos[w] = true;
+                }
+            }
+        }
+        let mut scratch = vec![None; len];
+        let mut den = vec![None; len];
+        let mut slots = vec![];
+        let bytes = (OUTLINE_BLOCK as usize * VECTOR_BYTES / self.lanes) as u32;
+        let mut new_slot = |b: &mut FunctionBuilder| {
+            let data = ir::StackSlotData::new(ir::StackSlotKind::ExplicitSlot, bytes, 5);
+            slots.push(b.create_sized_stack_slot(data));
+            Some(slots.len() - 1)
+        };
+        for v in 0..len {
+            if !inner(v) {
+                continue;
+            }
+            let redo = matches!(f.body[v].op, LOp::Load(_) | LOp::Const(_));
+            let later = (v + 1..len)
+                .any(|u| inner(u) && LoopFunc::args(&f.body[u].op).contains(&v) && phase[u] > phase[v] && !outlined[v]);
+            if outlined[v] {
+                if direct[v].is_none() {
+                    scratch[v] = new_slot(&mut self.b);
+                }
+                if let LOp::Binary(op, a, b) = f.body[v].op {
+                    // Math functions take both operands from scratch (an
+                    // invariant one splatted); division has scalar forms.
+                    if (inner(a) && inner(b)) || op.math().is_some() {
+                        den[v] = new_slot(&mut self.b);
+                    }
+                }
+            } else if later && !redo {
+                scratch[v] = new_slot(&mut self.b);
+            }
+        }
+        // Scratch beyond half of L1 would push the arrays' lines out: not
+        // worth it then (32 buffers of BLOCK elements are 16 KiB).
+        (slots.len() <= 32).then_some(Outline {
+            phase,
+            outlined,
+            scratch,
+            den,
+            slots,
+            direct,
+            emit,
+            cos_of,
+            by_sincos,
+        })
+    }
+
+    /// The blocked, phased main loop of an outlined kernel from `lo` while
+    /// whole blocks fit below `hi`; returns where it stopped.
+    pub(super) fn outlined_blocks(&mut self, ptrs: &[Value], lo: Value, hi: Value) -> Value {
+        let bhead = self.b.create_block();
+        let bbody = self.b.create_block();
+        let bexit = self.b.create_block();
+        let bi = self.b.append_block_param(bhead, types::I64);
+        self.b.ins().jump(bhead, &[lo.into()]);
+        self.b.switch_to_block(bhead);
+        let bend = self.b.ins().iadd_imm_s(bi, OUTLINE_BLOCK);
+        let full = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, bend, hi);
+        self.b.ins().brif(full, bbody, &[], bexit, &[bi.into()]);
+        self.b.switch_to_block(bbody);
+        // Scratch pointers biased by the block start, so that the element
+        // at index `j` is at `ptr + j * bytes_per_element`, like arrays.
+        let per = (VECTOR_BYTES / self.lanes) as i64;
+        let slots = self.outline.as_ref().expect("outlined").slots.clone();
+        let bias = self.b.ins().imul_imm_s(bi, per);
+        let mut ext = ptrs.to_vec();
+        let mut bases = vec![];
+        for &ss in &slots {
+            let a = self.b.ins().stack_addr(types::I64, ss, 0);
+            bases.push(a);
+            ext.push(self.b.ins().isub(a, bias));
+        }
+        let phases = self.outline.as_ref().expect("outlined").emit;
+        for k in 0..phases {
+            self.phase = Some(k);
+            self.vloop(Mode::Vector, &ext, bi, vec![], Bound::Exactly(bend));
+            self.phase = None;
+            for v in 0..self.f.body.len() {
+                let o = self.outline.as_ref().expect("outlined");
+                if !o.outlined[v] || o.phase[v] != k {
+                    continue;
+                }
+                if o.by_sincos[v] {
+                    continue;
+                }
+                if let Some(w) = o.cos_of[v] {
+                    let (x, c) = (
+                        bases[o.scratch[v].expect("scratch")],
+                        bases[o.scratch[w].expect("scratch")],
+                    );
+                    let f = if self.f.body[v].ty == DType::F64 {
+                        crate::math::sincos_f64_c_block as *const u8
+                    } else {
+                        crate::math::sincos_f32_c_block as *const u8
+                    };
+                    self.call_void(f, &[types::I64, types::I64], &[x, c]);
+                    continue;
+                }
+                let (direct, scratch) = (o.direct[v], o.scratch[v]);
+                let d = o.den[v].map(|d| bases[d]);
+                let x = match direct {
+                    // The output's block: its element `bi` onwards.
+                    Some(p) => self.addr(p, ptrs, Some(bi), 0).0,
+                    None => bases[scratch.expect("an outlined op has scratch or goes direct")],
+                };
+                self.call_block_helper(v, x, d);
+            }
+        }
+        self.b.ins().jump(bhead, &[bend.into()]);
+        self.b.switch_to_block(bexit);
+        self.b.append_block_param(bexit, types::I64)
+    }
+
+    /// The helper call of outlined op `v` on its scratch `x` (and `den`).
+    pub(super) fn call_block_helper(&mut self, v: usize, x: Value, den: Option<Value>) {
+        use host::block::*;
+        let inst = &self.f.body[v];
+        let f64_ = inst.ty == DType::F64;
+        let ft = cl_ty(inst.ty);
+        let i64_ = types::I64;
+        match inst.op {
+            LOp::Unary(UnaryOp::Sqrt, _) => {
+                let f = if f64_ {
+                    sqrt_f64 as *const u8
+                } else {
+                    sqrt_f32 as *const u8
+                };
+                self.call_void(f, &[i64_], &[x]);
+            }
+            LOp::Unary(u, _) if u.math().is_some() => {
+                let m = u.math().expect("a math function");
+                let f = if f64_ {
+                    m.block_f64 as *const u8
+                } else {
+                    m.block_f32 as *const u8
+                };
+                self.call_void(f, &[i64_], &[x]);
+            }
+            LOp::Binary(op, _, _) if op.math().is_some() => {
+                let m = op.math().expect("a math function");
+                let f = if f64_ {
+                    m.block_f64 as *const u8
+                } else {
+                    m.block_f32 as *const u8
+                };
+                self.call_void(f, &[i64_, i64_], &[x, den.expect("math operands in scratch")]);
+            }
+            LOp::Binary(_, a, b) => match den {
+                Some(d) => {
+                    let f = if f64_ {
+                        div_f64 as *const u8
+                    } else {
+                        div_f32 as *const u8
+                    };
+                    self.call_void(f, &[i64_, i64_], &[x, d]);
+                }
+                None => {
+                    // One side is loop-invariant: its scalar was hoisted.
+                    let (f, s) = if self.f.body[b].level < self.n {
+                        let f = if f64_ {
+                            div_scalar_f64 as *const u8
+                        } else {
+                            div_scalar_f32 as *const u8
+                        };
+                        (f, self.sv[b].expect("hoisted"))
+                    } else {
+                        let f = if f64_ {
+                            rdiv_scalar_f64 as *const u8
+                        } else {
+                            rdiv_scalar_f32 as *const u8
+                        };
+                        (f, self.sv[a].expect("hoisted"))
+                    };
+                    self.call_void(f, &[i64_, ft], &[x, s]);
+                }
+            },
+            _ => unreachable!("only sqrt and division are outlined"),
+        }
+    }
+
+    /// Phase `k` of the innermost body at `idx` (see [`Outline`]); scratch
+    /// buffer `s` is pointer `ptrs[params + s]`.
+    pub(super) fn body_phase(&mut self, k: usize, ptrs: &[Value], idx: Value) {
+        let o = self.outline.take().expect("outlined");
+        let f = self.f;
+        let np = f.params.len();
+        let len = f.body.len();
+        let n = self.n;
+        let inner = |v: usize| f.body[v].level == n;
+        // Values of earlier phases that this phase reads.
+        let mut need = vec![false; len];
+        for u in 0..len {
+            if inner(u) && o.phase[u] == k {
+                for a in LoopFunc::args(&f.body[u].op) {
+                    if inner(a) && o.phase[a] < k {
+                        need[a] = true;
+                    }
+                }
+            }
+        }
+        let mut vals = self.vv.clone();
+        let mut late: Vec<(usize, Value)> = vec![];
+        let per = VECTOR_BYTES / self.lanes;
+        let at = (self.slot_off * per) as i32;
+        for v in 0..len {
+            if !inner(v) {
+                continue;
+            }
+            let ty = f.body[v].ty;
+            let vt = self.vty(ty);
+            let addr = |cg: &mut Self, s: usize| {
+                let off = cg.b.ins().imul_imm_s(idx, per as i64);
+                cg.b.ins().iadd(ptrs[np + s], off)
+            };
+            if o.outlined[v] {
+                if o.phase[v] == k && !o.by_sincos[v] {
+                    // Operands into the scratch.
+                    let (x, y) = match f.body[v].op {
+                        LOp::Binary(op, a, b) if op.math().is_some() => (a, o.den[v].map(|d| (b, d))),
+                        LOp::Binary(_, a, b) if !inner(a) => (b, None),
+                        LOp::Binary(_, a, b) => (a, o.den[v].map(|d| (b, d))),
+                        LOp::Unary(_, a) => (a, None),
+                        _ => unreachable!("outlined ops are sqrt and division"),
+                    };
+                    let xv = vals[x].expect("operand computed");
+                    match o.direct[v] {
+                        // Into the output, after this phase's loads.
+                        Some(p) => late.push((p, xv)),
+                        None => {
+                            let p = addr(self, o.scratch[v].expect("scratch"));
+                            self.b.ins().store(mem(), xv, p, at);
+                        }
+                    }
+                    if let Some((y, d)) = y {
+                        let p = addr(self, d);
+                        let yv = vals[y].expect("operand computed");
+                        self.b.ins().store(mem(), yv, p, at);
+                    }
+                } else if need[v] {
+                    let p = addr(self, o.scratch[v].expect("scratch"));
+                    vals[v] = Some(self.b.ins().load(vt, mem(), p, at));
+                }
+                continue;
+            }
+            if o.phase[v] == k || (need[v] && o.scratch[v].is_none()) {
+                // This phase's work, or a load or constant redone.
+                let r = self.inst(Mode::Vector, v, &mut vals, ptrs, Some(idx));
+                vals[v] = Some(r);
+                if o.phase[v] == k {
+                    if let Some(s) = o.scratch[v] {
+                        let p = addr(self, s);
+                        self.b.ins().store(mem(), r, p, at);
+                    }
+                }
+            } else if need[v] {
+                let p = addr(self, o.scratch[v].expect("scratch"));
+                vals[v] = Some(self.b.ins().load(vt, mem(), p, at));
+            }
+        }
+        for (p, x) in late {
+            let (a, at) = self.addr(p, ptrs, Some(idx), 0);
+            self.b.ins().store(mem(), x, a, at);
+        }
+        self.outline = Some(o);
+    }
+}
