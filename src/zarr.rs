@@ -173,10 +173,9 @@ impl ZarrInput {
     pub(crate) fn open(path: &Path) -> Result<ZarrInput> {
         let meta = std::fs::metadata(path).map_err(|e| io_err(path, e))?;
         if !meta.is_dir() || !(path.join("zarr.json").is_file() || path.join(".zarray").is_file()) {
-            return Err(Error::Io(format!(
-                "{}: not a Zarr array (a directory with zarr.json)",
-                path.display()
-            ).into()));
+            return Err(Error::Io(
+                format!("{}: not a Zarr array (a directory with zarr.json)", path.display()).into(),
+            ));
         }
         let store = FilesystemStore::new(path).map_err(|e| zerr(path, e))?;
         let array = ZArray::open(Arc::new(store), "/").map_err(|e| zerr(path, e))?;
@@ -777,7 +776,9 @@ pub(crate) fn write_zarr(
     // The target may have changed while the result was computed.
     let (target2, existed) = check_target(path)?;
     if target2 != target {
-        return Err(Error::Io(format!("{}: changed while it was written", path.display()).into()));
+        return Err(Error::Io(
+            format!("{}: changed while it was written", path.display()).into(),
+        ));
     }
     swap_in(&tmp.0, &target, existed).map_err(|e| io_err(path, e))?;
     if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
