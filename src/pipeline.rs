@@ -27,10 +27,6 @@ pub(crate) fn compile(g: &Graph, layouts: Vec<runtime::Layout>, donated: &[bool]
     runtime::prepare_layouts_check(g, &layouts)?;
     let mask: Vec<bool> = (0..layouts.len()).map(|i| donated.get(i) == Some(&true)).collect();
     let program = fuse::fuse(g)?; //                                     fused
-    debug_assert!(
-        crate::fuse::Program::parse(&program.to_string()).is_ok(),
-        "fused text parses back"
-    );
     let plan = plan_buffers(&program, g, &mask); //                        plan
     let mut kernels = Vec::with_capacity(program.steps.len());
     for (kid, k) in program.kernels().enumerate() {
