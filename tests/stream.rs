@@ -304,3 +304,66 @@ fn npy_sources_stream_and_detect_changes() {
     assert!(Expr::npy("x", d.0.join("missing.npy")).is_err());
     assert!(Expr::npy("x", &d.0).is_err());
 }
+
+/// Random expressions (element-wise ops, reductions over random axes that
+/// feed element-wise work, transposes, slices) over two `.npy` files,
+/// streamed with random budgets (down to a window of one row or less) and
+/// thread counts: the bits of the in-memory evaluation, every time.
+#[test]
+fn random_expressions_stream_with_in_memory_bits() {
+    use lazyfuse::internals::array::random::SplitMix64;
+    let d = Dir::new("random");
+    let mut rng = SplitMix64(2026);
+    let mut evaluated = 0;
+    for case in 0..40 {
+        let rows = rng.pick(&[0usize, 1, 2, 7, 64, 1000, 3001]);
+        let cols = rng.pick(&[1usize, 3, 8]);
+        let (a, b) = (data(&[rows, cols], case * 2 + 1), data(&[rows, cols], case * 2 + 2));
+        let (pa, pb) = (d.file("a.npy", &a), d.file("b.npy", &b));
+        // Leaves and a small grammar, depth 3.
+        let mut e = rng.pick(&["a", "b", "a.T.T", "b[::-1]"]).to_string();
+        for _ in 0..3 {
+            let other = rng.pick(&["a", "b", "1.5", "b[::-1]"]);
+            e = match rng.below(9) {
+                0 => format!("({e} + {other})"),
+                1 => format!("({e} * {other})"),
+                2 => format!("sin({e})"),
+                3 => format!("sqrt(abs({e}))"),
+                4 => format!("({e} - mean({e}, axis=0))"),
+                5 => format!("({e} / (1 + sum(abs({e}), axis=1, keepdims=True)))"),
+                6 => format!("where({e} > 0, {e}, {other})"),
+                7 => format!("({e} - max({e}))"),
+                _ => format!("exp(-({e}) ** 2)"),
+            };
+        }
+        let full = if rng.chance(0.3) {
+            format!("sum({e}, axis=0)")
+        } else {
+            e.clone()
+        };
+        let (wa, wb) = (Array::read_npy(&pa).unwrap(), Array::read_npy(&pb).unwrap());
+        let want = Expr::parse(&full, &[("a", &wa), ("b", &wb)]).and_then(|x| x.eval());
+        let (sa, sb) = (Expr::npy("a", &pa).unwrap(), Expr::npy("b", &pb).unwrap());
+        let budget = rng.pick(&[1usize, 64, 1 << 10, 1 << 16, 1 << 24]);
+        let threads = rng.pick(&[1usize, 2]);
+        let opts = ExecOptions::default().with_memory(budget).with_threads(threads);
+        let got = Expr::parse_exprs(&full, &[("a", &sa), ("b", &sb)]).and_then(|x| x.eval_with(&opts));
+        assert_eq!(
+            got.map_err(|e| e.to_string()),
+            want.map_err(|e| e.to_string()),
+            "case {case}: {full} over [{rows}, {cols}], budget {budget}, {threads} threads"
+        );
+        // Into a file, window by window.
+        if let Ok(w) = Expr::parse(&full, &[("a", &wa), ("b", &wb)]).and_then(|x| x.eval()) {
+            evaluated += 1;
+            let out = d.0.join("out.npy");
+            Expr::parse_exprs(&full, &[("a", &sa), ("b", &sb)])
+                .unwrap()
+                .eval_to_npy_with(&out, &opts)
+                .unwrap();
+            assert_eq!(Array::read_npy(&out).unwrap(), w, "case {case}: {full} to a file");
+        }
+    }
+    // Most cases evaluate (the rest must fail the same way both ways).
+    assert!(evaluated >= 30, "only {evaluated} of 40 cases evaluated");
+}
