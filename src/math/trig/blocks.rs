@@ -1,0 +1,170 @@
+//! Part of the trigonometric functions (see `mod.rs`).
+
+#[allow(unused_imports)]
+use super::*;
+
+// ---------------------------------------------------------------------------
+// Block functions of sin, cos, tan, sincos: each chunk is scanned for huge
+// arguments first (see the module comment).
+
+pub(super) const CHUNK: usize = 64;
+
+/// Applies `small` to every element of a chunk, then, where the chunk has
+/// a huge argument, `full` (the branching scalar entry point) to those
+/// arguments, kept aside before `small` overwrote them.
+#[inline(always)]
+pub(super) fn run_unary<T: Copy + Default>(
+    x: &mut [T],
+    huge: impl Fn(T) -> bool,
+    small: impl Fn(T) -> T,
+    full: impl Fn(T) -> T,
+) {
+    for c in x.chunks_mut(CHUNK) {
+        let any = c.iter().fold(false, |a, &v| a | huge(v));
+        let mut orig = [T::default(); CHUNK];
+        if any {
+            orig[..c.len()].copy_from_slice(c);
+        }
+        for v in c.iter_mut() {
+            *v = small(*v);
+        }
+        if any {
+            for (v, &o) in c.iter_mut().zip(&orig) {
+                if huge(o) {
+                    *v = full(o);
+                }
+            }
+        }
+    }
+}
+
+#[inline(always)]
+pub(super) fn run_sincos<T: Copy + Default>(
+    x: &mut [T],
+    c: &mut [T],
+    huge: impl Fn(T) -> bool,
+    small: impl Fn(T) -> (T, T),
+    full: impl Fn(T) -> (T, T),
+) {
+    let c = &mut c[..x.len()];
+    for (xc, cc) in x.chunks_mut(CHUNK).zip(c.chunks_mut(CHUNK)) {
+        let any = xc.iter().fold(false, |a, &v| a | huge(v));
+        let mut orig = [T::default(); CHUNK];
+        if any {
+            orig[..xc.len()].copy_from_slice(xc);
+        }
+        for (v, w) in xc.iter_mut().zip(cc.iter_mut()) {
+            (*v, *w) = small(*v);
+        }
+        if any {
+            for ((v, w), &o) in xc.iter_mut().zip(cc.iter_mut()).zip(&orig) {
+                if huge(o) {
+                    (*v, *w) = full(o);
+                }
+            }
+        }
+    }
+}
+
+macro_rules! trig_unary_block {
+    ($(#[$d:meta])* $block:ident, $on:ident, $huge:path, $small:path, $full:path, $t:ty) => {
+        $(#[$d])*
+        pub fn $block(x: &mut [$t]) {
+            $on(crate::math::Path::current(), x)
+        }
+
+        /// As the function without `_on`, on a given code path.
+        pub fn $on(path: crate::math::Path, x: &mut [$t]) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+                unsafe fn avx512(x: &mut [$t]) {
+                    run_unary(x, $huge, |v| $small(v), $full)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn avx2(x: &mut [$t]) {
+                    run_unary(x, $huge, |v| $small(v), $full)
+                }
+                if path == crate::math::Path::Avx512 && path.available() {
+                    // SAFETY: the CPU has the features (checked just above).
+                    return unsafe { avx512(x) };
+                }
+                if path == crate::math::Path::Avx2 && path.available() {
+                    // SAFETY: as above.
+                    return unsafe { avx2(x) };
+                }
+            }
+            let _ = path;
+            run_unary(x, $huge, |v| $small(v), $full)
+        }
+    };
+}
+
+macro_rules! trig_sincos_block {
+    ($(#[$d:meta])* $block:ident, $on:ident, $huge:path, $small:path, $full:path, $t:ty) => {
+        $(#[$d])*
+        pub fn $block(x: &mut [$t], c: &mut [$t]) {
+            $on(crate::math::Path::current(), x, c)
+        }
+
+        /// As the function without `_on`, on a given code path.
+        pub fn $on(path: crate::math::Path, x: &mut [$t], c: &mut [$t]) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+                unsafe fn avx512(x: &mut [$t], c: &mut [$t]) {
+                    run_sincos(x, c, $huge, |v| $small(v), $full)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn avx2(x: &mut [$t], c: &mut [$t]) {
+                    run_sincos(x, c, $huge, |v| $small(v), $full)
+                }
+                if path == crate::math::Path::Avx512 && path.available() {
+                    // SAFETY: the CPU has the features (checked just above).
+                    return unsafe { avx512(x, c) };
+                }
+                if path == crate::math::Path::Avx2 && path.available() {
+                    // SAFETY: as above.
+                    return unsafe { avx2(x, c) };
+                }
+            }
+            let _ = path;
+            run_sincos(x, c, $huge, |v| $small(v), $full)
+        }
+    };
+}
+
+trig_unary_block!(
+    /// `x[i] = sin(x[i])`.
+    sin_f64_block, sin_f64_block_on, is_huge, sin_f64_small, sin_f64, f64
+);
+trig_unary_block!(
+    /// `x[i] = cos(x[i])`.
+    cos_f64_block, cos_f64_block_on, is_huge, cos_f64_small, cos_f64, f64
+);
+trig_unary_block!(
+    /// `x[i] = tan(x[i])`.
+    tan_f64_block, tan_f64_block_on, is_huge, tan_f64_small, tan_f64, f64
+);
+trig_sincos_block!(
+    /// `(x[i], c[i]) = (sin(x[i]), cos(x[i]))` for `i < x.len()` (`c` at
+    /// least as long), one argument reduction for both.
+    sincos_f64_block, sincos_f64_block_on, is_huge, sincos_f64_small, sincos_f64, f64
+);
+trig_unary_block!(
+    /// `x[i] = sin(x[i])`.
+    sin_f32_block, sin_f32_block_on, is_huge_f32, sin_f32_small, sin_f32, f32
+);
+trig_unary_block!(
+    /// `x[i] = cos(x[i])`.
+    cos_f32_block, cos_f32_block_on, is_huge_f32, cos_f32_small, cos_f32, f32
+);
+trig_unary_block!(
+    /// `x[i] = tan(x[i])`.
+    tan_f32_block, tan_f32_block_on, is_huge_f32, tan_f32_small, tan_f32, f32
+);
+trig_sincos_block!(
+    /// `(x[i], c[i]) = (sin(x[i]), cos(x[i]))` for `i < x.len()` (`c` at
+    /// least as long), one argument reduction for both.
+    sincos_f32_block, sincos_f32_block_on, is_huge_f32, sincos_f32_small, sincos_f32, f32
+);
