@@ -1,0 +1,50 @@
+//! Part of the exponentials and logarithms (see `mod.rs`).
+
+#[allow(unused_imports)]
+use super::*;
+
+// ---- block functions ------------------------------------------------------
+
+macro_rules! unary_blocks {
+    ($($block:ident, $on:ident, $f:ident, $t:ty, $name:literal;)*) => {
+        $(crate::math_unary_block!(
+            #[doc = concat!("`x[i] = ", $name, "(x[i])`.")]
+            $block, $on, $f, $t
+        );)*
+    };
+}
+
+macro_rules! binary_blocks {
+    ($($block:ident, $on:ident, $f:ident, $t:ty, $name:literal;)*) => {
+        $(crate::math_binary_block!(
+            #[doc = concat!("`x[i] = ", $name, "(x[i], y[i])`.")]
+            $block, $on, $f, $t
+        );)*
+    };
+}
+
+unary_blocks! {
+    exp_f64_block, exp_f64_block_on, exp_f64, f64, "exp";
+    exp2_f64_block, exp2_f64_block_on, exp2_f64, f64, "exp2";
+    expm1_f64_block, expm1_f64_block_on, expm1_f64, f64, "expm1";
+    log_f64_block, log_f64_block_on, log_f64, f64, "log";
+    log2_f64_block, log2_f64_block_on, log2_f64, f64, "log2";
+    log10_f64_block, log10_f64_block_on, log10_f64, f64, "log10";
+    log1p_f64_block, log1p_f64_block_on, log1p_f64, f64, "log1p";
+    cbrt_f64_block, cbrt_f64_block_on, cbrt_f64, f64, "cbrt";
+    exp_f32_block, exp_f32_block_on, exp_f32, f32, "exp";
+    exp2_f32_block, exp2_f32_block_on, exp2_f32, f32, "exp2";
+    expm1_f32_block, expm1_f32_block_on, expm1_f32, f32, "expm1";
+    log_f32_block, log_f32_block_on, log_f32, f32, "log";
+    log2_f32_block, log2_f32_block_on, log2_f32, f32, "log2";
+    log10_f32_block, log10_f32_block_on, log10_f32, f32, "log10";
+    log1p_f32_block, log1p_f32_block_on, log1p_f32, f32, "log1p";
+    cbrt_f32_block, cbrt_f32_block_on, cbrt_f32, f32, "cbrt";
+}
+
+binary_blocks! {
+    logaddexp_f64_block, logaddexp_f64_block_on, logaddexp_f64, f64, "logaddexp";
+    logaddexp2_f64_block, logaddexp2_f64_block_on, logaddexp2_f64, f64, "logaddexp2";
+    logaddexp_f32_block, logaddexp_f32_block_on, logaddexp_f32, f32, "logaddexp";
+    logaddexp2_f32_block, logaddexp2_f32_block_on, logaddexp2_f32, f32, "logaddexp2";
+}

@@ -1,0 +1,370 @@
+//! Part of the exponentials and logarithms (see `mod.rs`).
+
+#[allow(unused_imports)]
+use super::*;
+
+// ---- f64 ------------------------------------------------------------------
+
+pub(super) const R_LN2: f64 = std::f64::consts::LOG2_E;
+pub(super) const L2U: f64 = 0.693_147_180_559_662_956_511_601_805_686_950_683_593_75;
+pub(super) const L2L: f64 = 0.282_352_905_630_315_771_225_884_481_750_134_360_255_254_120_68e-12;
+/// The largest `x` with `exp(x)` finite: 0x1.62e42fefa39efp+9.
+pub(super) const LOG_DBL_MAX: f64 = 709.782_712_893_384;
+
+/// `e^x` (max error < 1 ULP).
+#[inline(always)]
+pub fn exp_f64(x: f64) -> f64 {
+    let q = round_f64(x * R_LN2);
+    let s = q.mul_add(-L2U, x);
+    let s = q.mul_add(-L2L, s);
+    let mut u: f64 = 2.088_606_211_072_836_875_363_41e-09;
+    u = u.mul_add(s, 2.511_129_308_928_765_186_106_61e-08);
+    u = u.mul_add(s, 2.755_739_112_349_004_718_933_38e-07);
+    u = u.mul_add(s, 2.755_723_629_119_288_276_294_23e-06);
+    u = u.mul_add(s, 2.480_158_715_923_547_299_879_1e-05);
+    u = u.mul_add(s, 0.000_198_412_698_960_509_205_564_975);
+    u = u.mul_add(s, 0.001_388_888_888_897_744_922_079_62);
+    u = u.mul_add(s, 0.008_333_333_333_316_527_216_649_84);
+    u = u.mul_add(s, 0.041_666_666_666_666_504_759_142_2);
+    u = u.mul_add(s, 0.166_666_666_666_666_851_703_837);
+    u = u.mul_add(s, 0.5);
+    let u = 1.0 + (s * s).mul_add(u, s);
+    let u = pow2i_f64(u, q);
+    let u = if x > LOG_DBL_MAX { f64::INFINITY } else { u };
+    if x < -1000.0 {
+        0.0
+    } else {
+        u
+    }
+}
+
+/// SLEEF's `expk2`: `e^d` for a double-word `d`, as a double word.
+#[inline(always)]
+pub(super) fn expk2_f64(d: dw64::D) -> dw64::D {
+    use dw64::*;
+    let q = round_f64((d.x + d.y) * R_LN2);
+    let s = add2_ds(d, q * -L2U);
+    let s = add2_ds(s, q * -L2L);
+    let s2 = squ(s);
+    let s4 = squ(s2);
+    let mut u: f64 = 0.160_247_221_970_993_207_2e-9;
+    u = u.mul_add(s.x, 0.209_225_518_356_315_700_7e-8);
+    u = u.mul_add(s.x, 0.250_523_002_378_264_446_5e-7);
+    u = u.mul_add(s.x, 0.275_572_480_090_213_530_3e-6);
+    u = u.mul_add(s.x, 0.275_573_189_238_604_437_3e-5);
+    u = u.mul_add(s.x, 0.248_015_873_560_581_506_5e-4);
+    u = u.mul_add(s.x, 0.198_412_698_414_807_185_8e-3);
+    u = u.mul_add(s.x, 0.138_888_888_888_676_325_5e-2);
+    u = u.mul_add(s.x, 0.833_333_333_333_334_709_5e-2);
+    u = u.mul_add(s.x, 0.416_666_666_666_666_990_5e-1);
+    let t = add_sd(0.5, mul_ds(s, 0.166_666_666_666_666_657_4));
+    let t = add_sd(1.0, mul_dd(t, s));
+    let t = add_sd(1.0, mul_dd(t, s));
+    let t = add_dd(t, mul_ds(s4, u));
+    let lo = d.x < -1000.0;
+    D {
+        x: if lo { 0.0 } else { pow2i_f64(t.x, q) },
+        y: if lo { 0.0 } else { pow2i_f64(t.y, q) },
+    }
+}
+
+/// `e^x - 1` (max error < 1 ULP).
+#[inline(always)]
+pub fn expm1_f64(a: f64) -> f64 {
+    use dw64::*;
+    let d = add2_ds(expk2_f64(D { x: a, y: 0.0 }), -1.0);
+    let x = d.x + d.y;
+    let x = if a > 709.782_712_893_383_996_732_223 {
+        f64::INFINITY
+    } else {
+        x
+    };
+    let x = if a < -36.736_800_569_677_101_399_113_302_437 {
+        -1.0
+    } else {
+        x
+    };
+    // -0 → -0 (the sum above gives +0).
+    if a == 0.0 {
+        a
+    } else {
+        x
+    }
+}
+
+/// `2^x` (max error < 1 ULP).
+#[inline(always)]
+pub fn exp2_f64(d: f64) -> f64 {
+    let q = round_f64(d);
+    let s = d - q;
+    let mut u: f64 = 0.443_435_908_292_652_945_4e-9;
+    u = u.mul_add(s, 0.707_316_459_808_570_742_5e-8);
+    u = u.mul_add(s, 0.101_781_926_092_176_045_1e-6);
+    u = u.mul_add(s, 0.132_154_387_251_132_761_5e-5);
+    u = u.mul_add(s, 0.152_527_335_351_758_473e-4);
+    u = u.mul_add(s, 0.154_035_304_510_114_780_8e-3);
+    u = u.mul_add(s, 0.133_335_581_467_049_907_3e-2);
+    u = u.mul_add(s, 0.961_812_910_759_760_053_6e-2);
+    u = u.mul_add(s, 0.555_041_086_648_204_659_6e-1);
+    u = u.mul_add(s, 0.240_226_506_959_101_221_4);
+    u = u.mul_add(s, 0.693_147_180_559_945_286_2);
+    u = u.mul_add(s, 1.0);
+    let u = pow2i_f64(u, q);
+    let u = if d >= 1024.0 { f64::INFINITY } else { u };
+    if d < -2000.0 {
+        0.0
+    } else {
+        u
+    }
+}
+
+/// `ln x` (max error < 1 ULP).
+#[inline(always)]
+pub fn log_f64(d: f64) -> f64 {
+    use dw64::*;
+    let (m, e) = log_split_f64(d);
+    let x = div_dd(add2_ss(-1.0, m), add2_ss(1.0, m));
+    let x2 = x.x * x.x;
+    let mut t: f64 = 0.153_207_698_850_270_135_3;
+    t = t.mul_add(x2, 0.152_562_905_100_342_871_6);
+    t = t.mul_add(x2, 0.181_860_593_293_778_599_6);
+    t = t.mul_add(x2, 0.222_221_451_983_938_000_9);
+    t = t.mul_add(x2, 0.285_714_293_279_429_931_7);
+    t = t.mul_add(x2, 0.399_999_999_963_525_199);
+    t = t.mul_add(x2, 0.666_666_666_666_733_354_1);
+    let s = mul_ds(d_ln2_f64(), e);
+    let s = add_dd(s, scale(x, 2.0));
+    let s = add_ds(s, (x2 * x.x) * t);
+    log_special_f64(d, s.x + s.y)
+}
+
+#[inline(always)]
+pub(super) fn d_ln2_f64() -> dw64::D {
+    dw64::dw(0.693_147_180_559_945_286_226_764, 2.319_046_813_846_299_558_417_771e-17)
+}
+
+/// `log2 x` (max error < 1 ULP).
+#[inline(always)]
+pub fn log2_f64(d: f64) -> f64 {
+    use dw64::*;
+    let (m, e) = log_split_f64(d);
+    let x = div_dd(add2_ss(-1.0, m), add2_ss(1.0, m));
+    let x2 = x.x * x.x;
+    let mut t: f64 = 0.221_194_175_045_608_149;
+    t = t.mul_add(x2, 0.220_076_869_315_227_768_9);
+    t = t.mul_add(x2, 0.262_370_805_748_851_465_6);
+    t = t.mul_add(x2, 0.320_597_747_794_449_550_2);
+    t = t.mul_add(x2, 0.412_198_594_548_532_470_9);
+    t = t.mul_add(x2, 0.577_078_016_299_705_898_2);
+    t = t.mul_add(x2, 0.961_796_693_926_080_914_49);
+    let s = add2_sd(
+        e,
+        mul_dd(x, dw(2.885_390_081_777_926_774, 6.056_160_499_551_673_643_4e-18)),
+    );
+    let s = add2_ds(s, (x2 * x.x) * t);
+    log_special_f64(d, s.x + s.y)
+}
+
+/// `log10 x` (max error < 1 ULP).
+#[inline(always)]
+pub fn log10_f64(d: f64) -> f64 {
+    use dw64::*;
+    let (m, e) = log_split_f64(d);
+    let x = div_dd(add2_ss(-1.0, m), add2_ss(1.0, m));
+    let x2 = x.x * x.x;
+    let mut t: f64 = 0.665_372_581_957_675_846e-1;
+    t = t.mul_add(x2, 0.662_572_278_282_083_371_2e-1);
+    t = t.mul_add(x2, 0.789_810_521_431_394_407_8e-1);
+    t = t.mul_add(x2, 0.965_095_503_571_527_513_2e-1);
+    t = t.mul_add(x2, 0.124_084_140_972_144_499_3);
+    t = t.mul_add(x2, 0.173_717_792_745_460_508_6);
+    t = t.mul_add(x2, 0.289_529_654_602_197_261_7);
+    let s = mul_ds(dw(0.301_029_995_663_981_198_02, -2.803_728_127_785_170_339e-18), e);
+    let s = add_dd(
+        s,
+        mul_dd(x, dw(0.868_588_963_806_503_633_34, 1.143_005_969_409_638_931_1e-17)),
+    );
+    let s = add_ds(s, (x2 * x.x) * t);
+    log_special_f64(d, s.x + s.y)
+}
+
+/// `ln(1 + d)` as a double word, for finite `d > -1` (SLEEF's `xlog1p`
+/// before its final rounding and special cases).
+#[inline(always)]
+pub(super) fn log1p_core_f64(d: f64) -> dw64::D {
+    use dw64::*;
+    let dp1 = d + 1.0;
+    // 1 + d = 2^e · (1 + m), 2^-e formed as 2^(1-(e-1)) / 4 so that it
+    // stays representable for e = 1024 (d near the largest float). For d > -1,
+    // dp1 ≥ 2^-53, so no subnormal scaling is needed.
+    let eb = expo_bits_f64(dp1 * (0.5 / 0.75));
+    let e1 = int_f64(eb) - 1023.0; // e - 1, in [-55, 1023]
+    let t = crate::math::common::pow2_f64(1.0 - e1) * 0.25;
+    let m = d.mul_add(t, t - 1.0);
+    let e = e1 + 1.0;
+    let s = mul_ds(d_ln2_f64(), e);
+    let x = div_dd(dw(m, 0.0), add_ss(2.0, m));
+    let x2 = x.x * x.x;
+    let mut t: f64 = 0.153_207_698_850_270_135_3;
+    t = t.mul_add(x2, 0.152_562_905_100_342_871_6);
+    t = t.mul_add(x2, 0.181_860_593_293_778_599_6);
+    t = t.mul_add(x2, 0.222_221_451_983_938_000_9);
+    t = t.mul_add(x2, 0.285_714_293_279_429_931_7);
+    t = t.mul_add(x2, 0.399_999_999_963_525_199);
+    t = t.mul_add(x2, 0.666_666_666_666_733_354_1);
+    let s = add_dd(s, scale(x, 2.0));
+    add_ds(s, (x2 * x.x) * t)
+}
+
+/// `ln(1 + x)` (max error < 1 ULP).
+#[inline(always)]
+pub fn log1p_f64(d: f64) -> f64 {
+    let s = log1p_core_f64(d);
+    let r = s.x + s.y;
+    // log1p(d) rounds to d for tiny |d|; the core would lose subnormals
+    // (it halves d). This also gives ±0 → ±0.
+    let r = if d.abs() < 1e-18 { d } else { r };
+    let r = if d == f64::INFINITY { f64::INFINITY } else { r };
+    let r = if d < -1.0 || d.is_nan() { f64::NAN } else { r };
+    let r = if d == -1.0 { f64::NEG_INFINITY } else { r };
+    // ±0 → ±0.
+    if d == 0.0 {
+        d
+    } else {
+        r
+    }
+}
+
+/// The cube root (max error < 1 ULP).
+#[inline(always)]
+pub fn cbrt_f64(d: f64) -> f64 {
+    use dw64::*;
+    // e = ilogb(|d|) + 1, subnormals included (SLEEF's vilogbk).
+    let a = d.abs();
+    let o = a < 4.909_093_465_297_726_6e-91;
+    let a = if o { a * 2.037_035_976_334_486e90 } else { a };
+    let e = int_f64(expo_bits_f64(a)) - if o { 300.0 + 1023.0 } else { 1023.0 } + 1.0;
+    let d = pow2i_f64(d, -e);
+
+    let t = e + 6144.0;
+    let qu = (t * (1.0 / 3.0)).trunc();
+    let re = (t - qu * 3.0).trunc();
+    let q2 = if re == 1.0 {
+        D {
+            x: 1.259_921_049_894_873_190_7,
+            y: -2.589_933_375_300_506_917_7e-17,
+        }
+    } else if re == 2.0 {
+        D {
+            x: 1.587_401_051_968_199_583_4,
+            y: -1.086_900_819_419_782_298_6e-16,
+        }
+    } else {
+        D { x: 1.0, y: 0.0 }
+    };
+    let q2 = D {
+        x: mulsign_f64(q2.x, d),
+        y: mulsign_f64(q2.y, d),
+    };
+    let d = d.abs();
+
+    let mut x: f64 = -0.640_245_898_480_692_909_870_982;
+    x = x.mul_add(d, 2.961_551_030_200_395_118_185_95);
+    x = x.mul_add(d, -5.733_530_609_229_478_436_361_66);
+    x = x.mul_add(d, 6.039_903_689_894_587_479_614_07);
+    x = x.mul_add(d, -3.858_419_355_104_449_888_216_32);
+    x = x.mul_add(d, 2.230_727_530_249_660_972_572_2);
+
+    let y = x * x;
+    let y = y * y;
+    let x = x - d.mul_add(y, -x) * (1.0 / 3.0);
+    let z = x;
+
+    let u = mul_ss(x, x);
+    let u = mul_dd(u, u);
+    let u = mul_ds(u, d);
+    let u = add2_ds(u, -x);
+    let y = u.x + u.y;
+
+    let y = (-2.0 / 3.0 * y) * z;
+    let v = add2_ds(mul_ss(z, z), y);
+    let v = mul_ds(v, d);
+    let v = mul_dd(v, q2);
+    let z = pow2i_f64(v.x + v.y, qu - 2048.0);
+
+    let z = if d.is_infinite() {
+        mulsign_f64(f64::INFINITY, q2.x)
+    } else {
+        z
+    };
+    if d == 0.0 {
+        mulsign_f64(0.0, q2.x)
+    } else {
+        z
+    }
+}
+
+/// NumPy's `logaddexp`: `ln(e^x + e^y)` without overflow, as
+/// `m + ln(1 + e^(n - m))` (`m` the larger operand, `n` the other) with
+/// `n - m` exact as a double-double, `e^(n-m)` and the logarithm in
+/// double-double (SLEEF's `expk2`/`logk2`), and one rounding at the end —
+/// so results near 0, where `m` and the logarithm cancel, keep their
+/// accuracy (NumPy's own double formula loses hundreds of ULP there).
+#[inline(always)]
+pub fn logaddexp_f64(x: f64, y: f64) -> f64 {
+    logaddexp_dd(x, y, false)
+}
+
+/// NumPy's `logaddexp2`: `log2(2^x + 2^y)`, computed as
+/// [`logaddexp_f64`] with `2^d = e^(d·ln 2)` and `log2 = ln · log2(e)` in
+/// double-double.
+#[inline(always)]
+pub fn logaddexp2_f64(x: f64, y: f64) -> f64 {
+    logaddexp_dd(x, y, true)
+}
+
+#[inline(always)]
+pub(super) fn logaddexp_dd(x: f64, y: f64, base2: bool) -> f64 {
+    use crate::math::dd::{dd, expk2, logk2, D2};
+    const LN2: D2 = D2 {
+        x: 0.693_147_180_559_945_286_226_764,
+        y: 2.319_046_813_846_299_558_417_771e-17,
+    };
+    const LOG2E: D2 = D2 {
+        x: 1.442_695_040_888_963_387_004_650_940_07,
+        y: 2.035_527_374_093_103_336_3e-17,
+    };
+    let xl = x > y;
+    let m = if xl { x } else { y };
+    let n = if xl { y } else { x };
+    // n - m <= 0, exactly (two-sum); -inf when n is -inf.
+    let d = D2::add2_ff(n, -m);
+    let d = if base2 { d.mul_dd(LN2) } else { d };
+    // Keep the pair finite for the kernels (an infinite or huge `d` gives
+    // e = 0 below).
+    let far = d.x <= -1000.0 || d.x.is_nan();
+    let d = D2::sel(far, dd(-2000.0, 0.0), d);
+    let e = expk2(d, 0.0);
+    let l = logk2(D2::f_add2(1.0, e));
+    let l = if base2 { l.mul_dd(LOG2E) } else { l };
+    let l = D2::sel(far, dd(0.0, 0.0), l);
+    let r = D2::f_add2(m, l).sum();
+    // m = ±inf: the sum would be inf - inf or NaN; the answer is m.
+    let r = if m.is_infinite() { m } else { r };
+    let r = if x == y {
+        // Both equal (infinities included): x + ln 2, or x + 1.
+        if base2 {
+            x + 1.0
+        } else {
+            x + std::f64::consts::LN_2
+        }
+    } else {
+        r
+    };
+    // NaN in, NaN out.
+    if x.is_nan() || y.is_nan() {
+        x + y
+    } else {
+        r
+    }
+}
