@@ -2,13 +2,13 @@
 //! and Dask) as streamed inputs and outputs, through the `zarrs` crate
 //! (feature `zarr`, on by default).
 //!
-//! * **Input** ([`Expr::zarr`]): a [`ZarrInput`] is an `OpenSource` whose
+//! * **Input** ([`Expr::zarr`]): a `ZarrInput` is an `OpenSource` whose
 //!   stored layout is the array's shape in C order. `read_at` decodes only
 //!   the chunks that intersect the byte range it is asked for: whole blocks
 //!   of chunk rows (the chunks that share an index along axis 0) are
 //!   decoded straight into the destination, a block cut by the range is
 //!   decoded once into a one-block cache (the next window starts in it) or,
-//!   when a block is larger than [`BLOCK_CACHE`], just the rectangles of the
+//!   when a block is larger than `BLOCK_CACHE`, just the rectangles of the
 //!   range are decoded. Missing chunks read as the fill value. No read ever
 //!   decodes the whole array.
 //! * **Output** ([`Expr::eval_to_zarr_with`]): the result's bytes arrive in C

@@ -24,7 +24,7 @@ pub struct Lowered {
     pub donated: Vec<bool>,
 }
 
-/// [`lower`], also reporting donated inputs (which stay in their leaves).
+/// [`lower()`], also reporting donated inputs (which stay in their leaves).
 pub fn lower_full(outputs: &[Expr]) -> Result<Lowered> {
     lower_impl(outputs, false).map(|(l, _)| l)
 }

@@ -17,11 +17,11 @@
 //!   and `mean`/`var`/`std` are finalized from their sums. `argmin`/
 //!   `argmax` keep a (best value, index) pair per accumulator (index -1:
 //!   none yet); reduced along the outermost loop they run as one call.
-//! - [`prepare`] / [`Prepared::run_into`]: compile once, run many times (for
+//! - [`prepare()`] / [`Prepared::run_into`]: compile once, run many times (for
 //!   `bench`); [`eval_graph`] keeps recently prepared plans in a cache keyed
 //!   by graph and input layouts, so a repeated call skips fusion and
 //!   lowering and only looks its plan up.
-//! - [`explain_graph`]: the `fused`, `loop`, `clif` and `asm` stages.
+//! - `explain_graph`: the `fused`, `loop`, `clif` and `asm` stages.
 //! - [`cache_stats`]: kernel cache counters.
 //!
 //! Guarantees: results equal the interpreter's bit for bit (tested by
