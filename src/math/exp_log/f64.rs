@@ -38,6 +38,33 @@ pub fn exp_f64(x: f64) -> f64 {
     }
 }
 
+/// `e^x = (hi + lo) · 2^q`, the core of [`exp_f64`] keeping the low word:
+/// `hi + lo` lies in [0.70, 1.42] and is within about 2^-55 of
+/// `e^(x - q ln 2)` (for `|x|` ≤ 700; no overflow handling). Callers
+/// scale by `2^q` themselves.
+#[inline(always)]
+pub fn exp_parts_f64(x: f64) -> (f64, f64, f64) {
+    let q = round_f64(x * R_LN2);
+    let s = q.mul_add(-L2U, x);
+    let s = q.mul_add(-L2L, s);
+    let mut u: f64 = 2.088_606_211_072_836_875_363_41e-09;
+    u = u.mul_add(s, 2.511_129_308_928_765_186_106_61e-08);
+    u = u.mul_add(s, 2.755_739_112_349_004_718_933_38e-07);
+    u = u.mul_add(s, 2.755_723_629_119_288_276_294_23e-06);
+    u = u.mul_add(s, 2.480_158_715_923_547_299_879_1e-05);
+    u = u.mul_add(s, 0.000_198_412_698_960_509_205_564_975);
+    u = u.mul_add(s, 0.001_388_888_888_897_744_922_079_62);
+    u = u.mul_add(s, 0.008_333_333_333_316_527_216_649_84);
+    u = u.mul_add(s, 0.041_666_666_666_666_504_759_142_2);
+    u = u.mul_add(s, 0.166_666_666_666_666_851_703_837);
+    u = u.mul_add(s, 0.5);
+    let v = (s * s).mul_add(u, s);
+    // |v| < 1, so (1 - hi) + v is the exact rounding error of 1 + v.
+    let hi = 1.0 + v;
+    let lo = (1.0 - hi) + v;
+    (hi, lo, q)
+}
+
 /// SLEEF's `expk2`: `e^d` for a double-word `d`, as a double word.
 #[inline(always)]
 pub(super) fn expk2_f64(d: dw64::D) -> dw64::D {

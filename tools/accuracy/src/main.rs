@@ -834,6 +834,81 @@ fn lazyfuse_block_f32(f: &UnaryFn, x: &mut [f32]) {
     }
 }
 
+/// `--throughput`: nanoseconds per element of each block function (the
+/// code the JIT calls) on data in L1, after subtracting the refill of the
+/// block. Inputs are uniform in [0.05, 0.95] (plus 1 for arccosh), so every
+/// function runs its ordinary range; the kernels have no branches on the
+/// value, so the range matters little.
+fn throughput(only: &[String]) {
+    use std::hint::black_box;
+    use std::time::Instant;
+    const N: usize = 4096;
+    const REPS: usize = 2000;
+    let block = lazyfuse::internals::math::BLOCK;
+    let src: Vec<f64> = (0..N)
+        .map(|i| 0.05 + 0.9 * ((i * 2_654_435_761) % N) as f64 / N as f64)
+        .collect();
+    let best = |f: &mut dyn FnMut()| {
+        (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    println!("| function | f64 ns/elem | f32 ns/elem |");
+    println!("|---|---:|---:|");
+    for f in UnaryOp::ALL.iter().filter_map(|o| o.math()) {
+        if !(only.is_empty() || only.iter().any(|o| o == f.name)) {
+            continue;
+        }
+        let shift = if f.name == "arccosh" { 1.0 } else { 0.0 };
+        let s64: Vec<f64> = src.iter().map(|v| v + shift).collect();
+        let s32: Vec<f32> = s64.iter().map(|&v| v as f32).collect();
+        let mut b64 = s64.clone();
+        let mut b32 = s32.clone();
+        let copy64 = best(&mut || {
+            for _ in 0..REPS {
+                b64.copy_from_slice(black_box(&s64));
+                black_box(&mut b64);
+            }
+        });
+        let t64 = best(&mut || {
+            for _ in 0..REPS {
+                b64.copy_from_slice(black_box(&s64));
+                for c in b64.chunks_exact_mut(block) {
+                    // SAFETY: `c` holds BLOCK initialised values.
+                    unsafe { (f.block_f64)(c.as_mut_ptr()) };
+                }
+                black_box(&mut b64);
+            }
+        });
+        let copy32 = best(&mut || {
+            for _ in 0..REPS {
+                b32.copy_from_slice(black_box(&s32));
+                black_box(&mut b32);
+            }
+        });
+        let t32 = best(&mut || {
+            for _ in 0..REPS {
+                b32.copy_from_slice(black_box(&s32));
+                for c in b32.chunks_exact_mut(block) {
+                    // SAFETY: `c` holds BLOCK initialised values.
+                    unsafe { (f.block_f32)(c.as_mut_ptr()) };
+                }
+                black_box(&mut b32);
+            }
+        });
+        let per = |t: f64, c: f64| (t - c) * 1e9 / (REPS * N) as f64;
+        println!("| {} | {:.3} | {:.3} |", f.name, per(t64, copy64), per(t32, copy32));
+    }
+    println!(
+        "\nBlock functions on the {} path, {N} elements in L1, best of 5 runs of {REPS} passes.",
+        lazyfuse::internals::math::Path::current().name()
+    );
+}
+
 fn table(rows: &[Row], reference: &str) -> String {
     let mut s = String::new();
     writeln!(
@@ -874,7 +949,8 @@ fn table(rows: &[Row], reference: &str) -> String {
 fn usage() -> ! {
     eprintln!(
         "usage: lazyfuse-accuracy [--samples N] [--only NAME,...] [--dump DIR] [--out FILE]\n\
-         \x20      lazyfuse-accuracy --exhaustive-f32 [--threads T] [--stride S] [--only NAME,...] [--out FILE]"
+         \x20      lazyfuse-accuracy --exhaustive-f32 [--threads T] [--stride S] [--only NAME,...] [--out FILE]\n\
+         \x20      lazyfuse-accuracy --throughput [--only NAME,...]"
     );
     std::process::exit(2)
 }
@@ -894,6 +970,16 @@ fn main() {
             "--samples" => n = val().parse().unwrap_or_else(|_| usage()),
             "--only" => only = val().split(',').map(str::to_string).collect(),
             "--exhaustive-f32" => exhaustive = true,
+            "--throughput" => {
+                let rest: Vec<String> = args.collect();
+                let only = match rest.as_slice() {
+                    [] => Vec::new(),
+                    [o, v] if o == "--only" => v.split(',').map(str::to_string).collect(),
+                    _ => usage(),
+                };
+                throughput(&only);
+                return;
+            }
             "--threads" => threads = val().parse().unwrap_or_else(|_| usage()),
             "--stride" => stride = val().parse().unwrap_or_else(|_| usage()),
             "--out" => out = Some(val()),
