@@ -154,3 +154,49 @@ fn strided_gather_keeps_slots_apart() {
         .count();
     assert_eq!(before_mul, 4, "{main}");
 }
+
+/// The code-generation decisions in the `loop` text (`outline`, `direct`,
+/// `sincos`, `interleave`, `fma_sums`) parse back only where a pass could
+/// have made them: the JIT carries them out without checking again.
+#[test]
+fn loop_decisions_are_verified() {
+    let f = |vector: &str, body: &str| {
+        format!(
+            "loop @k0(%a: f64, %t0: f64 out) {{\n    dims [1000]\n    strides %a [1], %t0 [1]\n    vector {vector}\n{body}}}\n"
+        )
+    };
+    let ok = [
+        f("2 unroll 1", "    v0 = load %a : f64\n    v1 = exp v0 : f64 outline direct\n    store %t0, v1\n"),
+        f("2 unroll 1", "    v0 = load %a : f64\n    v1 = cos v0 : f64 outline\n    v2 = sin v0 : f64 outline sincos v1\n    v3 = add v1, v2 : f64\n    store %t0, v3\n"),
+        f("2 unroll 4 interleave", "    v0 = load %a : f64\n    v1 = neg v0 : f64\n    store %t0, v1\n"),
+    ];
+    for t in &ok {
+        let l = LoopFunc::parse(t).unwrap_or_else(|e| panic!("{e}\n{t}"));
+        assert_eq!(&l.to_string(), t);
+    }
+    let bad = [
+        // A load cannot be outlined.
+        f("2 unroll 1", "    v0 = load %a : f64 outline\n    store %t0, v0\n"),
+        // Scalar code is not outlined.
+        f("1 unroll 1", "    v0 = load %a : f64\n    v1 = exp v0 : f64 outline\n    store %t0, v1\n"),
+        // `direct` without `outline`.
+        f("2 unroll 1", "    v0 = load %a : f64\n    v1 = exp v0 : f64 direct\n    store %t0, v1\n"),
+        // `direct` whose result is used again.
+        f("2 unroll 1", "    v0 = load %a : f64\n    v1 = exp v0 : f64 outline direct\n    v2 = add v1, v1 : f64\n    store %t0, v2\n"),
+        // `sincos` of another value, of itself, of nothing.
+        f("2 unroll 1", "    v0 = load %a : f64\n    v1 = cos v0 : f64 outline\n    v2 = sin v1 : f64 outline sincos v1\n    store %t0, v2\n"),
+        f("2 unroll 1", "    v0 = load %a : f64\n    v1 = sin v0 : f64 outline sincos v1\n    store %t0, v1\n"),
+        f("2 unroll 1", "    v0 = load %a : f64\n    v1 = sin v0 : f64 outline sincos v9\n    store %t0, v1\n"),
+        // Interleaving one slot, or fma sums without a register sum.
+        f("2 unroll 1 interleave", "    v0 = load %a : f64\n    store %t0, v0\n"),
+        f("2 unroll 4 fma_sums 1", "    v0 = load %a : f64\n    store %t0, v0\n"),
+    ];
+    for t in &bad {
+        assert!(LoopFunc::parse(t).is_err(), "accepted:\n{t}");
+    }
+    // A register accumulator's slots share a chain: no interleaving.
+    let row = "loop @k0(%a: f64, %t0: f64 out) {\n    dims [1000]\n    strides %a [1], %t0 [0]\n    vector 2 unroll 4 interleave\n    v0 = load %a : f64\n    accum add %t0, v0\n}\n";
+    assert!(LoopFunc::parse(row).is_err());
+    assert!(LoopFunc::parse(&row.replace(" interleave", " fma_sums 4")).is_ok());
+    assert!(LoopFunc::parse(&row.replace(" interleave", " fma_sums 5")).is_err());
+}

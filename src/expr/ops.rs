@@ -401,6 +401,44 @@ pub enum Op {
 }
 
 impl Op {
+    /// Whether the op calls a host function in the JIT — the math module's or
+    /// the interpreter's escape — on operands of `dtype_in` (for the cost
+    /// model of fusion and unrolling).
+    pub fn is_call(&self, dtype_in: DType) -> bool {
+        match self {
+            Op::Unary(u) if u.math().is_some() && dtype_in.is_float() => true,
+            Op::Binary(b) if b.math().is_some() && dtype_in.is_float() => true,
+            Op::Unary(u) => matches!(
+                u,
+                UnaryOp::Exp
+                    | UnaryOp::Exp2
+                    | UnaryOp::Expm1
+                    | UnaryOp::Log
+                    | UnaryOp::Log2
+                    | UnaryOp::Log10
+                    | UnaryOp::Log1p
+                    | UnaryOp::Sin
+                    | UnaryOp::Cos
+                    | UnaryOp::Tan
+                    | UnaryOp::Arcsin
+                    | UnaryOp::Arccos
+                    | UnaryOp::Arctan
+                    | UnaryOp::Sinh
+                    | UnaryOp::Cosh
+                    | UnaryOp::Tanh
+                    | UnaryOp::Arcsinh
+                    | UnaryOp::Arccosh
+                    | UnaryOp::Arctanh
+            ),
+            Op::Binary(b) => match b {
+                BinaryOp::Pow | BinaryOp::Arctan2 | BinaryOp::Hypot | BinaryOp::Logaddexp | BinaryOp::Nextafter => true,
+                BinaryOp::Fmod | BinaryOp::Mod | BinaryOp::FloorDiv => dtype_in.is_float(),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The IR mnemonic.
     pub fn mnemonic(&self) -> &'static str {
         match self {

@@ -36,43 +36,6 @@ pub(super) fn reshape_is_affine(from: &[usize], to: &[usize]) -> bool {
     a == b
 }
 
-/// Whether an op calls a host function in the JIT — the math module's or
-/// the interpreter's escape (for the cost model).
-pub fn is_call(op: &Op, dtype_in: DType) -> bool {
-    match op {
-        Op::Unary(u) if u.math().is_some() && dtype_in.is_float() => true,
-        Op::Binary(b) if b.math().is_some() && dtype_in.is_float() => true,
-        Op::Unary(u) => matches!(
-            u,
-            UnaryOp::Exp
-                | UnaryOp::Exp2
-                | UnaryOp::Expm1
-                | UnaryOp::Log
-                | UnaryOp::Log2
-                | UnaryOp::Log10
-                | UnaryOp::Log1p
-                | UnaryOp::Sin
-                | UnaryOp::Cos
-                | UnaryOp::Tan
-                | UnaryOp::Arcsin
-                | UnaryOp::Arccos
-                | UnaryOp::Arctan
-                | UnaryOp::Sinh
-                | UnaryOp::Cosh
-                | UnaryOp::Tanh
-                | UnaryOp::Arcsinh
-                | UnaryOp::Arccosh
-                | UnaryOp::Arctanh
-        ),
-        Op::Binary(b) => match b {
-            BinaryOp::Pow | BinaryOp::Arctan2 | BinaryOp::Hypot | BinaryOp::Logaddexp | BinaryOp::Nextafter => true,
-            BinaryOp::Fmod | BinaryOp::Mod | BinaryOp::FloorDiv => dtype_in.is_float(),
-            _ => false,
-        },
-        _ => false,
-    }
-}
-
 /// The map from a node's index space to its operand's, for views and for
 /// broadcasting of element-wise operands.
 pub(super) fn operand_map(g: &Graph, id: NodeId, pos: usize) -> Affine {

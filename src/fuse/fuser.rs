@@ -70,7 +70,7 @@ impl<'g> Fuser<'g> {
                 op if op.is_view() => 0,
                 op => {
                     let t = n.args.first().map_or(n.dtype, |&a| self.g.node(a).dtype);
-                    if is_call(op, t) {
+                    if op.is_call(t) {
                         CALL_COST
                     } else {
                         1

@@ -39,7 +39,6 @@ mod decide;
 mod fuser;
 mod text;
 
-pub use decide::is_call;
 use decide::*;
 use fuser::*;
 

@@ -161,7 +161,7 @@ pub static OUTLINED_KERNELS: std::sync::atomic::AtomicU64 = std::sync::atomic::A
 /// this machine (x86-64 with AVX, unless `LAZYFUSE_NO_BLOCK_HELPERS` is
 /// set).
 pub fn block_helpers_available() -> bool {
-    host::block::available()
+    crate::loops::outline::helpers_available()
 }
 
 fn compile_once(f: &LoopFunc, text: bool) -> Result<Compiled> {
@@ -258,7 +258,8 @@ struct Cg<'a> {
     /// accumulator order, as they leave the block loop.
     sc: Vec<(Value, Value)>,
     /// Float-sum additions per main-loop iteration done as `fma(x, 1, P)`
-    /// (see `balance_pipes`), and how many are left in this iteration.
+    /// (the `balance-pipes` loop pass's `fma_sums`), and how many are left in
+    /// this iteration.
     fma_per_iter: usize,
     fma_left: usize,
     /// Main-loop bodies to interleave after Cranelift's optimizer (see

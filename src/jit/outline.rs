@@ -7,8 +7,9 @@
 //! (`Outline`): each phase computes the operands of the next outlined ops
 //! into stack scratch, one helper call per op transforms a block in place,
 //! and the next phase reads the results back. `sin(x)` and `cos(x)` of one
-//! value make one `sincos` call. `plan_outline` decides; `outlined_blocks`
-//! and `body_phase` emit.
+//! value make one `sincos` call. The `outline` loop pass decides
+//! (`loops/outline.rs`, printed in the `loop` text); `plan_outline`
+//! allocates the scratch, `outlined_blocks` and `body_phase` emit.
 //!
 //! Invariant: the helpers compute the same bits as the inline code (IEEE
 //! `sqrt` and `/` are correctly rounded; math functions share one scalar
@@ -20,14 +21,14 @@ use super::skeleton::Bound;
 use super::types::{cl_ty, VECTOR_BYTES};
 use super::{Cg, Mode};
 use crate::array::DType;
-use crate::expr::{BinaryOp, UnaryOp};
-use crate::loops::{LOp, LoopFunc, StrideClass};
+use crate::expr::UnaryOp;
+use crate::loops::{LOp, LoopFunc};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder, Value};
 use cranelift_frontend::FunctionBuilder;
 
 /// Elements per block of an outlined kernel.
-pub(super) const OUTLINE_BLOCK: i64 = host::block::BLOCK as i64;
+pub(super) const OUTLINE_BLOCK: i64 = crate::loops::outline::BLOCK as i64;
 
 /// Outlining of `sqrt` and float division to the host's 256-bit block
 /// helpers (`host::block`). The vector main loop runs in blocks of
@@ -67,95 +68,14 @@ pub(super) struct Outline {
 }
 
 impl Cg<'_> {
-    /// Decides whether and how to outline (see [`Outline`]): vector
-    /// kernels without row accumulators whose innermost body has a float
-    /// `sqrt` or division on full vectors.
+    /// The outlining the `outline` loop pass chose (`sched.outline`), with
+    /// its scratch buffers allocated on the stack.
     pub(super) fn plan_outline(&mut self) -> Option<Outline> {
         let f = self.f;
-        let n = self.n;
-        let accum = f
-            .body
-            .iter()
-            .any(|i| matches!(i.op, LOp::Accum(..) | LOp::ArgAccum { .. }));
-        if self.lanes < 2 || accum || !host::block::available() {
-            return None;
-        }
+        let plan = f.sched.outline.as_ref()?;
         let len = f.body.len();
-        let inner = |v: usize| f.body[v].level == n;
-        let outlinable = |v: usize| {
-            let i = &f.body[v];
-            let full = matches!(i.ty, DType::F64 | DType::F32) && i.ty.size() * self.lanes == VECTOR_BYTES;
-            match i.op {
-                LOp::Unary(UnaryOp::Sqrt, a) => full && f.body[a].ty == i.ty,
-                LOp::Unary(u, a) if u.math().is_some() => full && f.body[a].ty == i.ty,
-                LOp::Binary(op, a, b) if op.math().is_some() => {
-                    full && f.body[a].ty == i.ty && f.body[b].ty == i.ty && (inner(a) || inner(b))
-                }
-                LOp::Binary(BinaryOp::Div, a, b) => {
-                    full && f.body[a].ty == i.ty && f.body[b].ty == i.ty && (inner(a) || inner(b))
-                }
-                _ => false,
-            }
-        };
-        let outlined: Vec<bool> = (0..len).map(|v| inner(v) && outlinable(v)).collect();
-        if !outlined.iter().any(|&o| o) {
-            return None;
-        }
-        let mut phase = vec![0; len];
-        for v in 0..len {
-            if inner(v) {
-                phase[v] = LoopFunc::args(&f.body[v].op)
-                    .iter()
-                    .filter(|&&a| inner(a))
-                    .map(|&a| phase[a] + outlined[a] as usize)
-                    .max()
-                    .unwrap_or(0);
-            }
-        }
-        let phases = (0..len).filter(|&v| inner(v)).map(|v| phase[v] + 1).max().unwrap_or(1);
-        // The last phase only stores outlined results into contiguous
-        // outputs of their dtype: those go direct.
-        let last = phases - 1;
-        let uses = |v: usize| (0..len).filter(|&u| LoopFunc::args(&f.body[u].op).contains(&v)).count();
-        let last_insts: Vec<usize> = (0..len).filter(|&u| inner(u) && phase[u] == last).collect();
-        let all_direct = phases >= 2
-            && !last_insts.is_empty()
-            && last_insts.iter().all(|&u| match f.body[u].op {
-                LOp::Store(p, v) => {
-                    outlined[v]
-                        && uses(v) == 1
-                        && StrideClass::of(f.params[p].strides[n - 1]) == StrideClass::Unit
-                        && f.params[p].dtype == f.body[v].ty
-                }
-                _ => false,
-            });
-        let mut direct = vec![None; len];
-        if all_direct {
-            for &u in &last_insts {
-                if let LOp::Store(p, v) = f.body[u].op {
-                    direct[v] = Some(p);
-                }
-            }
-        }
-        let emit = if all_direct { last } else { phases };
-        // sin(x) and cos(x) of one value share a range reduction.
-        let mut cos_of = vec![None; len];
-        let mut by_sincos = vec![false; len];
-        for v in 0..len {
-            if let (true, None, &LOp::Unary(UnaryOp::Sin, a)) = (outlined[v], direct[v], &f.body[v].op) {
-                let w = (0..len).find(|&w| {
-                    outlined[w]
-                        && direct[w].is_none()
-                        && !by_sincos[w]
-                        && f.body[w].ty == f.body[v].ty
-                        && matches!(f.body[w].op, LOp::Unary(UnaryOp::Cos, b) if b == a)
-                });
-                if let Some(w) = w {
-                    cos_of[v] = Some(w);
-                    by_sincos[w] = true;
-                }
-            }
-        }
+        let (phase, _) = plan.phases(f);
+        let (value, second) = plan.scratch(f);
         let mut scratch = vec![None; len];
         let mut den = vec![None; len];
         let mut slots = vec![];
@@ -166,39 +86,23 @@ impl Cg<'_> {
             Some(slots.len() - 1)
         };
         for v in 0..len {
-            if !inner(v) {
-                continue;
-            }
-            let redo = matches!(f.body[v].op, LOp::Load(_) | LOp::Const(_));
-            let later = (v + 1..len)
-                .any(|u| inner(u) && LoopFunc::args(&f.body[u].op).contains(&v) && phase[u] > phase[v] && !outlined[v]);
-            if outlined[v] {
-                if direct[v].is_none() {
-                    scratch[v] = new_slot(&mut self.b);
-                }
-                if let LOp::Binary(op, a, b) = f.body[v].op {
-                    // Math functions take both operands from scratch (an
-                    // invariant one splatted); division has scalar forms.
-                    if (inner(a) && inner(b)) || op.math().is_some() {
-                        den[v] = new_slot(&mut self.b);
-                    }
-                }
-            } else if later && !redo {
+            if value[v] {
                 scratch[v] = new_slot(&mut self.b);
             }
+            if second[v] {
+                den[v] = new_slot(&mut self.b);
+            }
         }
-        // Scratch beyond half of L1 would push the arrays' lines out: not
-        // worth it then (32 buffers of BLOCK elements are 16 KiB).
-        (slots.len() <= 32).then_some(Outline {
+        Some(Outline {
             phase,
-            outlined,
+            outlined: plan.outlined.clone(),
             scratch,
             den,
             slots,
-            direct,
-            emit,
-            cos_of,
-            by_sincos,
+            direct: (0..len).map(|v| plan.direct_param(f, v)).collect(),
+            emit: plan.emitted(f),
+            cos_of: plan.sincos.clone(),
+            by_sincos: (0..len).map(|w| plan.by_sincos(w)).collect(),
         })
     }
 

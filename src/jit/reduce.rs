@@ -6,19 +6,19 @@
 //! with the data. Float sums are blocked and compensated (`RAcc`: NumPy's
 //! pairwise shape, whole blocks joined by Knuth's TwoSum); `argmin` /
 //! `argmax` carry (value, index) pairs combined by NumPy's rule
-//! (`arg_combine`). Pipe balancing (`balance_pipes`) moves some float-sum
-//! additions to the multiply-add pipes as `fma(x, 1, P)`.
+//! (`arg_combine`). The `balance-pipes` loop pass's `fma_sums` float-sum
+//! additions per iteration are done as `fma(x, 1, P)` on the multiply-add
+//! pipes (`accum`).
 //!
 //! Invariant: every combination order is fixed (slots, then lanes, in
 //! order), so results do not depend on the schedule; up to one block a
 //! float sum equals NumPy's bit for bit.
 
-use super::host;
 use super::mem::mem;
 use super::types::{cl_ty, VECTOR_BYTES};
 use super::{Cg, Mode};
 use crate::array::DType;
-use crate::expr::{BinaryOp, UnaryOp};
+use crate::expr::BinaryOp;
 use crate::loops::{LOp, LoopFunc};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{self, types, InstBuilder, Value};
@@ -111,37 +111,6 @@ pub(super) fn row_accumulators(f: &LoopFunc) -> Vec<RAcc> {
 }
 
 impl Cg<'_> {
-    /// How many float-sum additions per main-loop iteration to move to
-    /// the multiply-add pipes. x86-64 cores run vector adds and
-    /// multiplies on separate pairs of pipes; a reduction body such as
-    /// `mean` + `std` (four adds or subtractions per element, one multiply)
-    /// is bound by the add pipes. `P + x` equals `fma(x, 1, P)` bit for bit
-    /// (one rounding of the exact sum), so half the excess of adds over
-    /// multiplies moves over, when the CPU has FMA.
-    pub(super) fn balance_pipes(&self) -> usize {
-        let f = self.f;
-        let n = self.n;
-        if self.lanes < 2 || !host::has_fma() {
-            return 0;
-        }
-        let (mut adds, mut muls, mut sums) = (0usize, 0usize, 0usize);
-        for i in f.body.iter().filter(|i| i.level == n && i.ty.is_float()) {
-            match i.op {
-                LOp::Binary(BinaryOp::Add | BinaryOp::Sub, ..) => adds += 1,
-                LOp::Binary(BinaryOp::Mul, ..) | LOp::Unary(UnaryOp::Square, _) => muls += 1,
-                _ => {}
-            }
-        }
-        for r in &self.raccs {
-            if r.kahan {
-                adds += 1;
-                sums += 1;
-            }
-        }
-        let unroll = f.unroll.max(1);
-        (adds.saturating_sub(muls) * unroll / 2).min(sums * unroll)
-    }
-
     /// Identity values of the row-mode accumulators (plus zero
     /// compensations), for one slot.
     pub(super) fn acc_init(&mut self, mode: Mode) -> Vec<Value> {

@@ -26,7 +26,9 @@
 //! buffer plan writes in place only element for element, `eval_into` goes
 //! through a temporary otherwise).
 //!
-//! **When.** Only if the interleaved order keeps at most [`MAX_XMM`] vector
+//! **Whether** a loop may be interleaved at all is the `interleave` loop
+//! pass's decision (`loops/interleave.rs`, `interleave` in the `loop`
+//! text). **When** it is done: only if the interleaved order keeps at most [`MAX_XMM`] vector
 //! and [`MAX_GPR`] general registers live at once (counted on the schedule,
 //! loop invariants included), or no more than the original order does;
 //! otherwise slots are interleaved in pairs, or the block is left alone.
@@ -37,12 +39,6 @@
 
 use cranelift_codegen::ir::{Block, Function, Inst, Value, ValueDef};
 use std::collections::{HashMap, HashSet};
-
-/// Whether the pass runs: unless `LAZYFUSE_NO_INTERLEAVE` is set (read
-/// once per process; for measuring what it gains).
-pub fn enabled() -> bool {
-    !crate::env::no_interleave()
-}
 
 /// Vector registers the x86-64 backend allocates (xmm0-xmm15).
 pub const MAX_XMM: usize = 16;

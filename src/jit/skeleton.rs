@@ -16,7 +16,6 @@
 //! computes is `body.rs`, and no instruction is emitted here for an op.
 
 use super::reduce::SUM_BLOCK;
-use super::schedule;
 use super::OUTLINED_KERNELS;
 use super::{Cg, Mode};
 use crate::loops::LOp;
@@ -39,7 +38,7 @@ impl Cg<'_> {
     pub(super) fn build(&mut self) {
         self.acc_slots();
         self.outline = self.plan_outline();
-        self.fma_per_iter = self.balance_pipes();
+        self.fma_per_iter = self.f.sched.fma_sums;
         if self.outline.is_some() {
             OUTLINED_KERNELS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
@@ -340,23 +339,11 @@ impl Cg<'_> {
         (xi, xstate)
     }
 
-    /// Whether the unroll slots of a main loop may be interleaved by
-    /// `schedule`: vector code with several slots, no outlining phases, no
-    /// `argmin`/`argmax`, and every store and accumulator moving along the
-    /// innermost loop (register accumulators do not: their slots share a
-    /// chain), so that different slots touch different elements. Column
-    /// sums (`out[j] += a[i, j]`) qualify: 3.2 -> 2.6 ms for `colsum`.
-    /// `LAZYFUSE_NO_INTERLEAVE` (read once) turns it off, for comparisons.
+    /// Whether `schedule` may interleave the unroll slots of this main
+    /// loop: the `interleave` loop pass allowed it (`sched.interleave`),
+    /// and this is the vector loop outside the phases of an outlined
+    /// kernel.
     pub(super) fn may_interleave(&self, mode: Mode) -> bool {
-        let n = self.n;
-        schedule::enabled()
-            && mode == Mode::Vector
-            && self.f.unroll > 1
-            && self.phase.is_none()
-            && self.f.body.iter().all(|i| match i.op {
-                LOp::ArgAccum { .. } => false,
-                LOp::Accum(p, ..) | LOp::Store(p, _) => self.f.params[p].strides[n - 1] != 0,
-                _ => true,
-            })
+        self.f.sched.interleave && mode == Mode::Vector && self.phase.is_none()
     }
 }

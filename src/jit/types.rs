@@ -16,8 +16,9 @@ use crate::array::DType;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Type, Value};
 
-/// Bytes in a vector register (Cranelift's x86-64 vectors are 128-bit).
-pub(super) const VECTOR_BYTES: usize = 16;
+/// Bytes in a vector register (Cranelift's x86-64 vectors are 128-bit):
+/// the loop IR's constant, which `vectorize` sizes lanes by.
+pub(super) use crate::loops::VECTOR_BYTES;
 
 /// Bits in a vector register.
 pub(super) const VECTOR_BITS: u32 = (VECTOR_BYTES * 8) as u32;

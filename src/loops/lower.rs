@@ -201,6 +201,7 @@ pub fn lower(
     }
     (
         LoopFunc {
+            sched: super::Sched::default(),
             name: name.to_string(),
             params,
             dims,

@@ -14,7 +14,7 @@
 //! loop @k0(%a: f64, %b: f64, %t0: f64 out) {
 //!     dims [1000]
 //!     strides %a [1], %b [1], %t0 [1]
-//!     vector 2 unroll 4
+//!     vector 2 unroll 4 interleave
 //!     v0 = const 2.0 : f64 hoist 0
 //!     v1 = load %a : f64
 //!     v2 = mul v0, v1 : f64
@@ -25,6 +25,13 @@
 //! A reduction folds a value into an accumulator param with stride 0 along
 //! the reduced loops: `accum add %t1, v2`.
 //!
+//! The last passes record code-generation decisions that the JIT carries
+//! out ([`Sched`]): `interleave` and `fma_sums N` on the `vector` line,
+//! `outline`, `outline direct` and `outline sincos vN` after an
+//! instruction. They are part of the text (and of [`LoopFunc::key`]), so
+//! `ir/outline`, `ir/balance-pipes` and `ir/interleave` filetests show
+//! them, and `verify` accepts only decisions a pass could have made.
+//!
 //! Stages around it: [`lower::lower`] builds it from a [`crate::fuse::Kernel`]
 //! and concrete layouts; the passes (one file each, `pub fn pass(f: &mut
 //! LoopFunc)`) are sequenced by [`PASSES`]; [`crate::jit`] compiles it. The
@@ -32,10 +39,13 @@
 //! — see [`LoopFunc::key`] — and reads extents and strides at run time.
 //! Tests: `ir/lower`, `ir/<pass>` filetests and the unit tests here.
 
+mod balance_pipes;
 mod collapse_dims;
 mod hoist_invariants;
+mod interleave;
 pub mod lower;
 mod order_loops;
+pub mod outline;
 mod parse;
 mod print;
 mod tile;
@@ -141,6 +151,29 @@ pub struct LoopFunc {
     pub vector: usize,
     /// Vectors (or scalars) in flight per innermost iteration.
     pub unroll: usize,
+    /// Code-generation decisions of the last passes (`outline`,
+    /// `balance-pipes`, `interleave`), which the JIT carries out.
+    pub sched: Sched,
+}
+
+/// Bytes in a vector register of the code the JIT emits (Cranelift's
+/// x86-64 vectors are 128-bit): a vector of dtype `d` has
+/// `VECTOR_BYTES / d.size()` lanes.
+pub const VECTOR_BYTES: usize = 16;
+
+/// The code-generation decisions the last loop passes record and the JIT
+/// carries out; printed on the `vector` line (`interleave`, `fma_sums N`)
+/// and after instructions (`outline`, `direct`, `sincos vN`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Sched {
+    /// Set by `outline`: the ops run on block helpers, if any.
+    pub outline: Option<outline::Outline>,
+    /// Set by `balance-pipes`: float-sum additions per main-loop iteration
+    /// done as `fma(x, 1, s)` on the multiply-add pipes.
+    pub fma_sums: usize,
+    /// Set by `interleave`: the unroll slots of the vector main loop may
+    /// be interleaved instruction by instruction after optimisation.
+    pub interleave: bool,
 }
 
 /// Stride class the JIT specialises on.
@@ -173,6 +206,7 @@ pub struct Key {
     params: Vec<(DType, bool, Vec<StrideClass>)>,
     vector: usize,
     unroll: usize,
+    sched: Sched,
 }
 
 impl Eq for Key {}
@@ -201,7 +235,7 @@ impl std::hash::Hash for Key {
             (i.ty, i.level).hash(h);
         }
         self.params.hash(h);
-        (self.vector, self.unroll).hash(h);
+        (self.vector, self.unroll, &self.sched).hash(h);
     }
 }
 
@@ -228,6 +262,7 @@ impl LoopFunc {
                 .collect(),
             vector: self.vector,
             unroll: self.unroll,
+            sched: self.sched.clone(),
         }
     }
 
@@ -278,6 +313,9 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("vectorize", vectorize),
     ("unroll", unroll),
     ("hoist-invariants", hoist_invariants),
+    ("outline", outline::outline),
+    ("balance-pipes", balance_pipes::balance_pipes),
+    ("interleave", interleave::interleave),
 ];
 
 /// Looks a pass up by name.

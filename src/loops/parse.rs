@@ -1,5 +1,6 @@
 //! Parses the `loop` stage text back into a [`LoopFunc`].
 
+use super::outline::Outline;
 use super::{Inst, LOp, LoopFunc, Param};
 use crate::array::DType;
 use crate::error::{Error, Result};
@@ -24,6 +25,26 @@ fn param(lx: &mut Lexer, params: &[Param]) -> Result<usize> {
         .iter()
         .position(|p| p.name == s)
         .map_or_else(|| perr(format!("unknown parameter '%{s}'")), Ok)
+}
+
+/// The outlining marks after an instruction: ` outline [direct | sincos
+/// vN]` (the `sincos` partner may come later in the body; `verify` checks
+/// it).
+fn outline_marks(lx: &mut Lexer) -> Result<(bool, bool, Option<usize>)> {
+    if !lx.eat_kw("outline") {
+        return Ok((false, false, None));
+    }
+    if lx.eat_kw("direct") {
+        return Ok((true, true, None));
+    }
+    if lx.eat_kw("sincos") {
+        let s = lx.ident()?;
+        return match s.strip_prefix('v').and_then(|d| d.parse::<usize>().ok()) {
+            Some(w) => Ok((true, false, Some(w))),
+            None => perr(format!("'{s}' is not a value (after 'sincos')")),
+        };
+    }
+    Ok((true, false, None))
 }
 
 /// Parses the `loop` stage text.
@@ -71,6 +92,10 @@ pub fn parse_loop(text: &str) -> Result<LoopFunc> {
     let vector = lx.usize()?;
     lx.expect_kw("unroll")?;
     let unroll = lx.usize()?;
+    let interleave = lx.eat_kw("interleave");
+    let fma_sums = if lx.eat_kw("fma_sums") { lx.usize()? } else { 0 };
+    // Outlining marks per instruction: (outline, direct, sincos partner).
+    let mut marks: Vec<(bool, bool, Option<usize>)> = vec![];
     let mut body: Vec<Inst> = vec![];
     let n = dims.len();
     while !lx.eat('}') {
@@ -97,6 +122,7 @@ pub fn parse_loop(text: &str) -> Result<LoopFunc> {
                     i,
                 };
                 let level = if lx.eat_kw("hoist") { lx.usize()? } else { n };
+                marks.push(outline_marks(&mut lx)?);
                 body.push(Inst {
                     op,
                     ty: body[v].ty,
@@ -126,6 +152,7 @@ pub fn parse_loop(text: &str) -> Result<LoopFunc> {
                     let dt: DType = lx.ident()?.parse()?;
                     let c = Lexer::new(&txt)?.scalar(dt)?;
                     let level = if lx.eat_kw("hoist") { lx.usize()? } else { n };
+                    marks.push(outline_marks(&mut lx)?);
                     body.push(Inst {
                         op: LOp::Const(c),
                         ty: dt,
@@ -158,12 +185,14 @@ pub fn parse_loop(text: &str) -> Result<LoopFunc> {
             (op, dt)
         };
         let level = if lx.eat_kw("hoist") { lx.usize()? } else { n };
+        marks.push(outline_marks(&mut lx)?);
         body.push(Inst { op, ty, level });
     }
     if !lx.at_eof() {
         return perr("expected end of input after '}'".into());
     }
-    let f = LoopFunc {
+    let mut f = LoopFunc {
+        sched: super::Sched::default(),
         name,
         params,
         dims,
@@ -171,6 +200,17 @@ pub fn parse_loop(text: &str) -> Result<LoopFunc> {
         vector,
         unroll,
     };
+    f.sched.interleave = interleave;
+    f.sched.fma_sums = fma_sums;
+    if marks.iter().any(|m| m.0) {
+        f.sched.outline = Some(Outline {
+            outlined: marks.iter().map(|m| m.0).collect(),
+            direct: marks.iter().map(|m| m.1).collect(),
+            sincos: marks.iter().map(|m| m.2).collect(),
+        });
+    } else if marks.iter().any(|m| m.1 || m.2.is_some()) {
+        return perr("'direct' or 'sincos' without 'outline'".into());
+    }
     super::verify(&f)?;
     Ok(f)
 }

@@ -20,7 +20,14 @@ pub fn write_loop(f: &mut fmt::Formatter<'_>, lf: &LoopFunc) -> fmt::Result {
         write!(f, "{} %{} ", if k > 0 { "," } else { "" }, p.name)?;
         fmt_list(f, &p.strides)?;
     }
-    writeln!(f, "\n    vector {} unroll {}", lf.vector, lf.unroll)?;
+    write!(f, "\n    vector {} unroll {}", lf.vector, lf.unroll)?;
+    if lf.sched.interleave {
+        f.write_str(" interleave")?;
+    }
+    if lf.sched.fma_sums > 0 {
+        write!(f, " fma_sums {}", lf.sched.fma_sums)?;
+    }
+    f.write_str("\n")?;
     let n = lf.ndims();
     for (v, i) in lf.body.iter().enumerate() {
         f.write_str("    ")?;
@@ -57,6 +64,17 @@ pub fn write_loop(f: &mut fmt::Formatter<'_>, lf: &LoopFunc) -> fmt::Result {
         }
         if i.level != n {
             write!(f, " hoist {}", i.level)?;
+        }
+        if let Some(o) = &lf.sched.outline {
+            if o.outlined[v] {
+                f.write_str(" outline")?;
+            }
+            if o.direct[v] {
+                f.write_str(" direct")?;
+            }
+            if let Some(w) = o.sincos[v] {
+                write!(f, " sincos v{w}")?;
+            }
         }
         f.write_str("\n")?;
     }

@@ -9,13 +9,12 @@
 
 use super::{LOp, LoopFunc};
 use crate::expr::Op;
-use crate::fuse::is_call;
 
 /// Sets `f.unroll` (see the module docs).
 pub fn unroll(f: &mut LoopFunc) {
     let calls = f.body.iter().any(|i| match i.op {
-        LOp::Unary(u, a) => is_call(&Op::Unary(u), f.body[a].ty),
-        LOp::Binary(b, a, _) => is_call(&Op::Binary(b), f.body[a].ty),
+        LOp::Unary(u, a) => Op::Unary(u).is_call(f.body[a].ty),
+        LOp::Binary(b, a, _) => Op::Binary(b).is_call(f.body[a].ty),
         _ => false,
     });
     // Accumulators kept in registers (reduced along the innermost loop)

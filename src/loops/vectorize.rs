@@ -1,11 +1,11 @@
 //! `vectorize`: chooses the vector width of the innermost loop.
 //!
 //! The JIT has 128-bit vectors only (Cranelift's x86-64 backend lowers no
-//! wider vector types; see `src/jit/mod.rs`), so the width
-//! is `16 / W` lanes where `W` is the one element size every value of the
+//! wider vector types: [`VECTOR_BYTES`](super::VECTOR_BYTES) = 16), so the
+//! width is `VECTOR_BYTES / W` lanes where `W` is the one element size every value of the
 //! body shares. A bool produced by a comparison is a lane mask of its
 //! operands' width; a loaded or stored bool is 1 byte wide. A body mixing
-//! widths (an `f32` cast to `f64`) gets `16 / widest` lanes, narrower values
+//! widths (an `f32` cast to `f64`) gets `VECTOR_BYTES / widest` lanes, narrower values
 //! filling the low lanes of their registers, unless it has bools (then it
 //! stays scalar, `vector 1`); so do loops shorter than one vector, bodies
 //! with 64-bit integer floor division or modulo (no vector instructions:
@@ -19,7 +19,7 @@
 //! without a vector lowering are computed lane by lane).
 //! Tests: `ir/vectorize/*.ir`.
 
-use super::{LOp, LoopFunc};
+use super::{LOp, LoopFunc, VECTOR_BYTES};
 use crate::array::DType;
 
 /// The common element width of a body, or `None` if widths are mixed.
@@ -67,19 +67,20 @@ fn common_width(f: &LoopFunc) -> Option<usize> {
     Some(if all == 0 { 1 } else { all })
 }
 
-/// The vector lanes the body allows: `16 / W` for one common width `W`;
-/// with mixed widths and no bools, `16 / widest` (narrower values use the
+/// The vector lanes the body allows: `VECTOR_BYTES / W` for one common
+/// width `W`; with mixed widths and no bools, `VECTOR_BYTES / widest`
+/// (narrower values use the
 /// low lanes of their registers); 1 for mixed widths with bools (masks of
 /// several widths are not supported).
 pub fn vector_lanes(f: &LoopFunc) -> usize {
     if let Some(w) = common_width(f) {
-        return 16 / w;
+        return VECTOR_BYTES / w;
     }
     if f.body.iter().any(|i| i.ty == DType::Bool) {
         return 1;
     }
     let widest = f.body.iter().map(|i| i.ty.size()).max().unwrap_or(1);
-    16 / widest
+    VECTOR_BYTES / widest
 }
 
 /// Sets `f.vector` (see the module docs).

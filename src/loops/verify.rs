@@ -6,7 +6,10 @@
 //! read inputs and stores write outputs, each output exactly once; levels
 //! are consistent (an instruction is computed no earlier than its operands,
 //! a load no earlier than the innermost loop that moves its pointer, stores
-//! innermost). Run by the parser and between passes in debug builds.
+//! innermost); the code-generation decisions (`sched`) are ones the passes
+//! could have made: outlining per `Outline::check`, `interleave` only
+//! where slots touch different elements, `fma_sums` within the register
+//! sums. Run by the parser and between passes in debug builds.
 
 use super::{LOp, LoopFunc};
 use crate::array::DType;
@@ -132,6 +135,16 @@ pub fn verify(f: &LoopFunc) -> Result<()> {
         if p.output && c != 1 {
             return bad(format!("output %{} is stored {c} times", p.name));
         }
+    }
+    if let Some(o) = &f.sched.outline {
+        o.check(f).or_else(bad)?;
+    }
+    if f.sched.interleave && !super::interleave::eligible(f) {
+        return bad("interleave on a loop whose slots may touch the same elements".into());
+    }
+    let sums = super::balance_pipes::register_sums(f);
+    if f.sched.fma_sums > f.unroll * sums {
+        return bad(format!("fma_sums {} > unroll × {sums} register sums", f.sched.fma_sums));
     }
     Ok(())
 }

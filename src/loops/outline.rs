@@ -1,0 +1,306 @@
+//! `outline`: chooses the ops of a vector kernel that run on the host's
+//! block helpers instead of in the kernel: `sqrt`, float division and the
+//! math module's functions.
+//!
+//! Cranelift has 128-bit vectors only, and `sqrt`/division are bound by the
+//! divider's per-instruction throughput, so such ops run faster as one call
+//! per block of [`BLOCK`] elements to a helper compiled for 256- or 512-bit
+//! vectors (`jit/host.rs`, the math module's block functions). The JIT then
+//! runs the main loop in blocks, each block in *phases*: phase `k` computes
+//! the operands of the outlined ops of phase `k` into stack scratch, one
+//! helper call per op transforms a block in place, and phase `k + 1` reads
+//! the results back. This pass records the choice in [`Outline`]; the
+//! phases and scratch buffers follow from it ([`Outline::phases`],
+//! [`Outline::scratch`]), and `jit/outline.rs` emits them.
+//!
+//! Chosen: every innermost `sqrt`, float division and math function of a
+//! vector kernel (a binary one with at least one innermost operand) on full
+//! vectors of its own dtype — unless the kernel folds (`accum`/`argmin`
+//! keep registers across the block), the CPU has no 256-bit AVX (or
+//! `LAZYFUSE_NO_BLOCK_HELPERS` is set), or the scratch would exceed
+//! [`MAX_SCRATCH`] buffers (half of L1: the arrays' lines would be pushed
+//! out). An outlined op whose one use is the last phase's store into a
+//! contiguous output of its dtype is `direct` (its operand goes into the
+//! output's block and the helper finishes it there) when every store of
+//! the last phase is such a store. `sin` and `cos` of one value share one
+//! `sincos` call (one range reduction).
+//!
+//! Text: ` outline` after an outlined instruction, then ` direct` or
+//! ` sincos vN` (the `cos` this `sin`'s call computes).
+//!
+//! Requires `vectorize` and `hoist-invariants` (levels). Guarantees a
+//! verified function whose `sched.outline` satisfies [`Outline::check`].
+//! Tests: `ir/outline/*.ir`.
+
+use super::{LOp, LoopFunc, StrideClass, VarId, VECTOR_BYTES};
+use crate::array::DType;
+use crate::expr::{BinaryOp, UnaryOp};
+
+/// Elements per block of an outlined kernel (the math module's block).
+pub const BLOCK: usize = crate::math::BLOCK;
+
+/// Scratch buffers of `BLOCK` vector-sized elements at most (32 × 1 KiB:
+/// half of a 32 KiB L1).
+pub const MAX_SCRATCH: usize = 32;
+
+/// The outlined ops of a loop function (per body instruction).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Outline {
+    /// Runs on a block helper.
+    pub outlined: Vec<bool>,
+    /// An outlined op whose operand goes straight into the block of the
+    /// output its one store writes; the last phase is then not emitted.
+    pub direct: Vec<bool>,
+    /// For an outlined `sin`: the outlined `cos` of the same value that the
+    /// same `sincos` call computes (that `cos` makes no call of its own).
+    pub sincos: Vec<Option<VarId>>,
+}
+
+/// Whether `v` is computed in the innermost loop.
+fn inner(f: &LoopFunc, v: VarId) -> bool {
+    f.body[v].level == f.ndims()
+}
+
+/// Whether instruction `v` may run on a block helper.
+pub fn outlinable(f: &LoopFunc, v: VarId) -> bool {
+    let i = &f.body[v];
+    let full = matches!(i.ty, DType::F64 | DType::F32) && i.ty.size() * f.vector == VECTOR_BYTES;
+    inner(f, v)
+        && full
+        && match i.op {
+            LOp::Unary(UnaryOp::Sqrt, a) => f.body[a].ty == i.ty,
+            LOp::Unary(u, a) if u.math().is_some() => f.body[a].ty == i.ty,
+            LOp::Binary(op, a, b) if op.math().is_some() || op == BinaryOp::Div => {
+                f.body[a].ty == i.ty && f.body[b].ty == i.ty && (inner(f, a) || inner(f, b))
+            }
+            _ => false,
+        }
+}
+
+/// Whether the helpers are worth calling on this CPU (256-bit AVX), unless
+/// `LAZYFUSE_NO_BLOCK_HELPERS` is set.
+pub fn helpers_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx") && !crate::env::no_block_helpers()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+impl Outline {
+    /// The phase of every innermost instruction (0 elsewhere) and the
+    /// number of phases: an instruction runs in the phase after the
+    /// latest outlined operand's, else in its latest operand's.
+    pub fn phases(&self, f: &LoopFunc) -> (Vec<usize>, usize) {
+        let len = f.body.len();
+        let mut phase = vec![0; len];
+        for v in 0..len {
+            if inner(f, v) {
+                phase[v] = LoopFunc::args(&f.body[v].op)
+                    .iter()
+                    .filter(|&&a| inner(f, a))
+                    .map(|&a| phase[a] + self.outlined[a] as usize)
+                    .max()
+                    .unwrap_or(0);
+            }
+        }
+        let n = (0..len)
+            .filter(|&v| inner(f, v))
+            .map(|v| phase[v] + 1)
+            .max()
+            .unwrap_or(1);
+        (phase, n)
+    }
+
+    /// Phases the JIT emits: all, or one fewer when the last only stores
+    /// `direct` results.
+    pub fn emitted(&self, f: &LoopFunc) -> usize {
+        self.phases(f).1 - self.direct.iter().any(|&d| d) as usize
+    }
+
+    /// The output param a `direct` op's one store writes.
+    pub fn direct_param(&self, f: &LoopFunc, v: VarId) -> Option<usize> {
+        if !self.direct[v] {
+            return None;
+        }
+        f.body.iter().find_map(|i| match i.op {
+            LOp::Store(p, x) if x == v => Some(p),
+            _ => None,
+        })
+    }
+
+    /// Whether outlined `cos` `w` is computed by a `sin`'s `sincos` call.
+    pub fn by_sincos(&self, w: VarId) -> bool {
+        self.sincos.contains(&Some(w))
+    }
+
+    /// The scratch buffers the phases need, per instruction: `(value,
+    /// second operand)`. An outlined op keeps its operand (then result) in
+    /// one unless it is `direct`; a binary one also its second operand
+    /// when both are innermost or it is a math function (an invariant one
+    /// splatted); a value used in a later phase keeps it in one, except
+    /// loads and constants, which are simply redone.
+    pub fn scratch(&self, f: &LoopFunc) -> (Vec<bool>, Vec<bool>) {
+        let len = f.body.len();
+        let (phase, _) = self.phases(f);
+        let mut value = vec![false; len];
+        let mut second = vec![false; len];
+        for v in (0..len).filter(|&v| inner(f, v)) {
+            let redo = matches!(f.body[v].op, LOp::Load(_) | LOp::Const(_));
+            let later = !self.outlined[v]
+                && (v + 1..len)
+                    .any(|u| inner(f, u) && LoopFunc::args(&f.body[u].op).contains(&v) && phase[u] > phase[v]);
+            if self.outlined[v] {
+                value[v] = !self.direct[v];
+                if let LOp::Binary(op, a, b) = f.body[v].op {
+                    second[v] = (inner(f, a) && inner(f, b)) || op.math().is_some();
+                }
+            } else {
+                value[v] = later && !redo;
+            }
+        }
+        (value, second)
+    }
+
+    /// Scratch buffers in all.
+    pub fn scratch_count(&self, f: &LoopFunc) -> usize {
+        let (value, second) = self.scratch(f);
+        value.iter().chain(&second).filter(|&&x| x).count()
+    }
+
+    /// Checks the plan against `f`: lengths, only outlinable ops, `direct`
+    /// ops stored once into a contiguous output of their dtype in the last
+    /// phase (and then every last-phase instruction is such a store),
+    /// `sincos` pairs of an outlined `sin` and `cos` of one value.
+    pub fn check(&self, f: &LoopFunc) -> Result<(), String> {
+        let len = f.body.len();
+        if self.outlined.len() != len || self.direct.len() != len || self.sincos.len() != len {
+            return Err("outline plan does not match the body".into());
+        }
+        if f.vector < 2
+            || f.body
+                .iter()
+                .any(|i| matches!(i.op, LOp::Accum(..) | LOp::ArgAccum { .. }))
+        {
+            return Err("outlining needs a vector kernel without accumulators".into());
+        }
+        for v in 0..len {
+            if self.outlined[v] && !outlinable(f, v) {
+                return Err(format!("v{v} cannot be outlined"));
+            }
+            if (self.direct[v] || self.sincos[v].is_some()) && !self.outlined[v] {
+                return Err(format!("v{v} is marked direct or sincos but not outlined"));
+            }
+        }
+        let n = f.ndims();
+        let (phase, phases) = self.phases(f);
+        if self.direct.iter().any(|&d| d) {
+            let uses = |v: usize| (0..len).filter(|&u| LoopFunc::args(&f.body[u].op).contains(&v)).count();
+            for u in (0..len).filter(|&u| inner(f, u) && phase[u] == phases - 1) {
+                let ok = match f.body[u].op {
+                    LOp::Store(p, v) => {
+                        self.direct[v]
+                            && uses(v) == 1
+                            && StrideClass::of(f.params[p].strides[n - 1]) == StrideClass::Unit
+                            && f.params[p].dtype == f.body[v].ty
+                    }
+                    _ => false,
+                };
+                if !ok {
+                    return Err(format!("v{u}: direct stores need a last phase of direct stores only"));
+                }
+            }
+            if phases < 2 || (0..len).any(|v| self.direct[v] && phase[v] != phases - 2) {
+                return Err("a direct op must feed the last phase's store".into());
+            }
+        }
+        for v in 0..len {
+            if let Some(w) = self.sincos[v] {
+                let ok = w < len
+                    && w != v
+                    && self.outlined[w]
+                    && !self.direct[w]
+                    && !self.direct[v]
+                    && self.sincos[w].is_none()
+                    && f.body[w].ty == f.body[v].ty
+                    && self.sincos.iter().filter(|&&s| s == Some(w)).count() == 1
+                    && matches!((&f.body[v].op, &f.body[w].op),
+                        (LOp::Unary(UnaryOp::Sin, a), LOp::Unary(UnaryOp::Cos, b)) if a == b);
+                if !ok {
+                    return Err(format!("v{v} sincos v{w}: not a sin and a cos of one value"));
+                }
+            }
+        }
+        if self.scratch_count(f) > MAX_SCRATCH {
+            return Err(format!("outlining needs more than {MAX_SCRATCH} scratch buffers"));
+        }
+        Ok(())
+    }
+}
+
+/// Sets `f.sched.outline` (see the module docs).
+pub fn outline(f: &mut LoopFunc) {
+    f.sched.outline = plan(f);
+}
+
+fn plan(f: &LoopFunc) -> Option<Outline> {
+    let accum = f
+        .body
+        .iter()
+        .any(|i| matches!(i.op, LOp::Accum(..) | LOp::ArgAccum { .. }));
+    if f.vector < 2 || accum || !helpers_available() {
+        return None;
+    }
+    let len = f.body.len();
+    let n = f.ndims();
+    let outlined: Vec<bool> = (0..len).map(|v| outlinable(f, v)).collect();
+    if !outlined.iter().any(|&o| o) {
+        return None;
+    }
+    let mut o = Outline {
+        outlined,
+        direct: vec![false; len],
+        sincos: vec![None; len],
+    };
+    // The last phase only stores outlined results into contiguous outputs
+    // of their dtype: those go direct.
+    let (phase, phases) = o.phases(f);
+    let last = phases - 1;
+    let uses = |v: usize| (0..len).filter(|&u| LoopFunc::args(&f.body[u].op).contains(&v)).count();
+    let last_insts: Vec<usize> = (0..len).filter(|&u| inner(f, u) && phase[u] == last).collect();
+    let all_direct = phases >= 2
+        && !last_insts.is_empty()
+        && last_insts.iter().all(|&u| match f.body[u].op {
+            LOp::Store(p, v) => {
+                o.outlined[v]
+                    && uses(v) == 1
+                    && StrideClass::of(f.params[p].strides[n - 1]) == StrideClass::Unit
+                    && f.params[p].dtype == f.body[v].ty
+            }
+            _ => false,
+        });
+    if all_direct {
+        for &u in &last_insts {
+            if let LOp::Store(_, v) = f.body[u].op {
+                o.direct[v] = true;
+            }
+        }
+    }
+    // sin(x) and cos(x) of one value share a range reduction.
+    for v in 0..len {
+        if let (true, false, &LOp::Unary(UnaryOp::Sin, a)) = (o.outlined[v], o.direct[v], &f.body[v].op) {
+            let w = (0..len).find(|&w| {
+                o.outlined[w]
+                    && !o.direct[w]
+                    && !o.by_sincos(w)
+                    && f.body[w].ty == f.body[v].ty
+                    && matches!(f.body[w].op, LOp::Unary(UnaryOp::Cos, b) if b == a)
+            });
+            o.sincos[v] = w;
+        }
+    }
+    (o.scratch_count(f) <= MAX_SCRATCH).then_some(o)
+}
