@@ -5,7 +5,6 @@ use crate::error::{Error, Result};
 use crate::expr::graph_text::value_names;
 use crate::expr::ops::Op;
 use crate::expr::Graph;
-use crate::pipeline;
 use crate::runtime;
 use crate::runtime::stream::Input;
 use std::fmt::Write;
@@ -42,7 +41,7 @@ pub(crate) fn explain(g: &Graph, inputs: &[Input], donated: &[bool], only: Optio
                 // planned for the donation).
                 let mut t = match &later {
                     Some(l) if !donated.contains(&true) => l.plan.clone(),
-                    _ => pipeline::plan(g, donated)?.to_string(),
+                    _ => crate::plan::plan_buffers(&crate::fuse::fuse(g)?, g, donated).to_string(),
                 };
                 t.push_str(&runtime::stream_text(g, inputs)?);
                 t
