@@ -13,7 +13,7 @@
 //! - `common.rs`, `dd.rs` — shared building blocks (bit tricks, `ldexp`,
 //!   double-double and float-float arithmetic, SLEEF's internal `expk`/
 //!   `logk`), f32 and f64 written out: the algorithms differ in precision.
-//! - `exp_log.rs`, `trig.rs` (+ `rempitab.rs`), `hyper.rs`, `power.rs` —
+//! - `exp_log/`, `trig/` (+ `rempitab.rs`), `hyper/`, `power.rs` —
 //!   the functions, by family; `table.rs` — their entry points for the op
 //!   table.
 
