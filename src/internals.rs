@@ -34,7 +34,7 @@ pub mod jit;
 pub mod loops;
 #[path = "math/mod.rs"]
 pub mod math;
-#[path = "pipeline.rs"]
+#[path = "pipeline/mod.rs"]
 pub mod pipeline;
 #[path = "plan/mod.rs"]
 pub mod plan;
