@@ -7,7 +7,7 @@ pub mod alloc_count;
 #[path = "array/mod.rs"]
 pub mod array;
 #[cfg(feature = "cli")]
-#[path = "bench.rs"]
+#[path = "bench/mod.rs"]
 pub mod bench;
 #[cfg(feature = "cli")]
 #[path = "cli.rs"]
