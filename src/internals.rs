@@ -10,7 +10,7 @@ pub mod array;
 #[path = "bench/mod.rs"]
 pub mod bench;
 #[cfg(feature = "cli")]
-#[path = "cli.rs"]
+#[path = "cli/mod.rs"]
 pub mod cli;
 #[path = "dump.rs"]
 pub(crate) mod dump;
