@@ -41,5 +41,5 @@ pub mod plan;
 #[path = "runtime/mod.rs"]
 pub mod runtime;
 #[cfg(feature = "zarr")]
-#[path = "zarr.rs"]
+#[path = "zarr/mod.rs"]
 pub mod zarr;
