@@ -153,7 +153,7 @@ impl Expr {
     }
 }
 
-/// [`eval_many_with`] through the streaming executor whatever the inputs,
+/// [`eval_many_with`](super::eval_many_with) through the streaming executor whatever the inputs,
 /// with what it did (tests, benchmarks).
 pub fn eval_streamed_report(outputs: &[Expr], opts: &ExecOptions) -> Result<(Vec<Array>, StreamReport)> {
     let l = build_stream(outputs)?;
