@@ -7,10 +7,10 @@ pub mod alloc_count;
 #[path = "array/mod.rs"]
 pub mod array;
 #[cfg(feature = "cli")]
-#[path = "bench.rs"]
+#[path = "bench/mod.rs"]
 pub mod bench;
 #[cfg(feature = "cli")]
-#[path = "cli.rs"]
+#[path = "cli/mod.rs"]
 pub mod cli;
 #[path = "dump.rs"]
 pub(crate) mod dump;
@@ -34,12 +34,12 @@ pub mod jit;
 pub mod loops;
 #[path = "math/mod.rs"]
 pub mod math;
-#[path = "pipeline.rs"]
+#[path = "pipeline/mod.rs"]
 pub mod pipeline;
 #[path = "plan/mod.rs"]
 pub mod plan;
 #[path = "runtime/mod.rs"]
 pub mod runtime;
 #[cfg(feature = "zarr")]
-#[path = "zarr.rs"]
+#[path = "zarr/mod.rs"]
 pub mod zarr;

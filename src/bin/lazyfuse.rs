@@ -1,5 +1,5 @@
 //! The `lazyfuse` command: see `lazyfuse --help`, README.md ("The command
-//! line") and `src/cli.rs`.
+//! line") and `src/cli/`.
 
 use std::process::ExitCode;
 
