@@ -551,7 +551,7 @@ fn negative_power_in_unread_elements_raises() {
 /// Edge values of dtype `d` for the ops whose lowering is written out by
 /// hand (float `//`, `%`, `copysign`, `nextafter`; integer `reciprocal`
 /// and `power`): signed zeros, infinities, NaN, subnormals, the extremes,
-/// values just off integers, and for integers `MIN`, `MAX`, ±1 and shift-
+/// values just off integers, a quotient that `npy_divmod` must snap, and for integers `MIN`, `MAX`, ±1 and shift-
 /// and power-sized counts (cast from i64 with NumPy's wrapping `astype`).
 fn edge_values(d: DType) -> Vec<Scalar> {
     if d.is_float() {
@@ -576,6 +576,9 @@ fn edge_values(d: DType) -> Vec<Scalar> {
             f64::MAX,
             -f64::MAX,
             9007199254740993.0,
+            // `npy_divmod`'s quotient before snapping is …2.5 for this / 7.
+            2.7679553709235696e16,
+            7.0,
             f64::INFINITY,
             f64::NEG_INFINITY,
             f64::NAN,

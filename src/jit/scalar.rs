@@ -267,7 +267,6 @@ impl Cg<'_> {
         let zero = self.fconst(t, 0.0);
         let one = self.fconst(t, 1.0);
         let q0 = self.ins().fdiv(x, y);
-        let by_zero = self.ins().fcmp(FloatCC::Equal, y, zero);
         // `div = (x - fmod) / y`, very nearly an integer; a non-zero
         // (or NaN) `fmod` of the other sign than `y` moves to `y`'s side.
         let d = self.ins().fsub(x, m0);
@@ -282,8 +281,8 @@ impl Cg<'_> {
             let m = self.ins().select(fix, moved, m0);
             // A zero remainder takes the divisor's sign.
             let signed_zero = self.ins().fcopysign(zero, y);
-            let m = self.ins().select(m_nonzero, m, signed_zero);
-            return self.ins().select(by_zero, m0, m);
+            // By zero: `fmod` is NaN, which the selects above keep.
+            return self.ins().select(m_nonzero, m, signed_zero);
         }
         let moved = self.ins().fsub(div, one);
         let div = self.ins().select(fix, moved, div);
@@ -298,6 +297,8 @@ impl Cg<'_> {
         let div_nonzero = self.ins().fcmp(FloatCC::NotEqual, div, zero);
         let signed_zero = self.ins().fcopysign(zero, q0);
         let q = self.ins().select(div_nonzero, q, signed_zero);
+        // By zero: `x / 0` (±inf or NaN).
+        let by_zero = self.ins().fcmp(FloatCC::Equal, y, zero);
         self.ins().select(by_zero, q0, q)
     }
 
