@@ -551,8 +551,9 @@ fn negative_power_in_unread_elements_raises() {
 /// Edge values of dtype `d` for the ops whose lowering is written out by
 /// hand (float `//`, `%`, `copysign`, `nextafter`; integer `reciprocal`
 /// and `power`): signed zeros, infinities, NaN, subnormals, the extremes,
-/// values just off integers, a quotient that `npy_divmod` must snap, and for integers `MIN`, `MAX`, ±1 and shift-
-/// and power-sized counts (cast from i64 with NumPy's wrapping `astype`).
+/// values just off integers, a quotient that `npy_divmod` must snap; for
+/// integers `MIN`, `MAX`, ±1 and shift- and power-sized counts (cast from
+/// i64 with NumPy's wrapping `astype`).
 fn edge_values(d: DType) -> Vec<Scalar> {
     if d.is_float() {
         let mut v: Vec<Scalar> = [

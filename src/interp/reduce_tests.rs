@@ -323,4 +323,3 @@ fn reductions_over_strided_and_multiple_axes() {
         [11.916666666666666, 11.916666666666666]
     );
 }
-

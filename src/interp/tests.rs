@@ -170,7 +170,6 @@ fn inputs_must_match_the_graph() {
     );
 }
 
-
 // ------------------------------------------------------------- robustness
 
 /// Edge values of every dtype, as an array of `shape` (cycled).

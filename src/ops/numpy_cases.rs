@@ -9,9 +9,9 @@
 //! exactly on ±0, ±inf and NaN.
 
 use super::scalar::{eval_binary, eval_unary};
+use super::{binary_types, unary_types, BinaryOp, UnaryOp};
 use crate::array::{DType, Scalar};
 use crate::error::Error;
-use super::{binary_types, unary_types, BinaryOp, UnaryOp};
 
 const CASES: &str = include_str!("numpy_cases.txt");
 

@@ -18,9 +18,9 @@
 //! `BinaryOp::math`), in the operand's precision — the very code compiled
 //! kernels call, so both agree bit for bit on every machine.
 
+use super::{binary_types, unary_types, BinaryOp, UnaryOp};
 use crate::array::{DType, Element, Scalar};
 use crate::error::{type_err, Error, Result};
-use super::{binary_types, unary_types, BinaryOp, UnaryOp};
 use std::ops::{BitAnd, BitOr, BitXor, Not};
 
 /// Evaluates an element-wise unary op on one value of its compute dtype.

@@ -182,4 +182,3 @@ fn evaluators_reject_wrong_dtypes() {
     ));
     assert_eq!(eval_where(Scalar::Bool(true), I32(1), I32(2)), I32(1));
 }
-
