@@ -34,6 +34,8 @@ pub mod jit;
 pub mod loops;
 #[path = "math/mod.rs"]
 pub mod math;
+#[path = "ops/mod.rs"]
+pub mod ops;
 #[path = "pipeline/mod.rs"]
 pub mod pipeline;
 #[path = "plan/mod.rs"]

@@ -8,7 +8,8 @@
 #[cfg(feature = "cli")]
 use internals::bench;
 use internals::{
-    alloc_count, array, dump, env, error, expr, fsio, function, fuse, interp, jit, loops, math, pipeline, plan, runtime,
+    alloc_count, array, dump, env, error, expr, fsio, function, fuse, interp, jit, loops, math, ops, pipeline, plan,
+    runtime,
 };
 
 pub use array::{Array, ArrayViewMut, DType, Element, EvalTarget, Index, Scalar};

@@ -19,13 +19,14 @@ mod api;
 pub mod graph;
 pub mod graph_text;
 mod lower;
-pub mod ops;
 pub mod parse;
 mod promote;
 mod py;
 mod shape_ops;
 pub mod simplify;
 
+/// The op table lives below `expr` (see `crate::ops`); re-exported here.
+pub use crate::internals::ops;
 pub use api::{IntoExpr, Kwargs};
 pub use graph::{Graph, Node, NodeId};
 pub use lower::{lower, lower_donating, lower_full, Donation, Lowered, StreamLowered};

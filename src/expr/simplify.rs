@@ -4,7 +4,7 @@
 //!   this as the graph is rebuilt);
 //! - constants are folded: an element-wise op, cast or `where` whose
 //!   operands are all 0-d constants becomes a constant, evaluated by the
-//!   reference interpreter's scalar semantics (an op that would fail, such
+//!   scalar semantics of the ops (`crate::ops::scalar`; an op that would fail, such
 //!   as an integer to a negative power, is left for evaluation to report);
 //! - `where` with a constant condition becomes the branch it selects;
 //! - algebraic rewrites that keep NumPy's results bit for bit, and only
@@ -21,10 +21,10 @@
 //! nodes reachable from the outputs. Tests: `ir/simplify/`.
 
 use super::graph::{Graph, Node, NodeId};
-use super::ops::{BinaryOp, Op, UnaryOp};
 use crate::array::Scalar;
 use crate::error::Result;
-use crate::interp;
+use crate::ops::scalar;
+use crate::ops::{BinaryOp, Op, UnaryOp};
 
 /// Folds constants, applies the exact algebraic rewrites and drops dead
 /// nodes.
@@ -44,9 +44,9 @@ fn rewrite(g: &mut Graph, node: &Node, args: &[NodeId]) -> Result<NodeId> {
         .collect();
     if let Some(c) = consts.filter(|c| !c.is_empty()) {
         let folded = match &node.op {
-            Op::Unary(u) => interp::eval_unary(*u, c[0]).ok(),
-            Op::Binary(b) => interp::eval_binary(*b, c[0], c[1]).ok(),
-            Op::Where => Some(interp::eval_where(c[0], c[1], c[2])),
+            Op::Unary(u) => scalar::eval_unary(*u, c[0]).ok(),
+            Op::Binary(b) => scalar::eval_binary(*b, c[0], c[1]).ok(),
+            Op::Where => Some(scalar::eval_where(c[0], c[1], c[2])),
             Op::Cast(t) => Some(c[0].cast(*t)),
             _ => None,
         };

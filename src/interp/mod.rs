@@ -4,35 +4,37 @@
 //! It evaluates a [`Graph`] one node at a time in arena order, materialising
 //! every element-wise result as a new C-order array and every view as a
 //! zero-copy [`Array`] view. It favours obviousness over speed: each
-//! element goes through the scalar evaluators [`eval_unary`],
-//! [`eval_binary`] and [`eval_where`], which are also what constant folding
-//! uses and what defines each op for the JIT — one definition of every op's
-//! semantics, NumPy 2's.
+//! element goes through the scalar semantics of the ops ([`eval_unary`],
+//! [`eval_binary`], [`eval_where`] in `crate::ops::scalar`), which constant
+//! folding uses too and which the JIT's lowerings must equal — one
+//! definition of every op's semantics, NumPy 2's.
+//!
+//! Nothing in the production path calls the interpreter: it is the
+//! reference evaluation (`pipeline::interpret`) and the oracle of the
+//! tests.
 //!
 //! Requires: a graph built by [`Graph::add`] (well typed: operands already
 //! have the dtype their op computes in). Guarantees: outputs are new
 //! C-contiguous arrays that never alias an input; no panic on any such
 //! graph.
 //!
-//! Tests: `tests.rs` (hand-picked NumPy cases, reductions, views, errors,
-//! and every op/dtype/axes combination `Graph::add` accepts) and
-//! `numpy_cases.rs`, which checks the scalar evaluators against the table
-//! `numpy_cases.txt` (≈52 000 cases) produced by running NumPy
-//! (`gen_numpy_cases.py`).
+//! Tests: `tests.rs` (hand-picked NumPy cases, views, errors, and every
+//! op/dtype/axes combination `Graph::add` accepts) and `reduce_tests.rs`
+//! (the reductions); the scalar semantics are tested in `crate::ops`.
 
-#[cfg(test)]
-mod numpy_cases;
 mod reduce;
-mod scalar;
-
-pub use scalar::{eval_binary, eval_unary, eval_where};
+#[cfg(test)]
+mod reduce_tests;
+#[cfg(test)]
+mod tests;
 
 use crate::array::layout::shape_str;
 use crate::array::{Array, Scalar};
 use crate::error::{shape_err, type_err, Error, Result};
 use crate::expr::graph::Node;
-use crate::expr::ops::Op;
 use crate::expr::Graph;
+use crate::ops::scalar::{eval_binary, eval_unary, eval_where};
+use crate::ops::Op;
 
 /// Evaluates every output of `g` with `inputs[i]` bound to `g.inputs()[i]`.
 ///
@@ -197,6 +199,3 @@ fn map_elements(node: &Node, args: &[&Array], f: impl Fn(&[Scalar]) -> Result<Sc
     out.assign_scalars(&results);
     Ok(out)
 }
-
-#[cfg(test)]
-mod tests;

@@ -3,14 +3,14 @@
 //! The operand is permuted (a view) so that the kept axes come first and
 //! the reduced axes last; read in C order, each output's elements are then
 //! one consecutive run, in C order of the reduced axes. Each run is reduced
-//! with the scalar ops of [`super::scalar`], so `max` is a fold of
+//! with the scalar ops of [`crate::ops::scalar`], so `max` is a fold of
 //! `maximum`, `sum` of `add`, and so on.
 
-use super::scalar::{eval_binary, eval_unary};
 use crate::array::layout::numel;
 use crate::array::{Array, DType, Scalar};
 use crate::error::{shape_err, Error, Result};
-use crate::expr::ops::{BinaryOp, ReduceOp, UnaryOp};
+use crate::ops::scalar::{eval_binary, eval_unary};
+use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
 
 /// Reduces `x` over `axes` (for `argmin`/`argmax`, none means the flattened
 /// array) into a new array of `dtype` and `shape` (the node's type, which

@@ -13,16 +13,11 @@
 //! `call`/`call_void` with the host's calling convention.
 
 use super::mem::mem;
-use super::types::cl_ty;
 use super::Cg;
-use crate::array::DType;
-use crate::expr::{BinaryOp, UnaryOp};
 use crate::loops::{LoopFunc, StrideClass};
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, Type, Value};
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, Type, Value};
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::FunctionBuilder;
-
-use super::host;
 
 /// The native signature of every kernel: `ptrs[p]` is param `p`'s
 /// pointer at iteration point zero, `strides[p * ndims + d]` its stride in
@@ -137,59 +132,5 @@ impl Cg<'_> {
         let sr = self.b.import_signature(sig);
         let callee = self.iconst(types::I64, fnptr as i64);
         self.b.ins().call_indirect(sr, callee, args);
-    }
-
-    /// Value bits as an i64 (for the generic host escape).
-    pub(super) fn bits_of(&mut self, t: DType, x: Value) -> Value {
-        match t {
-            DType::F64 => self.b.ins().bitcast(types::I64, MemFlagsData::new(), x),
-            DType::F32 => {
-                let i = self.b.ins().bitcast(types::I32, MemFlagsData::new(), x);
-                self.b.ins().uextend(types::I64, i)
-            }
-            DType::I64 | DType::U64 => x,
-            _ => self.b.ins().uextend(types::I64, x),
-        }
-    }
-
-    /// The value of dtype `t` whose bits are the i64 `x`.
-    pub(super) fn value_of_bits(&mut self, t: DType, x: Value) -> Value {
-        match t {
-            DType::F64 => self.b.ins().bitcast(types::F64, MemFlagsData::new(), x),
-            DType::F32 => {
-                let i = self.b.ins().ireduce(types::I32, x);
-                self.b.ins().bitcast(types::F32, MemFlagsData::new(), i)
-            }
-            DType::I64 | DType::U64 => x,
-            d => self.b.ins().ireduce(cl_ty(d), x),
-        }
-    }
-
-    /// A unary op with no lowering, through the interpreter's evaluator.
-    pub(super) fn host_unary(&mut self, u: UnaryOp, t: DType, ty: DType, x: Value) -> Value {
-        let bits = self.bits_of(t, x);
-        let o = self.iconst(types::I32, host::unary_index(u) as i64);
-        let d = self.iconst(types::I32, host::dtype_index(t) as i64);
-        let f = host::unary_bits as *const u8;
-        let r = self.call(f, &[types::I32, types::I32, types::I64], types::I64, &[o, d, bits]);
-        self.value_of_bits(ty, r)
-    }
-
-    /// A binary op with no lowering, through the interpreter's evaluator;
-    /// an error (negative integer power) sets the status word.
-    pub(super) fn host_binary(&mut self, bop: BinaryOp, t: DType, ty: DType, x: Value, y: Value) -> Value {
-        let xb = self.bits_of(t, x);
-        let yb = self.bits_of(t, y);
-        let o = self.iconst(types::I32, host::binary_index(bop) as i64);
-        let d = self.iconst(types::I32, host::dtype_index(t) as i64);
-        let f = host::binary_bits as *const u8;
-        let st = self.args.status;
-        let r = self.call(
-            f,
-            &[types::I32, types::I32, types::I64, types::I64, types::I64],
-            types::I64,
-            &[o, d, xb, yb, st],
-        );
-        self.value_of_bits(ty, r)
     }
 }

@@ -1,43 +1,29 @@
 //! Host functions the generated code calls: the math module's functions
 //! (through the op table, `UnaryOp::math`; the interpreter calls the same
 //! ones, so results match bit for bit), block helpers for `sqrt` and
-//! division, and a generic escape to the interpreter's scalar evaluators
-//! for rare ops.
+//! division, and integer `power` ([`power_i64`], [`power_u64`], on the
+//! scalar semantics of `ops::scalar`). Every other op is lowered inline
+//! (`scalar.rs`, `vector.rs`); nothing here calls the interpreter.
 //!
 //! Every function is `extern "C"` and never unwinds.
 
-use crate::array::{DType, Scalar};
 use crate::expr::{BinaryOp, UnaryOp};
-use crate::interp::{eval_binary, eval_unary};
+use crate::ops::scalar;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Status written by a kernel when a value NumPy rejects is met.
 pub const STATUS_NEGATIVE_POWER: u32 = 1;
 
-/// Any unary op on raw bits through the interpreter's evaluator.
-/// (An index out of range gives 0: this never panics across the C ABI.)
-pub extern "C" fn unary_bits(op: u32, dtype: u32, x: u64) -> u64 {
-    let (Some(&op), Some(&dt)) = (UnaryOp::ALL.get(op as usize), DType::ALL.get(dtype as usize)) else {
-        return 0;
-    };
-    eval_unary(op, Scalar::from_bits(dt, x)).map_or(0, |r| r.bits())
-}
-
-/// Any binary op on raw bits through the interpreter's evaluator; an error
-/// (negative integer power) sets `*status`.
+/// Signed integer `power` of every width on sign-extended operands (the
+/// kernel truncates the result to its width); a negative exponent sets
+/// `*status` to [`STATUS_NEGATIVE_POWER`] and gives 0.
 ///
 /// # Safety
 /// `status` must point to a live `AtomicU32` (kernels pass their status word).
-pub unsafe extern "C" fn binary_bits(op: u32, dtype: u32, a: u64, b: u64, status: *const AtomicU32) -> u64 {
-    let dt = DType::ALL[dtype as usize];
-    let r = eval_binary(
-        BinaryOp::ALL[op as usize],
-        Scalar::from_bits(dt, a),
-        Scalar::from_bits(dt, b),
-    );
-    match r {
-        Ok(r) => r.bits(),
-        Err(_) => {
+pub unsafe extern "C" fn power_i64(x: i64, y: i64, status: *const AtomicU32) -> i64 {
+    match scalar::power_i64(x, y) {
+        Some(r) => r,
+        None => {
             // SAFETY: the runtime passes a live status word to every call.
             unsafe { (*status).store(STATUS_NEGATIVE_POWER, Ordering::Relaxed) };
             0
@@ -45,19 +31,10 @@ pub unsafe extern "C" fn binary_bits(op: u32, dtype: u32, a: u64, b: u64, status
     }
 }
 
-/// Index of a dtype in [`DType::ALL`].
-pub fn dtype_index(d: DType) -> u32 {
-    DType::ALL.iter().position(|&x| x == d).expect("dtype") as u32
-}
-
-/// Index of a unary op in [`UnaryOp::ALL`].
-pub fn unary_index(u: UnaryOp) -> u32 {
-    UnaryOp::ALL.iter().position(|&x| x == u).expect("op") as u32
-}
-
-/// Index of a binary op in [`BinaryOp::ALL`].
-pub fn binary_index(b: BinaryOp) -> u32 {
-    BinaryOp::ALL.iter().position(|&x| x == b).expect("op") as u32
+/// Unsigned integer `power` of every width on zero-extended operands (the
+/// kernel truncates the result to its width).
+pub extern "C" fn power_u64(x: u64, y: u64) -> u64 {
+    scalar::power_u64(x, y)
 }
 
 /// Whether the CPU has fused multiply-add (Cranelift then emits it
@@ -203,8 +180,8 @@ fn symbols() -> Vec<(usize, String)> {
         crate::math::sincos_f32_c_block as *const () as usize,
         "sincos_f32 block".into(),
     ));
-    out.push((unary_bits as *const () as usize, "interpreter unary".into()));
-    out.push((binary_bits as *const () as usize, "interpreter binary".into()));
+    out.push((power_i64 as *const () as usize, "power_i64".into()));
+    out.push((power_u64 as *const () as usize, "power_u64".into()));
     use block::*;
     for (f, n) in [
         (sqrt_f64 as *const () as usize, "sqrt_f64 block"),

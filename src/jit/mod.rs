@@ -30,8 +30,8 @@
 //! call the math module's functions ([`host`], `UnaryOp::math`). Loads and
 //! stores never reach past an array (`mem.rs`).
 //!
-//! **Semantics** are the interpreter's ([`crate::interp::eval_unary`],
-//! [`crate::interp::eval_binary`]), bit for bit; `tests/differential.rs`
+//! **Semantics** are the ops' ([`crate::ops::scalar::eval_unary`],
+//! [`crate::ops::scalar::eval_binary`]), bit for bit; `tests/differential.rs`
 //! checks it on random expressions. A code generator failure is an error
 //! (a panic in debug builds), never a silent rebuild as other code.
 

@@ -1,11 +1,13 @@
 //! Scalar op lowering: one element of each unary, binary, select and cast
-//! op, with the interpreter's semantics bit for bit (NaN rules of
-//! `maximum`/`fmax`, NumPy shifts, saturating float → int casts). Math
-//! functions call the math module's one-element entry points; the rare ops
-//! with no lowering call the host (`abi.rs`).
+//! op, with the ops' semantics bit for bit (NaN rules of `maximum`/`fmax`,
+//! NumPy shifts, saturating float → int casts, `npy_divmod`, `nextafter`,
+//! integer `reciprocal`). Math functions — `fmod` inside float `//` and
+//! `%` too — call the math module's one-element entry points; integer
+//! `power` calls its typed host function (`host::power_i64`/`power_u64`).
+//! No op goes through the interpreter.
 //!
-//! Invariant: nothing traps, and the result equals `interp::eval_unary` /
-//! `interp::eval_binary` for every input (`tests/differential.rs`).
+//! Invariant: nothing traps, and the result equals `ops::scalar::eval_unary` /
+//! `ops::scalar::eval_binary` for every input (`tests/differential.rs`).
 
 use super::types::{cl_ty, int_of_bytes};
 use super::Cg;
@@ -33,16 +35,16 @@ impl Cg<'_> {
     pub(super) fn scalar_op(&mut self, op: &LOp, ty: DType, arg_tys: &[DType], a: &[Value]) -> Value {
         let t = arg_tys.first().copied().unwrap_or(ty);
         match *op {
-            LOp::Unary(u, _) => self.scalar_unary(u, t, ty, a[0]),
-            LOp::Binary(bop, _, _) => self.scalar_binary(bop, t, ty, a[0], a[1]),
+            LOp::Unary(u, _) => self.scalar_unary(u, t, a[0]),
+            LOp::Binary(bop, _, _) => self.scalar_binary(bop, t, a[0], a[1]),
             LOp::Select(..) => self.b.ins().select(a[0], a[1], a[2]),
             LOp::Cast(_) => self.scalar_cast(t, ty, a[0]),
             _ => unreachable!("not an element op"),
         }
     }
 
-    /// Unary op `u` on `x` of dtype `t`, result dtype `ty`.
-    pub(super) fn scalar_unary(&mut self, u: UnaryOp, t: DType, ty: DType, x: Value) -> Value {
+    /// Unary op `u` on `x` of dtype `t` (the dtype it computes in).
+    pub(super) fn scalar_unary(&mut self, u: UnaryOp, t: DType, x: Value) -> Value {
         use UnaryOp::*;
         let float = t.is_float();
         match u {
@@ -61,6 +63,7 @@ impl Cg<'_> {
                 let one = self.fconst(t, 1.0);
                 self.ins().fdiv(one, x)
             }
+            Reciprocal => self.int_reciprocal(t, x),
             Floor if float => self.ins().floor(x),
             Ceil if float => self.ins().ceil(x),
             Trunc if float => self.ins().trunc(x),
@@ -124,7 +127,7 @@ impl Cg<'_> {
                     };
                     self.call(f, &[ct], ct, &[x])
                 }
-                _ => self.host_unary(u, t, ty, x),
+                _ => unreachable!("{u} on {t}: the op table computes it in another dtype"),
             },
         }
     }
@@ -161,8 +164,8 @@ impl Cg<'_> {
         }
     }
 
-    /// Binary op `op` on `x`, `y` of dtype `t`, result dtype `ty`.
-    pub(super) fn scalar_binary(&mut self, op: BinaryOp, t: DType, ty: DType, x: Value, y: Value) -> Value {
+    /// Binary op `op` on `x`, `y` of dtype `t` (the dtype it computes in).
+    pub(super) fn scalar_binary(&mut self, op: BinaryOp, t: DType, x: Value, y: Value) -> Value {
         use BinaryOp::*;
         let float = t.is_float();
         let boolean = t == DType::Bool;
@@ -212,6 +215,10 @@ impl Cg<'_> {
             Minimum | Fmin => self.ins().umin(x, y),
             Shl | Shr => self.shift(op, t, x, y),
             FloorDiv | Mod | Fmod if !float => self.int_div(op, t, x, y),
+            FloorDiv | Mod => self.float_divmod(op, t, x, y),
+            Copysign => self.ins().fcopysign(x, y),
+            Nextafter => self.nextafter(t, x, y),
+            Pow if !float => self.int_power(t, x, y),
             op if float && op.math().is_some() => {
                 let m = op.math().expect("a math function");
                 let (f, ct) = if t == DType::F64 {
@@ -221,7 +228,139 @@ impl Cg<'_> {
                 };
                 self.call(f, &[ct, ct], ct, &[x, y])
             }
-            _ => self.host_binary(op, t, ty, x, y),
+            _ => unreachable!("{op} on {t}: the op table computes it in another dtype"),
+        }
+    }
+
+    /// NumPy's integer `reciprocal`, `(T)(1.0 / x)`: 1 and -1 are their own
+    /// reciprocal, every other non-zero value gives 0, and 0 gives what
+    /// x86's conversion of `inf` gives: `MIN` for signed types of 32 bits
+    /// or more, 0 otherwise.
+    fn int_reciprocal(&mut self, t: DType, x: Value) -> Value {
+        let ct = cl_ty(t);
+        let zero = self.iconst(ct, 0);
+        let is_one = self.ins().icmp_imm_s(IntCC::Equal, x, 1);
+        let mut r = self.ins().select(is_one, x, zero);
+        if t.is_signed_int() {
+            let minus_one = self.iconst(ct, -1);
+            let is_m1 = self.ins().icmp(IntCC::Equal, x, minus_one);
+            r = self.ins().select(is_m1, x, r);
+            if t.bits() >= 32 {
+                let min = self.iconst(ct, i64::MIN >> (64 - t.bits()));
+                let is_zero = self.ins().icmp_imm_s(IntCC::Equal, x, 0);
+                r = self.ins().select(is_zero, min, r);
+            }
+        }
+        r
+    }
+
+    /// Float `//` or `%`: NumPy's `npy_divmod` on the math module's `fmod`,
+    /// branch-free (every case computed, the right one selected).
+    fn float_divmod(&mut self, op: BinaryOp, t: DType, x: Value, y: Value) -> Value {
+        let fmod = crate::math::FMOD;
+        let (f, ct) = if t == DType::F64 {
+            (fmod.c_f64 as *const u8, types::F64)
+        } else {
+            (fmod.c_f32 as *const u8, types::F32)
+        };
+        let m0 = self.call(f, &[ct, ct], ct, &[x, y]);
+        let zero = self.fconst(t, 0.0);
+        let one = self.fconst(t, 1.0);
+        let q0 = self.ins().fdiv(x, y);
+        // `div = (x - fmod) / y`, very nearly an integer; a non-zero
+        // (or NaN) `fmod` of the other sign than `y` moves to `y`'s side.
+        let d = self.ins().fsub(x, m0);
+        let div = self.ins().fdiv(d, y);
+        let m_nonzero = self.ins().fcmp(FloatCC::NotEqual, m0, zero);
+        let y_neg = self.ins().fcmp(FloatCC::LessThan, y, zero);
+        let m_neg = self.ins().fcmp(FloatCC::LessThan, m0, zero);
+        let signs_differ = self.ins().bxor(y_neg, m_neg);
+        let fix = self.ins().band(m_nonzero, signs_differ);
+        if op == BinaryOp::Mod {
+            let moved = self.ins().fadd(m0, y);
+            let m = self.ins().select(fix, moved, m0);
+            // A zero remainder takes the divisor's sign.
+            let signed_zero = self.ins().fcopysign(zero, y);
+            // By zero: `fmod` is NaN, which the selects above keep.
+            return self.ins().select(m_nonzero, m, signed_zero);
+        }
+        let moved = self.ins().fsub(div, one);
+        let div = self.ins().select(fix, moved, div);
+        // Snap the quotient to the nearest integral value.
+        let fl = self.ins().floor(div);
+        let frac = self.ins().fsub(div, fl);
+        let half = self.fconst(t, 0.5);
+        let up = self.ins().fcmp(FloatCC::GreaterThan, frac, half);
+        let fl_up = self.ins().fadd(fl, one);
+        let q = self.ins().select(up, fl_up, fl);
+        // A zero quotient takes the sign of `x / y`.
+        let div_nonzero = self.ins().fcmp(FloatCC::NotEqual, div, zero);
+        let signed_zero = self.ins().fcopysign(zero, q0);
+        let q = self.ins().select(div_nonzero, q, signed_zero);
+        // By zero: `x / 0` (±inf or NaN).
+        let by_zero = self.ins().fcmp(FloatCC::Equal, y, zero);
+        self.ins().select(by_zero, q0, q)
+    }
+
+    /// C's `nextafter` on the bits: NaN operands give `x + y`, equal ones
+    /// `y`, a zero `x` the smallest subnormal toward `y`; otherwise the
+    /// bits move by one, up when the step goes away from zero.
+    fn nextafter(&mut self, t: DType, x: Value, y: Value) -> Value {
+        let it = int_of_bytes(t.size());
+        let ft = cl_ty(t);
+        let zero = self.fconst(t, 0.0);
+        let bits = self.ins().bitcast(it, MemFlagsData::new(), x);
+        let up = self.ins().fcmp(FloatCC::LessThan, x, y);
+        let positive = self.ins().fcmp(FloatCC::GreaterThan, x, zero);
+        let away = self.ins().icmp(IntCC::Equal, up, positive);
+        let plus = self.iconst(it, 1);
+        let minus = self.iconst(it, -1);
+        let step = self.ins().select(away, plus, minus);
+        let moved = self.ins().iadd(bits, step);
+        let r = self.ins().bitcast(ft, MemFlagsData::new(), moved);
+        // From ±0: ±(the smallest subnormal), the sign of the direction.
+        let tiny_up = self.iconst(it, 1);
+        let tiny_down = self.iconst(it, 1 | i64::MIN >> (64 - t.bits()));
+        let tiny = self.ins().select(up, tiny_up, tiny_down);
+        let tiny = self.ins().bitcast(ft, MemFlagsData::new(), tiny);
+        let x_zero = self.ins().fcmp(FloatCC::Equal, x, zero);
+        let r = self.ins().select(x_zero, tiny, r);
+        let equal = self.ins().fcmp(FloatCC::Equal, x, y);
+        let r = self.ins().select(equal, y, r);
+        let nan = self.ins().fcmp(FloatCC::Unordered, x, y);
+        let sum = self.ins().fadd(x, y);
+        self.ins().select(nan, sum, r)
+    }
+
+    /// Integer `power` through its typed host function, on 64-bit operands
+    /// (sign- or zero-extended: wrapping products agree modulo `2^bits`,
+    /// so the truncated result is the narrow type's); a negative exponent
+    /// sets the status word (NumPy's `ValueError`).
+    fn int_power(&mut self, t: DType, x: Value, y: Value) -> Value {
+        let ct = cl_ty(t);
+        let signed = t.is_signed_int();
+        let wide = |cg: &mut Self, v: Value| {
+            if ct == types::I64 {
+                v
+            } else if signed {
+                cg.ins().sextend(types::I64, v)
+            } else {
+                cg.ins().uextend(types::I64, v)
+            }
+        };
+        let (xw, yw) = (wide(self, x), wide(self, y));
+        let r = if signed {
+            let st = self.args.status;
+            let f = super::host::power_i64 as *const u8;
+            self.call(f, &[types::I64, types::I64, types::I64], types::I64, &[xw, yw, st])
+        } else {
+            let f = super::host::power_u64 as *const u8;
+            self.call(f, &[types::I64, types::I64], types::I64, &[xw, yw])
+        };
+        if ct == types::I64 {
+            r
+        } else {
+            self.ins().ireduce(ct, r)
         }
     }
 

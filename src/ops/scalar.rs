@@ -3,9 +3,12 @@
 //!
 //! [`eval_unary`] and [`eval_binary`] take operands of the dtype the op
 //! computes in (the graph invariant) and return a value of the op's result
-//! dtype. The array interpreter, constant folding and the JIT's tests all go
-//! through these functions, so each op's semantics lives here and nowhere
-//! else.
+//! dtype. The array interpreter (`interp`) and constant folding
+//! (`expr::simplify`) go through these functions, and the few host
+//! functions compiled kernels call for an op with no native lowering
+//! (integer `power`: [`power_i64`], [`power_u64`]) are made of the same
+//! code; the JIT's native lowerings are tested against them bit for bit
+//! (`tests/differential.rs`).
 //!
 //! The integer ops follow NumPy's C loops (`loops_arithmetic`,
 //! `npy_lshift`/`npy_rshift`, the integer `power` loop), the float ops
@@ -15,9 +18,9 @@
 //! `BinaryOp::math`), in the operand's precision — the very code compiled
 //! kernels call, so both agree bit for bit on every machine.
 
+use super::{binary_types, unary_types, BinaryOp, UnaryOp};
 use crate::array::{DType, Element, Scalar};
 use crate::error::{type_err, Error, Result};
-use crate::expr::ops::{binary_types, unary_types, BinaryOp, UnaryOp};
 use std::ops::{BitAnd, BitOr, BitXor, Not};
 
 /// Evaluates an element-wise unary op on one value of its compute dtype.
@@ -26,8 +29,7 @@ use std::ops::{BitAnd, BitOr, BitXor, Not};
 /// it (the graph inserts casts first, so this only catches misuse).
 ///
 /// ```
-/// use lazyfuse::internals::interp::eval_unary;
-/// use lazyfuse::internals::expr::ops::UnaryOp;
+/// use lazyfuse::internals::ops::{scalar::eval_unary, UnaryOp};
 /// use lazyfuse::Scalar;
 /// assert_eq!(eval_unary(UnaryOp::Abs, Scalar::I8(-128))?, Scalar::I8(-128));
 /// assert_eq!(eval_unary(UnaryOp::Sign, Scalar::F64(-0.0))?, Scalar::F64(0.0));
@@ -62,8 +64,7 @@ pub fn eval_unary(op: UnaryOp, x: Scalar) -> Result<Scalar> {
 /// integer power (NumPy raises `ValueError`).
 ///
 /// ```
-/// use lazyfuse::internals::interp::eval_binary;
-/// use lazyfuse::internals::expr::ops::BinaryOp;
+/// use lazyfuse::internals::ops::{scalar::eval_binary, BinaryOp};
 /// use lazyfuse::Scalar;
 /// assert_eq!(eval_binary(BinaryOp::FloorDiv, Scalar::I64(-7), Scalar::I64(2))?, Scalar::I64(-4));
 /// assert_eq!(eval_binary(BinaryOp::Mod, Scalar::I64(7), Scalar::I64(0))?, Scalar::I64(0));
@@ -101,7 +102,7 @@ pub fn eval_binary(op: BinaryOp, a: Scalar, b: Scalar) -> Result<Scalar> {
 /// truthiness.
 ///
 /// ```
-/// use lazyfuse::internals::interp::eval_where;
+/// use lazyfuse::internals::ops::scalar::eval_where;
 /// use lazyfuse::Scalar;
 /// assert_eq!(eval_where(Scalar::Bool(false), Scalar::I8(1), Scalar::I8(2)), Scalar::I8(2));
 /// ```
@@ -310,10 +311,40 @@ fn int_mod<T: Int>(x: T, y: T) -> T {
 /// `x ** y` by repeated squaring, wrapping; `0 ** 0 == 1`; a negative
 /// exponent is NumPy's `ValueError`.
 fn int_pow<T: Int>(x: T, y: T) -> Result<T> {
+    int_pow_checked(x, y).ok_or_else(|| Error::Value("integers to negative integer powers are not allowed".into()))
+}
+
+/// The signed integer `power` of every width, `None` for a negative
+/// exponent. Operands of a narrower type are sign-extended: wrapping
+/// products agree modulo 2^bits with the narrow type's, so the result
+/// truncated to that width is the narrow `power` (what compiled kernels
+/// call; see `jit::host`).
+///
+/// ```
+/// use lazyfuse::internals::ops::scalar::power_i64;
+/// assert_eq!(power_i64(-3, 3), Some(-27));
+/// assert_eq!(power_i64(2, 64), Some(0));
+/// assert_eq!(power_i64(2, -1), None);
+/// ```
+pub fn power_i64(x: i64, y: i64) -> Option<i64> {
+    int_pow_checked(x, y)
+}
+
+/// The unsigned integer `power` of every width (zero-extended operands, as
+/// [`power_i64`]); it never fails.
+///
+/// ```
+/// use lazyfuse::internals::ops::scalar::power_u64;
+/// assert_eq!(power_u64(3, 4), 81);
+/// assert_eq!(power_u64(u64::MAX, 2), 1);
+/// ```
+pub fn power_u64(x: u64, y: u64) -> u64 {
+    int_pow_checked(x, y).unwrap_or(0)
+}
+
+fn int_pow_checked<T: Int>(x: T, y: T) -> Option<T> {
     if y < T::ZERO {
-        return Err(Error::Value(
-            "integers to negative integer powers are not allowed".into(),
-        ));
+        return None;
     }
     let mut e = y.as_count();
     let mut base = x;
@@ -325,7 +356,7 @@ fn int_pow<T: Int>(x: T, y: T) -> Result<T> {
         base = base.wrapping_mul(base);
         e >>= 1;
     }
-    Ok(out)
+    Some(out)
 }
 
 /// `npy_lshift`: counts of the bit width or more (negative counts too,
@@ -468,9 +499,11 @@ fn binary_float<F: Float>(op: BinaryOp, x: F, y: F) -> Result<Scalar> {
 }
 
 /// NumPy's `npy_divmod`: Python's floor division and modulo (sign of the
-/// divisor), built on `fmod`. By zero: `x / 0` and `fmod(x, 0)` (NaN).
+/// divisor), built on `fmod` (the math module's, which compiled kernels
+/// call too: `fmod` is exact, so only a NaN's payload could differ between
+/// implementations). By zero: `x / 0` and `fmod(x, 0)` (NaN).
 fn divmod<F: Float>(a: F, b: F) -> (F, F) {
-    let fmod = a % b;
+    let fmod = F::math2(&crate::math::FMOD, a, b);
     if b == F::ZERO {
         return (a / b, fmod);
     }

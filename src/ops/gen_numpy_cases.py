@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Writes numpy_cases.txt: NumPy 2's answers for every element-wise op of
 lazyfuse on a grid of edge values per dtype. `numpy_cases.rs` checks the
-reference interpreter's scalar evaluators against it.
+scalar semantics (`src/ops/scalar.rs`) against it.
 
-    python3 src/interp/gen_numpy_cases.py > src/interp/numpy_cases.txt
+    python3 src/ops/gen_numpy_cases.py > src/ops/numpy_cases.txt
 
 Format, one record per line (`#` starts a comment):
 

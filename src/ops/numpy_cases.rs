@@ -8,10 +8,10 @@
 //! its own SIMD implementations) by at most [`MAX_ULP`], and must agree
 //! exactly on ±0, ±inf and NaN.
 
-use super::{eval_binary, eval_unary};
+use super::scalar::{eval_binary, eval_unary};
+use super::{binary_types, unary_types, BinaryOp, UnaryOp};
 use crate::array::{DType, Scalar};
 use crate::error::Error;
-use crate::expr::ops::{binary_types, unary_types, BinaryOp, UnaryOp};
 
 const CASES: &str = include_str!("numpy_cases.txt");
 

@@ -1,9 +1,28 @@
-//! The op table: every operation of the graph IR, defined once.
+//! The ops: every operation of the graph IR, defined once, and what each
+//! element-wise op means on one value.
 //!
-//! Each op has a mnemonic (the IR text), an arity and a type rule. The
-//! printer, the parser, the type checker, the interpreter and the JIT all
-//! read these definitions; a new op is one row here plus one match arm per
-//! backend, and exhaustiveness checking finds the rest.
+//! This file is the op table: each op has a mnemonic (the IR text), an
+//! arity and a type rule. The printer, the parser, the type checker, the
+//! interpreter and the JIT all read these definitions; a new op is one row
+//! here plus one match arm per backend, and exhaustiveness checking finds
+//! the rest. [`scalar`] is NumPy 2's semantics of each element-wise op on
+//! one [`Scalar`], which constant folding (`expr::simplify`), the
+//! interpreter and the JIT's host functions share.
+//!
+//! Layering: `ops` depends on `array`, `error` and `math` only, never on
+//! `expr`, `interp` or `jit`, which all build on it (`expr` re-exports it
+//! as `expr::ops`).
+//!
+//! Tests: `tests.rs` (hand-picked edge cases of the scalar semantics) and
+//! `numpy_cases.rs`, which checks them against the table `numpy_cases.txt`
+//! (≈52 000 cases) produced by running NumPy (`gen_numpy_cases.py`).
+
+pub mod scalar;
+
+#[cfg(test)]
+mod numpy_cases;
+#[cfg(test)]
+mod tests;
 
 use crate::array::{DType, Index, Kind, Scalar};
 use crate::error::{type_err, Result};
@@ -401,9 +420,9 @@ pub enum Op {
 }
 
 impl Op {
-    /// Whether the op calls a host function in the JIT — the math module's or
-    /// the interpreter's escape — on operands of `dtype_in` (for the cost
-    /// model of fusion and unrolling).
+    /// Whether the op calls a host function in the JIT — a math-module
+    /// function, or the typed integer `power` helpers — on operands of
+    /// `dtype_in` (for the cost model of fusion and unrolling).
     pub fn is_call(&self, dtype_in: DType) -> bool {
         match self {
             Op::Unary(u) if u.math().is_some() && dtype_in.is_float() => true,
@@ -431,7 +450,7 @@ impl Op {
                     | UnaryOp::Arctanh
             ),
             Op::Binary(b) => match b {
-                BinaryOp::Pow | BinaryOp::Arctan2 | BinaryOp::Hypot | BinaryOp::Logaddexp | BinaryOp::Nextafter => true,
+                BinaryOp::Pow | BinaryOp::Arctan2 | BinaryOp::Hypot | BinaryOp::Logaddexp => true,
                 BinaryOp::Fmod | BinaryOp::Mod | BinaryOp::FloorDiv => dtype_in.is_float(),
                 _ => false,
             },
