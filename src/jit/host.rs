@@ -37,19 +37,6 @@ pub extern "C" fn power_u64(x: u64, y: u64) -> u64 {
     scalar::power_u64(x, y)
 }
 
-/// Whether the CPU has fused multiply-add (Cranelift then emits it
-/// inline).
-pub fn has_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
 /// Block helpers: one op over a block of contiguous values in a kernel's
 /// scratch buffer, with the host's 256-bit vectors. Cranelift's x86-64
 /// backend has 128-bit vectors only, and `sqrt` and division are bound by
@@ -137,19 +124,6 @@ pub mod block {
     }
     helpers!(f64, sqrt_f64, div_f64, div_scalar_f64, rdiv_scalar_f64);
     helpers!(f32, sqrt_f32, div_f32, div_scalar_f32, rdiv_scalar_f32);
-
-    /// Whether the helpers are worth calling on this CPU (256-bit AVX),
-    /// unless `LAZYFUSE_NO_BLOCK_HELPERS` is set.
-    pub fn available() -> bool {
-        #[cfg(target_arch = "x86_64")]
-        {
-            std::is_x86_feature_detected!("avx") && !crate::env::no_block_helpers()
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            false
-        }
-    }
 }
 
 /// Every host function a kernel may call, by address, with a readable
