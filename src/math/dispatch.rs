@@ -80,6 +80,52 @@ impl Path {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! math_unary_block {
+    // With a fast kernel: a block whose every element satisfies `$ok` runs
+    // `$fast` (which must give `$f`'s bits there), any other block `$f`.
+    ($(#[$d:meta])* $block:ident, $on:ident, $f:path, $t:ty, fast $fast:path, if $ok:path) => {
+        $(#[$d])*
+        pub fn $block(x: &mut [$t]) {
+            $on($crate::math::Path::current(), x)
+        }
+
+        /// As the function without `_on`, on a given code path.
+        pub fn $on(path: $crate::math::Path, x: &mut [$t]) {
+            #[inline(always)]
+            fn run(x: &mut [$t]) {
+                // A fold without early exit, so that it vectorises.
+                if x.iter().fold(true, |all, &v| all & $ok(v)) {
+                    for v in x.iter_mut() {
+                        *v = $fast(*v);
+                    }
+                } else {
+                    for v in x.iter_mut() {
+                        *v = $f(*v);
+                    }
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+                unsafe fn avx512(x: &mut [$t]) {
+                    run(x)
+                }
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn avx2(x: &mut [$t]) {
+                    run(x)
+                }
+                if path == $crate::math::Path::Avx512 && path.available() {
+                    // SAFETY: the CPU has the features (checked just above).
+                    return unsafe { avx512(x) };
+                }
+                if path == $crate::math::Path::Avx2 && path.available() {
+                    // SAFETY: as above.
+                    return unsafe { avx2(x) };
+                }
+            }
+            let _ = path;
+            run(x)
+        }
+    };
     ($(#[$d:meta])* $block:ident, $on:ident, $f:path, $t:ty) => {
         $(#[$d])*
         pub fn $block(x: &mut [$t]) {

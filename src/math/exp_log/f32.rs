@@ -9,9 +9,10 @@ pub(super) const R_LN2F: f32 = std::f32::consts::LOG2_E;
 pub(super) const L2UF: f32 = 0.693_145_751_953_125;
 pub(super) const L2LF: f32 = 1.428_606_765_330_187_045e-06;
 
-/// `e^x` (max error < 1 ULP).
+/// `e^d` before its scaling: `(u, q)` with `e^d ≈ u · 2^q`, `u` in
+/// [0.70, 1.42] (no special cases).
 #[inline(always)]
-pub fn exp_f32(d: f32) -> f32 {
+fn exp_core_f32(d: f32) -> (f32, f32) {
     let q = (d * R_LN2F).round_ties_even();
     let s = q.mul_add(-L2UF, d);
     let s = q.mul_add(-L2LF, s);
@@ -21,7 +22,13 @@ pub fn exp_f32(d: f32) -> f32 {
     u = u.mul_add(s, 0.041_666_485_369_205_474_853_515_6);
     u = u.mul_add(s, 0.166_666_671_633_720_397_949_219);
     u = u.mul_add(s, 0.5);
-    let u = 1.0 + (s * s).mul_add(u, s);
+    (1.0 + (s * s).mul_add(u, s), q)
+}
+
+/// `e^x` (max error < 1 ULP).
+#[inline(always)]
+pub fn exp_f32(d: f32) -> f32 {
+    let (u, q) = exp_core_f32(d);
     let u = pow2i_f32(u, q);
     let u = if d < -104.0 { 0.0 } else { u };
     if d > 100.0 {
@@ -29,6 +36,21 @@ pub fn exp_f32(d: f32) -> f32 {
     } else {
         u
     }
+}
+
+/// Where [`exp_fast_f32`] gives [`exp_f32`]'s bits: `|d| ≤ 86.5`, so `q`
+/// lies in [-125, 125] and `u · 2^q` is a normal number (NaN is outside).
+#[inline(always)]
+pub fn exp_fast_ok_f32(d: f32) -> bool {
+    d.abs() <= 86.5
+}
+
+/// [`exp_f32`] for `|d| ≤ 86.5` ([`exp_fast_ok_f32`]): one multiplication
+/// by `2^q`; the same bits (both scalings are exact for a normal result).
+#[inline(always)]
+pub fn exp_fast_f32(d: f32) -> f32 {
+    let (u, q) = exp_core_f32(d);
+    u * pow2_f32(q)
 }
 
 /// SLEEF's `expk2f`.

@@ -11,9 +11,10 @@ pub(super) const L2L: f64 = 0.282_352_905_630_315_771_225_884_481_750_134_360_25
 /// The largest `x` with `exp(x)` finite: 0x1.62e42fefa39efp+9.
 pub(super) const LOG_DBL_MAX: f64 = 709.782_712_893_384;
 
-/// `e^x` (max error < 1 ULP).
+/// `e^x` before its scaling: `(u, q)` with `e^x ≈ u · 2^q`, `u` in
+/// [0.70, 1.42] (no special cases).
 #[inline(always)]
-pub fn exp_f64(x: f64) -> f64 {
+fn exp_core_f64(x: f64) -> (f64, f64) {
     let q = round_f64(x * R_LN2);
     let s = q.mul_add(-L2U, x);
     let s = q.mul_add(-L2L, s);
@@ -28,7 +29,13 @@ pub fn exp_f64(x: f64) -> f64 {
     u = u.mul_add(s, 0.041_666_666_666_666_504_759_142_2);
     u = u.mul_add(s, 0.166_666_666_666_666_851_703_837);
     u = u.mul_add(s, 0.5);
-    let u = 1.0 + (s * s).mul_add(u, s);
+    (1.0 + (s * s).mul_add(u, s), q)
+}
+
+/// `e^x` (max error < 1 ULP).
+#[inline(always)]
+pub fn exp_f64(x: f64) -> f64 {
+    let (u, q) = exp_core_f64(x);
     let u = pow2i_f64(u, q);
     let u = if x > LOG_DBL_MAX { f64::INFINITY } else { u };
     if x < -1000.0 {
@@ -36,6 +43,22 @@ pub fn exp_f64(x: f64) -> f64 {
     } else {
         u
     }
+}
+
+/// Where [`exp_fast_f64`] gives [`exp_f64`]'s bits: `|x| ≤ 708`, so
+/// `|q| ≤ 1021` and `u · 2^q` is a normal number (NaN is outside).
+#[inline(always)]
+pub fn exp_fast_ok_f64(x: f64) -> bool {
+    x.abs() <= 708.0
+}
+
+/// [`exp_f64`] for `|x| ≤ 708` ([`exp_fast_ok_f64`]): one multiplication
+/// by `2^q` instead of two clamped factors and no special cases. Both
+/// scalings are exact when the result is normal, so the bits are the same.
+#[inline(always)]
+pub fn exp_fast_f64(x: f64) -> f64 {
+    let (u, q) = exp_core_f64(x);
+    u * crate::math::common::pow2_f64(q)
 }
 
 /// `e^x = (hi + lo) · 2^q`, the core of [`exp_f64`] keeping the low word:

@@ -522,3 +522,65 @@ fn every_path_gives_the_same_bits() {
         }
     }
 }
+
+/// The fast exp kernels give the general kernels' bits on their whole
+/// range, and the block functions (on every path this CPU has) give the
+/// scalar kernel's bits on blocks inside the range, outside it, and mixed.
+#[test]
+fn exp_fast_path_gives_the_same_bits() {
+    let mut r = Rng(0xE4F);
+    let mut xs: Vec<f64> = vec![708.0, -708.0, 0.0, -0.0, 1e-300, -1e-300, 5e-324, 0.5, -0.5];
+    for _ in 0..200_000 {
+        xs.push(r.uniform(-708.0, 708.0));
+        xs.push(r.log_uniform(1e-30, 708.0, true));
+    }
+    for &x in &xs {
+        assert!(exp_fast_ok_f64(x));
+        assert!(same_f64(exp_fast_f64(x), exp_f64(x)), "exp_fast_f64({x:e})");
+        let y = x as f32;
+        let y = y.clamp(-86.5, 86.5);
+        assert!(exp_fast_ok_f32(y));
+        assert!(same_f32(exp_fast_f32(y), exp_f32(y)), "exp_fast_f32({y:e})");
+    }
+    // Every f32 from -86.5 to 86.5 at a stride of 97 bit patterns.
+    for sign in [0u32, 0x8000_0000] {
+        let mut b = 0u32;
+        while f32::from_bits(b) <= 86.5 {
+            let y = f32::from_bits(b | sign);
+            assert!(same_f32(exp_fast_f32(y), exp_f32(y)), "exp_fast_f32({y:e})");
+            b += 97;
+        }
+    }
+    assert!(!exp_fast_ok_f64(708.5) && !exp_fast_ok_f64(f64::NAN) && !exp_fast_ok_f32(f32::NAN));
+    // Blocks: in range, with one element out of range (the general kernel
+    // then runs on the whole block), and NaN.
+    for path in Path::ALL {
+        for k in 0..64 {
+            let mut x: Vec<f64> = (0..crate::math::BLOCK).map(|_| r.uniform(-700.0, 700.0)).collect();
+            if k % 4 == 1 {
+                x[k] = 709.5;
+            } else if k % 4 == 2 {
+                x[k] = f64::NAN;
+            } else if k % 4 == 3 {
+                x[k] = -745.0;
+            }
+            let want: Vec<f64> = x.iter().map(|&v| exp_f64(v)).collect();
+            let mut got = x.clone();
+            exp_f64_block_on(path, &mut got);
+            assert!(
+                got.iter().zip(&want).all(|(&a, &b)| same_f64(a, b)),
+                "{path:?} block {k}"
+            );
+            let mut x32: Vec<f32> = x.iter().map(|&v| (v / 8.5) as f32).collect();
+            if k % 4 == 1 {
+                x32[k] = 88.5;
+            }
+            let want: Vec<f32> = x32.iter().map(|&v| exp_f32(v)).collect();
+            exp_f32_block_on(path, &mut x32);
+            assert!(
+                x32.iter().zip(&want).all(|(&a, &b)| same_f32(a, b)),
+                "{path:?} f32 block {k}"
+            );
+        }
+    }
+}
