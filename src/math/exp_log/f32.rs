@@ -38,6 +38,31 @@ pub fn exp_f32(d: f32) -> f32 {
     }
 }
 
+/// `e^d = (hi + lo) · 2^q`, the core of [`exp_f32`] keeping the low word
+/// (`hi + lo` in [0.70, 1.42]; for `|d|` ≤ 86; callers scale by `2^q`).
+#[inline(always)]
+pub fn exp_parts_f32(d: f32) -> (f32, f32, f32) {
+    let q = (d * R_LN2F).round_ties_even();
+    let s = q.mul_add(-L2UF, d);
+    let s = q.mul_add(-L2LF, s);
+    let mut u: f32 = 0.000_198_527_617_612_853_646_278_381;
+    u = u.mul_add(s, 0.001_393_043_552_525_341_510_772_71);
+    u = u.mul_add(s, 0.008_333_360_776_305_198_669_433_59);
+    u = u.mul_add(s, 0.041_666_485_369_205_474_853_515_6);
+    u = u.mul_add(s, 0.166_666_671_633_720_397_949_219);
+    u = u.mul_add(s, 0.5);
+    let v = (s * s).mul_add(u, s);
+    let hi = 1.0 + v;
+    let lo = (1.0 - hi) + v;
+    (hi, lo, q)
+}
+
+/// `2^k` for an integral `k` in [-126, 127] (see `bits32`).
+#[inline(always)]
+pub fn exp2i_f32(k: f32) -> f32 {
+    pow2_f32(k)
+}
+
 /// Where [`exp_fast_f32`] gives [`exp_f32`]'s bits: `|d| ≤ 86.5`, so `q`
 /// lies in [-125, 125] and `u · 2^q` is a normal number (NaN is outside).
 #[inline(always)]

@@ -36,15 +36,34 @@ pub fn cosh_f32(x: f32) -> f32 {
     }
 }
 
-/// `tanh x` (max error ≤ 1 ULP).
+/// `tanh x` (max error ≤ 1 ULP): the float64 algorithm ([`tanh_f64`]) in
+/// float32 — Cody & Waite's rational below 0.625, a compensated
+/// `1 - 2/(e^(2a) + 1)` above, one shared division — instead of SLEEF's
+/// double-float quotient.
 #[inline(always)]
 pub fn tanh_f32(x: f32) -> f32 {
     let a = x.abs();
-    let d = expk2f(dd(a, 0.0), 0.0);
-    let e = d.rec();
-    let d = F2::div_dd(d.add_dd(e.negate()), d.add_dd(e));
-    let y = d.x + d.y;
-    let y = if a > 9.1 || y.is_nan() { 1.0 } else { y };
+    let z = a * a;
+    let p = (-9.643_991_794_250_522e-1f32)
+        .mul_add(z, -9.928_772_310_019_186e1)
+        .mul_add(z, -1.614_687_684_417_084_5e3);
+    let q = (z + 1.128_116_784_916_329_3e2)
+        .mul_add(z, 2.235_488_390_601_004_5e3)
+        .mul_add(z, 4.844_063_053_251_255e3);
+    let (eh, el, k) = crate::math::exp_parts_f32(2.0 * a.min(9.5));
+    let scale = crate::math::exp2i_f32(k);
+    let (eh, el) = (eh * scale, el * scale);
+    let d = eh + 1.0;
+    let dl = (eh - d) + 1.0 + el;
+    let small = a < 0.625;
+    let num = if small { (a * z) * p } else { 2.0 };
+    let den = if small { q } else { d };
+    let r = num / den;
+    let tl = ((-r).mul_add(d, 2.0) - r * dl) * (r * 0.5);
+    let w = 1.0 - r;
+    let wl = ((1.0 - w) - r) - tl;
+    let y = if small { a + r } else { w + wl };
+    let y = if a > 9.1 { 1.0 } else { y };
     // Below 2^-14 tanh a rounds to a.
     let y = if a < 6.103_515_625e-5 { a } else { y };
     let y = mulsign_f32(y, x);
