@@ -18,7 +18,7 @@
 //! `|y| ≤ ulp(x)/2` (after normalisation). Every function is
 //! `#[inline(always)]` and branch-free on the value.
 
-use super::common::{pow2i_f64, round_f64};
+use super::common::{pow2i_f32, pow2i_f64, round_f64};
 
 /// An unevaluated sum `x + y` of two floats of the same type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -233,25 +233,6 @@ pub fn mulsign_f32(x: f32, s: f32) -> f32 {
 #[inline(always)]
 fn u52_to_f64(k: u64) -> f64 {
     f64::from_bits(0x4330_0000_0000_0000 | k) - 4_503_599_627_370_496.0
-}
-
-/// `2^k` for an integral `k` in [-126, 127], from its bits.
-#[inline(always)]
-fn pow2_f32(k: f32) -> f32 {
-    // k + 127 + 1.5·2^23 puts k + 127 in the low mantissa bits exactly.
-    const MAGIC: f32 = 12_582_912.0;
-    let b = (k + (127.0 + MAGIC)).to_bits();
-    f32::from_bits(b << 23)
-}
-
-/// `x · 2^q` for an integral `q` (clamped to [-300, 300]), `2^q` applied as
-/// two normal factors so a subnormal result is rounded once.
-#[inline(always)]
-pub fn pow2i_f32(x: f32, q: f32) -> f32 {
-    let q = q.clamp(-300.0, 300.0);
-    let h = (q * 0.5).floor().clamp(-126.0, 127.0);
-    let r = (q - h).clamp(-126.0, 127.0);
-    x * pow2_f32(h) * pow2_f32(r)
 }
 
 const LN2_DD: Dd<f64> = Dd {

@@ -25,23 +25,6 @@ pub(super) fn mulsign_f32(x: f32, y: f32) -> f32 {
     f32::from_bits(x.to_bits() ^ (y.to_bits() & SIGN32))
 }
 
-/// `2^k` for an integral `k` in [-126, 127], built from its bits.
-#[inline(always)]
-pub(super) fn pow2_f32(k: f32) -> f32 {
-    let b = (k + (127.0 + MAGIC32)).to_bits();
-    f32::from_bits(b << 23)
-}
-
-/// `x · 2^q` for an integral `q` (clamped to [-300, 300]), one rounding
-/// when the result is subnormal (as `pow2i_f64`).
-#[inline(always)]
-pub(super) fn pow2i_f32(x: f32, q: f32) -> f32 {
-    let q = q.clamp(-300.0, 300.0);
-    let h = (q * 0.5).floor().clamp(-126.0, 127.0);
-    let r = (q - h).clamp(-126.0, 127.0);
-    x * pow2_f32(h) * pow2_f32(r)
-}
-
 #[inline(always)]
 pub(super) fn log_split_f32(d: f32) -> (f32, f32) {
     const TWO64: f32 = 18_446_744_073_709_551_616.0;

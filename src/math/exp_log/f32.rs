@@ -57,12 +57,6 @@ pub fn exp_parts_f32(d: f32) -> (f32, f32, f32) {
     (hi, lo, q)
 }
 
-/// `2^k` for an integral `k` in [-126, 127] (see `bits32`).
-#[inline(always)]
-pub fn exp2i_f32(k: f32) -> f32 {
-    pow2_f32(k)
-}
-
 /// Where [`exp_fast_f32`] gives [`exp_f32`]'s bits: `|d| ≤ 86.5`, so `q`
 /// lies in [-125, 125] and `u · 2^q` is a normal number (NaN is outside).
 #[inline(always)]

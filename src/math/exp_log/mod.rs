@@ -32,7 +32,7 @@
 //! with float→int casts, and the AVX-512 `getexp`/`getmant`/`fixup` variants
 //! are not used: every path runs the one portable sequence.
 
-use crate::math::common::{pow2i_f64, round_f64};
+use crate::math::common::{pow2_f32, pow2i_f32, pow2i_f64, round_f64};
 
 mod bits32;
 mod bits64;

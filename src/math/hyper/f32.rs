@@ -51,7 +51,7 @@ pub fn tanh_f32(x: f32) -> f32 {
         .mul_add(z, 2.235_488_390_601_004_5e3)
         .mul_add(z, 4.844_063_053_251_255e3);
     let (eh, el, k) = crate::math::exp_parts_f32(2.0 * a.min(9.5));
-    let scale = crate::math::exp2i_f32(k);
+    let scale = crate::math::common::pow2_f32(k);
     let (eh, el) = (eh * scale, el * scale);
     let d = eh + 1.0;
     let dl = (eh - d) + 1.0 + el;
