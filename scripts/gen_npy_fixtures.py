@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the small .npy fixtures in tests/data/npy/ with real NumPy.
 
-``tests/npy.rs`` reads every file and checks dtype, shape, layout and values
+``tests/npy/`` reads every file and checks dtype, shape, layout and values
 (hard-coded there), and that lazyfuse writes back byte-identical files for
 the little-endian C-order ones. Keep the files tiny.
 

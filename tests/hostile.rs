@@ -1,7 +1,7 @@
 //! Issue #10's reproductions, one test each: inputs that are unusual but
 //! legal must give NumPy's answer or an `Err`, never a signal, a panic, a
 //! hang or a wrong answer. (The CLI's and the files' cases are in
-//! `tests/cli.rs` and `tests/files.rs`.)
+//! `tests/cli/` and `tests/files.rs`.)
 
 use lazyfuse::{lazy, Array, DType, Expr, Index};
 

@@ -31,7 +31,7 @@
 //! stores never reach past an array (`mem.rs`).
 //!
 //! **Semantics** are the ops' ([`crate::ops::scalar::eval_unary`],
-//! [`crate::ops::scalar::eval_binary`]), bit for bit; `tests/differential.rs`
+//! [`crate::ops::scalar::eval_binary`]), bit for bit; `tests/differential/`
 //! checks it on random expressions. A code generator failure is an error
 //! (a panic in debug builds), never a silent rebuild as other code.
 

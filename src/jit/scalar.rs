@@ -7,7 +7,7 @@
 //! No op goes through the interpreter.
 //!
 //! Invariant: nothing traps, and the result equals `ops::scalar::eval_unary` /
-//! `ops::scalar::eval_binary` for every input (`tests/differential.rs`).
+//! `ops::scalar::eval_binary` for every input (`tests/differential/`).
 
 use super::types::{cl_ty, int_of_bytes};
 use super::Cg;

@@ -8,7 +8,7 @@
 //! functions compiled kernels call for an op with no native lowering
 //! (integer `power`: [`power_i64`], [`power_u64`]) are made of the same
 //! code; the JIT's native lowerings are tested against them bit for bit
-//! (`tests/differential.rs`).
+//! (`tests/differential/`).
 //!
 //! The integer ops follow NumPy's C loops (`loops_arithmetic`,
 //! `npy_lshift`/`npy_rshift`, the integer `power` loop), the float ops

@@ -25,7 +25,7 @@
 //! - [`cache_stats`]: kernel cache counters.
 //!
 //! Guarantees: results equal the interpreter's bit for bit (tested by
-//! `tests/differential.rs`) except float sums, `mean`, `var`, `std` and
+//! `tests/differential/`) except float sums, `mean`, `var`, `std` and
 //! `prod`, which differ by rounding within the bounds stated in
 //! `tests/reductions.rs`; identical whatever the thread count; kernels never read
 //! or write outside their arrays (`tests/guard_pages.rs`).

@@ -43,7 +43,7 @@
 //! * Files that are malformed, truncated, unsupported or inconsistent give
 //!   `Err(Error::Npy(..))` naming the cause (and the path, for the path-based
 //!   functions); I/O failures give `Err(Error::Io(..))` with the path. No
-//!   input panics (tests: `tests/npy.rs`, including a byte-level fuzz test).
+//!   input panics (tests: `tests/npy/`, including a byte-level fuzz test).
 //! * The data must be exactly as long as the header says: missing bytes and
 //!   trailing bytes are both errors. (NumPy ignores trailing bytes; a file
 //!   with extra data is more likely damaged than intentional.)
