@@ -1,5 +1,5 @@
 //! Output files are precious, input files untrusted (`src/fsio.rs`,
-//! `src/array/npy.rs`): every way a target can be a link, a device, a FIFO,
+//! `src/array/npy/`): every way a target can be a link, a device, a FIFO,
 //! read-only, shared by hard links, written concurrently or also an input,
 //! and every way an input can be a stream that never ends or a file that
 //! shrinks. One test per case; devices are made with `mknod` in a temporary
