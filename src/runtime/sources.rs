@@ -1,7 +1,7 @@
 //! The sources the streaming executor reads: arrays over mapped files
 //! (through the file, with `pread`) and the chunk iterators of
 //! `Function::call_chunks`. (`.npy` files opened by `Expr::npy` are in
-//! `array/npy.rs`.)
+//! `array/npy/`.)
 
 use super::stream::{OpenSource, Source};
 use crate::array::{Array, DType};
