@@ -116,3 +116,34 @@ fn the_clif_dump_shows_block_calls_and_no_libm() {
         assert!(clif.contains(&format!("{f}_f64")), "{f}: {clif}");
     }
 }
+
+/// Outlined kernels run in blocks of up to 256 elements, the last one
+/// shorter (whole vector steps), then one element at a time: every length
+/// around those boundaries, for direct, scratch, `sqrt`, division and
+/// `sincos` helpers, and a kernel with so many scratch buffers that its
+/// blocks are shorter.
+#[test]
+fn outlined_blocks_of_every_length_equal_the_interpreter() {
+    let many = "exp(a) + sin(b) * log1p(abs(a)) + tanh(b) / cbrt(a + 3) + arctan(b) * expm1(a) \
+                + cos(a) * sinh(b) - log(abs(b) + 1) * exp2(a) + arcsinh(a) * cosh(b)";
+    let exprs = [
+        "tanh(a * 2 - 1)",
+        "exp(a) * b",
+        "sqrt(a * a + b * b)",
+        "a / (b + 30)",
+        "sin(a) * cos(a)",
+        many,
+    ];
+    let mut sizes: Vec<usize> = (1..=20).collect();
+    for edge in [64usize, 128, 256, 512] {
+        sizes.extend(edge - 2..=edge + 2);
+    }
+    sizes.extend([767, 1000, 1283]);
+    for dtype in [DType::F64, DType::F32] {
+        for src in exprs {
+            for &n in &sizes {
+                check(src, dtype, n, n as u64 * 31);
+            }
+        }
+    }
+}

@@ -46,79 +46,78 @@ pub extern "C" fn power_u64(x: u64, y: u64) -> u64 {
 /// `Outline` in `jit/outline.rs`). IEEE `sqrt` and `/` are correctly rounded,
 /// so the results are the same bits as the 128-bit instructions'.
 pub mod block {
-    /// Elements per block: a multiple of every kernel's `lanes × unroll`,
-    /// small enough that a helper call's divider work overlaps the
-    /// surrounding loads and stores in the out-of-order window (measured:
-    /// 64 beats 32, 128 and 256 on `hypot`).
-    pub const BLOCK: usize = 64;
-
     macro_rules! helpers {
         ($t:ty, $sqrt:ident, $div:ident, $divs:ident, $rdivs:ident) => {
-            /// `x[i] = sqrt(x[i])` for `i < BLOCK`.
+            /// `x[i] = sqrt(x[i])` for `i < n`.
             ///
             /// # Safety
             ///
-            /// The pointers are to distinct buffers of `BLOCK` initialised
-            /// values, on a CPU with AVX (see [`available`]).
-            pub unsafe extern "C" fn $sqrt(x: *mut $t) {
+            /// `x` points to `n` initialised, writable values; the CPU has
+            /// AVX (`loops::outline::helpers_available`).
+            pub unsafe extern "C" fn $sqrt(x: *mut $t, n: usize) {
                 #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx"))]
-                unsafe fn avx(x: &mut [$t; BLOCK]) {
+                unsafe fn avx(x: &mut [$t]) {
                     for v in x {
                         *v = v.sqrt();
                     }
                 }
-                // SAFETY: the kernel passes its scratch buffers of `BLOCK`
-                // values (distinct when there are two); the helpers are
-                // only used when AVX was detected.
-                unsafe { avx(&mut *(x as *mut [$t; BLOCK])) }
+                // SAFETY: the kernel passes a scratch or output block of
+                // `n` values; the helpers are only used when AVX was
+                // detected.
+                unsafe { avx(std::slice::from_raw_parts_mut(x, n)) }
             }
-            /// `x[i] = x[i] / y[i]` for `i < BLOCK`.
+            /// `x[i] = x[i] / y[i]` for `i < n`.
             ///
             /// # Safety
             ///
-            /// The pointers are to distinct buffers of `BLOCK` initialised
-            /// values, on a CPU with AVX (see [`available`]).
-            pub unsafe extern "C" fn $div(x: *mut $t, y: *const $t) {
+            /// The pointers are to distinct buffers of `n` initialised
+            /// values, `x` writable; the CPU has AVX (`loops::outline::helpers_available`).
+            pub unsafe extern "C" fn $div(x: *mut $t, y: *const $t, n: usize) {
                 #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx"))]
-                unsafe fn avx(x: &mut [$t; BLOCK], y: &[$t; BLOCK]) {
+                unsafe fn avx(x: &mut [$t], y: &[$t]) {
                     for (v, &d) in x.iter_mut().zip(y) {
                         *v /= d;
                     }
                 }
                 // SAFETY: as above.
-                unsafe { avx(&mut *(x as *mut [$t; BLOCK]), &*(y as *const [$t; BLOCK])) }
+                unsafe {
+                    avx(
+                        std::slice::from_raw_parts_mut(x, n),
+                        std::slice::from_raw_parts(y, n),
+                    )
+                }
             }
-            /// `x[i] = x[i] / s` for `i < BLOCK`.
+            /// `x[i] = x[i] / s` for `i < n`.
             ///
             /// # Safety
             ///
-            /// The pointers are to distinct buffers of `BLOCK` initialised
-            /// values, on a CPU with AVX (see [`available`]).
-            pub unsafe extern "C" fn $divs(x: *mut $t, s: $t) {
+            /// `x` points to `n` initialised, writable values; the CPU has
+            /// AVX (`loops::outline::helpers_available`).
+            pub unsafe extern "C" fn $divs(x: *mut $t, s: $t, n: usize) {
                 #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx"))]
-                unsafe fn avx(x: &mut [$t; BLOCK], s: $t) {
+                unsafe fn avx(x: &mut [$t], s: $t) {
                     for v in x {
                         *v /= s;
                     }
                 }
                 // SAFETY: as above.
-                unsafe { avx(&mut *(x as *mut [$t; BLOCK]), s) }
+                unsafe { avx(std::slice::from_raw_parts_mut(x, n), s) }
             }
-            /// `y[i] = s / y[i]` for `i < BLOCK`.
+            /// `y[i] = s / y[i]` for `i < n`.
             ///
             /// # Safety
             ///
-            /// The pointers are to distinct buffers of `BLOCK` initialised
-            /// values, on a CPU with AVX (see [`available`]).
-            pub unsafe extern "C" fn $rdivs(y: *mut $t, s: $t) {
+            /// `y` points to `n` initialised, writable values; the CPU has
+            /// AVX (`loops::outline::helpers_available`).
+            pub unsafe extern "C" fn $rdivs(y: *mut $t, s: $t, n: usize) {
                 #[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx"))]
-                unsafe fn avx(y: &mut [$t; BLOCK], s: $t) {
+                unsafe fn avx(y: &mut [$t], s: $t) {
                     for v in y {
                         *v = s / *v;
                     }
                 }
                 // SAFETY: as above.
-                unsafe { avx(&mut *(y as *mut [$t; BLOCK]), s) }
+                unsafe { avx(std::slice::from_raw_parts_mut(y, n), s) }
             }
         };
     }

@@ -1,9 +1,10 @@
 //! Outlining: `sqrt`, float division and the math module's functions run
-//! on 256-bit host helpers (`host::block`) instead of in the kernel.
+//! on host helpers (`host::block`, the math module's block functions)
+//! instead of in the kernel.
 //!
 //! Cranelift has 128-bit vectors only, and `sqrt`/division are bound by the
 //! divider's per-instruction throughput, so a vector kernel with such an op
-//! runs its main loop in blocks of `OUTLINE_BLOCK` elements, in phases
+//! runs its main loop in blocks (`Outline::block` elements), in phases
 //! (`Outline`): each phase computes the operands of the next outlined ops
 //! into stack scratch, one helper call per op transforms a block in place,
 //! and the next phase reads the results back. `sin(x)` and `cos(x)` of one
@@ -27,19 +28,18 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{self, types, InstBuilder, Value};
 use cranelift_frontend::FunctionBuilder;
 
-/// Elements per block of an outlined kernel.
-pub(super) const OUTLINE_BLOCK: i64 = crate::loops::outline::BLOCK as i64;
-
-/// Outlining of `sqrt` and float division to the host's 256-bit block
-/// helpers (`host::block`). The vector main loop runs in blocks of
-/// [`OUTLINE_BLOCK`] elements and each block in phases: phase `k` computes
+/// Outlining of `sqrt`, float division and math functions to block
+/// helpers. The vector main loop runs in blocks of `block` elements (the
+/// last one shorter, whole vector steps) and each block in phases: phase `k` computes
 /// the operands of the outlined ops of phase `k` into scratch buffers on
 /// the stack, then one helper call per op transforms its buffer in place,
 /// and phase `k + 1` reads the results back. A value computed in one phase
 /// and used in a later one is kept in a scratch buffer too, except loads
-/// and constants, which are simply redone. The partial last block and the
-/// scalar remainder run the ordinary loop.
+/// and constants, which are simply redone. The last elements, fewer than a
+/// vector step, run the ordinary loop.
 pub(super) struct Outline {
+    /// Elements per block (`loops::outline::Outline::block`).
+    pub(super) block: i64,
     /// Phase of each innermost-level instruction.
     pub(super) phase: Vec<usize>,
     /// Whether each instruction is an outlined op.
@@ -79,7 +79,8 @@ impl Cg<'_> {
         let mut scratch = vec![None; len];
         let mut den = vec![None; len];
         let mut slots = vec![];
-        let bytes = (OUTLINE_BLOCK as usize * VECTOR_BYTES / self.lanes) as u32;
+        let block = plan.block(f);
+        let bytes = (block * VECTOR_BYTES / self.lanes) as u32;
         let mut new_slot = |b: &mut FunctionBuilder| {
             let data = ir::StackSlotData::new(ir::StackSlotKind::ExplicitSlot, bytes, 5);
             slots.push(b.create_sized_stack_slot(data));
@@ -94,6 +95,7 @@ impl Cg<'_> {
             }
         }
         Some(Outline {
+            block: block as i64,
             phase,
             outlined: plan.outlined.clone(),
             scratch,
@@ -107,18 +109,32 @@ impl Cg<'_> {
     }
 
     /// The blocked, phased main loop of an outlined kernel from `lo` while
-    /// whole blocks fit below `hi`; returns where it stopped.
+    /// a whole vector step fits below `hi`; returns where it stopped. Each
+    /// block is `block` elements, or the whole steps left.
     pub(super) fn outlined_blocks(&mut self, ptrs: &[Value], lo: Value, hi: Value) -> Value {
+        let step = (self.lanes * self.f.unroll) as i64;
+        let block = self.outline.as_ref().expect("outlined").block;
         let bhead = self.b.create_block();
         let bbody = self.b.create_block();
         let bexit = self.b.create_block();
         let bi = self.b.append_block_param(bhead, types::I64);
         self.b.ins().jump(bhead, &[lo.into()]);
         self.b.switch_to_block(bhead);
-        let bend = self.b.ins().iadd_imm_s(bi, OUTLINE_BLOCK);
-        let full = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, bend, hi);
-        self.b.ins().brif(full, bbody, &[], bexit, &[bi.into()]);
+        // Elements left (signed: indices are below 2^63).
+        let left = self.b.ins().isub(hi, bi);
+        let any = self.b.ins().icmp_imm_s(IntCC::SignedGreaterThanOrEqual, left, step);
+        self.b.ins().brif(any, bbody, &[], bexit, &[bi.into()]);
         self.b.switch_to_block(bbody);
+        // n = min(left, block) rounded down to whole steps (≥ one step).
+        let cap = self.b.ins().iconst(types::I64, block);
+        let m = self.b.ins().smin(left, cap);
+        let n = if step & (step - 1) == 0 {
+            self.b.ins().band_imm_s(m, -step)
+        } else {
+            let r = self.b.ins().urem_imm_s(m, step);
+            self.b.ins().isub(m, r)
+        };
+        let bend = self.b.ins().iadd(bi, n);
         // Scratch pointers biased by the block start, so that the element
         // at index `j` is at `ptr + j * bytes_per_element`, like arrays.
         let per = (VECTOR_BYTES / self.lanes) as i64;
@@ -154,7 +170,7 @@ impl Cg<'_> {
                     } else {
                         crate::math::sincos_f32_c_block as *const u8
                     };
-                    self.call_void(f, &[types::I64, types::I64], &[x, c]);
+                    self.call_void(f, &[types::I64, types::I64, types::I64], &[x, c, n]);
                     continue;
                 }
                 let (direct, scratch) = (o.direct[v], o.scratch[v]);
@@ -164,7 +180,7 @@ impl Cg<'_> {
                     Some(p) => self.addr(p, ptrs, Some(bi), 0).0,
                     None => bases[scratch.expect("an outlined op has scratch or goes direct")],
                 };
-                self.call_block_helper(v, x, d);
+                self.call_block_helper(v, x, d, n);
             }
         }
         self.b.ins().jump(bhead, &[bend.into()]);
@@ -172,8 +188,9 @@ impl Cg<'_> {
         self.b.append_block_param(bexit, types::I64)
     }
 
-    /// The helper call of outlined op `v` on its scratch `x` (and `den`).
-    pub(super) fn call_block_helper(&mut self, v: usize, x: Value, den: Option<Value>) {
+    /// The helper call of outlined op `v` on its scratch `x` (and `den`),
+    /// `n` elements.
+    pub(super) fn call_block_helper(&mut self, v: usize, x: Value, den: Option<Value>, n: Value) {
         use host::block::*;
         let inst = &self.f.body[v];
         let f64_ = inst.ty == DType::F64;
@@ -186,7 +203,7 @@ impl Cg<'_> {
                 } else {
                     sqrt_f32 as *const u8
                 };
-                self.call_void(f, &[i64_], &[x]);
+                self.call_void(f, &[i64_, i64_], &[x, n]);
             }
             LOp::Unary(u, _) if u.math().is_some() => {
                 let m = u.math().expect("a math function");
@@ -195,7 +212,7 @@ impl Cg<'_> {
                 } else {
                     m.block_f32 as *const u8
                 };
-                self.call_void(f, &[i64_], &[x]);
+                self.call_void(f, &[i64_, i64_], &[x, n]);
             }
             LOp::Binary(op, _, _) if op.math().is_some() => {
                 let m = op.math().expect("a math function");
@@ -204,7 +221,7 @@ impl Cg<'_> {
                 } else {
                     m.block_f32 as *const u8
                 };
-                self.call_void(f, &[i64_, i64_], &[x, den.expect("math operands in scratch")]);
+                self.call_void(f, &[i64_, i64_, i64_], &[x, den.expect("math operands in scratch"), n]);
             }
             LOp::Binary(_, a, b) => match den {
                 Some(d) => {
@@ -213,7 +230,7 @@ impl Cg<'_> {
                     } else {
                         div_f32 as *const u8
                     };
-                    self.call_void(f, &[i64_, i64_], &[x, d]);
+                    self.call_void(f, &[i64_, i64_, i64_], &[x, d, n]);
                 }
                 None => {
                     // One side is loop-invariant: its scalar was hoisted.
@@ -232,7 +249,7 @@ impl Cg<'_> {
                         };
                         (f, self.sv[a].expect("hoisted"))
                     };
-                    self.call_void(f, &[i64_, ft], &[x, s]);
+                    self.call_void(f, &[i64_, ft, i64_], &[x, s, n]);
                 }
             },
             _ => unreachable!("only sqrt and division are outlined"),

@@ -36,12 +36,18 @@ use super::{LOp, LoopFunc, StrideClass, VarId, VECTOR_BYTES};
 use crate::array::DType;
 use crate::expr::{BinaryOp, UnaryOp};
 
-/// Elements per block of an outlined kernel (the math module's block).
+/// Most elements per block of an outlined kernel (the math module's).
 pub const BLOCK: usize = crate::math::BLOCK;
 
-/// Scratch buffers of `BLOCK` vector-sized elements at most (32 × 1 KiB:
-/// half of a 32 KiB L1).
-pub const MAX_SCRATCH: usize = 32;
+/// Fewest elements per block: a helper call's fixed cost stays small.
+pub const MIN_BLOCK: usize = 64;
+
+/// Bytes of scratch a kernel's blocks may take: half of a 32 KiB L1.
+pub const SCRATCH_BYTES: usize = 16 << 10;
+
+/// Scratch buffers at most: as many as fit [`SCRATCH_BYTES`] in blocks of
+/// [`MIN_BLOCK`] 8-byte elements (32).
+pub const MAX_SCRATCH: usize = SCRATCH_BYTES / (MIN_BLOCK * 8);
 
 /// The outlined ops of a loop function (per body instruction).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -169,6 +175,29 @@ impl Outline {
     pub fn scratch_count(&self, f: &LoopFunc) -> usize {
         let (value, second) = self.scratch(f);
         value.iter().chain(&second).filter(|&&x| x).count()
+    }
+
+    /// Elements per block: the largest power of two from [`MIN_BLOCK`] to
+    /// [`BLOCK`] whose scratch buffers fit [`SCRATCH_BYTES`], rounded down
+    /// to a multiple of the loop's step (`vector × unroll`). The partial
+    /// last block is as long as whole steps allow (the JIT's remainder
+    /// loop does the rest one element at a time).
+    ///
+    /// Long blocks matter beyond the calls they save: a helper reads its
+    /// block with 512-bit loads right after the kernel wrote it with
+    /// 128-bit stores, and a load that spans several pending stores waits
+    /// for them to reach the cache. Over 64 elements that wait was a
+    /// quarter of `tanh`'s time; over 256, the first stores have long
+    /// landed when the helper reaches them.
+    pub fn block(&self, f: &LoopFunc) -> usize {
+        // A scratch element is one lane of the loop's vectors.
+        let bytes = self.scratch_count(f) * (VECTOR_BYTES / f.vector.max(1));
+        let mut b = BLOCK;
+        while b > MIN_BLOCK && b * bytes > SCRATCH_BYTES {
+            b /= 2;
+        }
+        let step = (f.vector * f.unroll).max(1);
+        (b / step).max(1) * step
     }
 
     /// Checks the plan against `f`: lengths, only outlinable ops, `direct`
@@ -303,4 +332,46 @@ fn plan(f: &LoopFunc) -> Option<Outline> {
         }
     }
     (o.scratch_count(f) <= MAX_SCRATCH).then_some(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> LoopFunc {
+        LoopFunc::parse(text).expect("a valid loop")
+    }
+
+    /// Blocks are as long as the scratch budget allows, whole vector steps.
+    #[test]
+    fn blocks_shrink_with_scratch_and_are_whole_steps() {
+        let direct = parsed(
+            "loop @k0(%a: f64, %t0: f64 out) {\n dims [1000]\n strides %a [1], %t0 [1]\n vector 2 unroll 1\n \
+             v0 = load %a : f64\n v1 = exp v0 : f64 outline direct\n store %t0, v1\n}",
+        );
+        let o = direct.sched.outline.clone().expect("outlined");
+        assert_eq!(o.scratch_count(&direct), 0);
+        assert_eq!(o.block(&direct), BLOCK);
+        // Unroll 3: a step of 6 elements; the block is whole steps.
+        let mut odd = direct.clone();
+        odd.unroll = 3;
+        assert_eq!(o.block(&odd), BLOCK / 6 * 6);
+        // Nine f64 scratch buffers of 256 elements exceed the budget: 128.
+        let mut text = String::from(
+            "loop @k0(%a: f64, %t0: f64 out) {\n dims [1000]\n strides %a [1], %t0 [1]\n vector 2 unroll 1\n v0 = load %a : f64\n",
+        );
+        for k in 1..=9 {
+            text += &format!(" v{k} = exp v0 : f64 outline\n");
+        }
+        text += " v10 = add v1, v2 : f64\n";
+        for k in 3..=9 {
+            text += &format!(" v{} = add v{}, v{k} : f64\n", k + 8, k + 7);
+        }
+        text += " store %t0, v17\n}";
+        let many = parsed(&text);
+        let o = many.sched.outline.clone().expect("outlined");
+        assert_eq!(o.scratch_count(&many), 9);
+        assert_eq!(o.block(&many), 128);
+        assert!(o.block(&many) * 9 * 8 <= SCRATCH_BYTES);
+    }
 }

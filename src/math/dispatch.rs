@@ -252,14 +252,14 @@ macro_rules! math_unary_fn {
             extern "C" fn c32(x: f32) -> f32 {
                 s32(x)
             }
-            unsafe extern "C" fn blk64(x: *mut f64) {
-                // SAFETY: the caller passes BLOCK writable, initialised
+            unsafe extern "C" fn blk64(x: *mut f64, n: usize) {
+                // SAFETY: the caller passes `n` writable, initialised
                 // values (the contract of `UnaryFn::block_f64`).
-                $b64(unsafe { std::slice::from_raw_parts_mut(x, $crate::math::BLOCK) })
+                $b64(unsafe { std::slice::from_raw_parts_mut(x, n) })
             }
-            unsafe extern "C" fn blk32(x: *mut f32) {
+            unsafe extern "C" fn blk32(x: *mut f32, n: usize) {
                 // SAFETY: as above.
-                $b32(unsafe { std::slice::from_raw_parts_mut(x, $crate::math::BLOCK) })
+                $b32(unsafe { std::slice::from_raw_parts_mut(x, n) })
             }
             $crate::math::UnaryFn {
                 name: $name,
@@ -316,23 +316,13 @@ macro_rules! math_binary_fn {
             extern "C" fn c32(x: f32, y: f32) -> f32 {
                 s32(x, y)
             }
-            unsafe extern "C" fn blk64(x: *mut f64, y: *const f64) {
-                // SAFETY: callers pass BLOCK values each, `x` writable.
-                unsafe {
-                    $b64(
-                        std::slice::from_raw_parts_mut(x, $crate::math::BLOCK),
-                        std::slice::from_raw_parts(y, $crate::math::BLOCK),
-                    )
-                }
+            unsafe extern "C" fn blk64(x: *mut f64, y: *const f64, n: usize) {
+                // SAFETY: callers pass `n` values each, `x` writable.
+                unsafe { $b64(std::slice::from_raw_parts_mut(x, n), std::slice::from_raw_parts(y, n)) }
             }
-            unsafe extern "C" fn blk32(x: *mut f32, y: *const f32) {
+            unsafe extern "C" fn blk32(x: *mut f32, y: *const f32, n: usize) {
                 // SAFETY: as above.
-                unsafe {
-                    $b32(
-                        std::slice::from_raw_parts_mut(x, $crate::math::BLOCK),
-                        std::slice::from_raw_parts(y, $crate::math::BLOCK),
-                    )
-                }
+                unsafe { $b32(std::slice::from_raw_parts_mut(x, n), std::slice::from_raw_parts(y, n)) }
             }
             $crate::math::BinaryFn {
                 name: $name,

@@ -43,14 +43,14 @@ mod table;
 #[cfg(test)]
 mod paths_test;
 
-/// Elements per block of the C-ABI block functions the JIT calls (a
-/// kernel's outlined block; see `Outline` in `jit/outline.rs`).
-pub const BLOCK: usize = 64;
+/// Most elements per call of the C-ABI block functions the JIT makes (a
+/// kernel's outlined block; see `Outline` in `loops/outline.rs`).
+pub const BLOCK: usize = 256;
 
 /// A one-argument function's entry points, per dtype: the scalar kernel
 /// (the interpreter and constant folding call it; it runs the AVX2+FMA
 /// build when the CPU has it, with the same bits), and C-ABI wrappers for
-/// the JIT — one element, and [`BLOCK`] elements in place. Made by
+/// the JIT — one element, and a block of `n` elements in place. Made by
 /// `math_unary_fn!`; the op table (`expr::ops`) names each op's constant.
 #[derive(Clone, Copy)]
 pub struct UnaryFn {
@@ -64,11 +64,11 @@ pub struct UnaryFn {
     pub c_f64: extern "C" fn(f64) -> f64,
     /// One element, C ABI.
     pub c_f32: extern "C" fn(f32) -> f32,
-    /// `x[i] = f(x[i])` for `i < BLOCK`, C ABI. Safety: `x` points to
-    /// `BLOCK` initialised, writable values.
-    pub block_f64: unsafe extern "C" fn(*mut f64),
+    /// `x[i] = f(x[i])` for `i < n`, C ABI. Safety: `x` points to `n`
+    /// initialised, writable values.
+    pub block_f64: unsafe extern "C" fn(*mut f64, usize),
     /// As `block_f64`.
-    pub block_f32: unsafe extern "C" fn(*mut f32),
+    pub block_f32: unsafe extern "C" fn(*mut f32, usize),
 }
 
 /// A two-argument function's entry points, as [`UnaryFn`]; the block form
@@ -85,11 +85,11 @@ pub struct BinaryFn {
     pub c_f64: extern "C" fn(f64, f64) -> f64,
     /// One element, C ABI.
     pub c_f32: extern "C" fn(f32, f32) -> f32,
-    /// `x[i] = f(x[i], y[i])` for `i < BLOCK`, C ABI. Safety: `x` and `y`
-    /// point to `BLOCK` initialised values each, `x` writable.
-    pub block_f64: unsafe extern "C" fn(*mut f64, *const f64),
+    /// `x[i] = f(x[i], y[i])` for `i < n`, C ABI. Safety: `x` and `y`
+    /// point to `n` initialised values each, `x` writable.
+    pub block_f64: unsafe extern "C" fn(*mut f64, *const f64, usize),
     /// As `block_f64`.
-    pub block_f32: unsafe extern "C" fn(*mut f32, *const f32),
+    pub block_f32: unsafe extern "C" fn(*mut f32, *const f32, usize),
 }
 
 #[cfg(test)]

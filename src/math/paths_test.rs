@@ -413,13 +413,16 @@ macro_rules! unary_test {
                     check_bits!(format!("{} table scalar({x:e})", u.name), want[j], (m.$s)(x));
                     check_bits!(format!("{} table C element({x:e})", u.name), want[j], (m.$c)(x));
                 }
-                for (k, chunk) in xs.chunks_exact(BLOCK).enumerate() {
-                    let mut y = chunk.to_vec();
-                    // SAFETY: a buffer of BLOCK initialised values.
-                    unsafe { (m.$blk)(y.as_mut_ptr()) };
-                    for (j, &g) in y.iter().enumerate() {
-                        let x = chunk[j];
-                        check_bits!(format!("{} table block({x:e})", u.name), want[k * BLOCK + j], g);
+                // Whole blocks, and blocks of other lengths (a partial last one).
+                for size in [BLOCK, 40, 7] {
+                    for (k, chunk) in xs.chunks(size).enumerate() {
+                        let mut y = chunk.to_vec();
+                        // SAFETY: a buffer of `y.len()` initialised values.
+                        unsafe { (m.$blk)(y.as_mut_ptr(), y.len()) };
+                        for (j, &g) in y.iter().enumerate() {
+                            let x = chunk[j];
+                            check_bits!(format!("{} table block({x:e})", u.name), want[k * size + j], g);
+                        }
                     }
                 }
             }
@@ -488,16 +491,18 @@ macro_rules! binary_test {
                         (m.$c)(xs[j], ys[j])
                     );
                 }
-                for (k, (cx, cy)) in xs.chunks_exact(BLOCK).zip(ys.chunks_exact(BLOCK)).enumerate() {
-                    let mut r = cx.to_vec();
-                    // SAFETY: two buffers of BLOCK initialised values.
-                    unsafe { (m.$blk)(r.as_mut_ptr(), cy.as_ptr()) };
-                    for (j, &g) in r.iter().enumerate() {
-                        check_bits!(
-                            format!("{} table block", what(k * BLOCK + j)),
-                            want[k * BLOCK + j],
-                            g
-                        );
+                for size in [BLOCK, 40, 7] {
+                    for (k, (cx, cy)) in xs.chunks(size).zip(ys.chunks(size)).enumerate() {
+                        let mut r = cx.to_vec();
+                        // SAFETY: two buffers of `r.len()` initialised values.
+                        unsafe { (m.$blk)(r.as_mut_ptr(), cy.as_ptr(), r.len()) };
+                        for (j, &g) in r.iter().enumerate() {
+                            check_bits!(
+                                format!("{} table block", what(k * size + j)),
+                                want[k * size + j],
+                                g
+                            );
+                        }
                     }
                 }
             }

@@ -239,20 +239,20 @@ crate::math_binary_fn!(
 );
 
 /// `sin` and `cos` of one block with one range reduction: `x[i]` becomes
-/// `sin(x[i])` and `c[i]` is set to `cos(x[i])`, for `i < BLOCK` (C ABI;
-/// the JIT calls it when a kernel takes both of the same value). The same
-/// bits as `SIN` and `COS`.
+/// `sin(x[i])` and `c[i]` is set to `cos(x[i])`, for `i < n` (C ABI; the
+/// JIT calls it when a kernel takes both of the same value). The same bits
+/// as `SIN` and `COS`.
 ///
 /// # Safety
 ///
-/// `x` and `c` point to two distinct buffers of `BLOCK` values each,
-/// `x` initialised.
-pub unsafe extern "C" fn sincos_f64_c_block(x: *mut f64, c: *mut f64) {
-    // SAFETY: callers pass two distinct buffers of BLOCK values.
+/// `x` and `c` point to two distinct buffers of `n` values each, `x`
+/// initialised.
+pub unsafe extern "C" fn sincos_f64_c_block(x: *mut f64, c: *mut f64, n: usize) {
+    // SAFETY: callers pass two distinct buffers of `n` values.
     unsafe {
         sincos_f64_block(
-            std::slice::from_raw_parts_mut(x, BLOCK),
-            std::slice::from_raw_parts_mut(c, BLOCK),
+            std::slice::from_raw_parts_mut(x, n),
+            std::slice::from_raw_parts_mut(c, n),
         )
     }
 }
@@ -262,12 +262,12 @@ pub unsafe extern "C" fn sincos_f64_c_block(x: *mut f64, c: *mut f64) {
 /// # Safety
 ///
 /// As [`sincos_f64_c_block`].
-pub unsafe extern "C" fn sincos_f32_c_block(x: *mut f32, c: *mut f32) {
+pub unsafe extern "C" fn sincos_f32_c_block(x: *mut f32, c: *mut f32, n: usize) {
     // SAFETY: as above.
     unsafe {
         sincos_f32_block(
-            std::slice::from_raw_parts_mut(x, BLOCK),
-            std::slice::from_raw_parts_mut(c, BLOCK),
+            std::slice::from_raw_parts_mut(x, n),
+            std::slice::from_raw_parts_mut(c, n),
         )
     }
 }
