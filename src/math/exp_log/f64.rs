@@ -11,24 +11,68 @@ pub(super) const L2L: f64 = 0.282_352_905_630_315_771_225_884_481_750_134_360_25
 /// The largest `x` with `exp(x)` finite: 0x1.62e42fefa39efp+9.
 pub(super) const LOG_DBL_MAX: f64 = 709.782_712_893_384;
 
+/// `x = q ln 2 + s` with `q` integral and `|s| ≤ ln 2 / 2` (Cody & Waite:
+/// `ln 2` in two parts, the first with trailing zeros so `q · L2U` is exact).
+#[inline(always)]
+fn exp_reduce_f64(x: f64) -> (f64, f64) {
+    let q = round_f64(x * R_LN2);
+    let s = q.mul_add(-L2U, x);
+    (q.mul_add(-L2L, s), q)
+}
+
+/// The coefficients of `u(s)`, highest degree first (SLEEF's).
+const EXP_U: [f64; 11] = [
+    2.088_606_211_072_836_875_363_41e-09,
+    2.511_129_308_928_765_186_106_61e-08,
+    2.755_739_112_349_004_718_933_38e-07,
+    2.755_723_629_119_288_276_294_23e-06,
+    2.480_158_715_923_547_299_879_1e-05,
+    0.000_198_412_698_960_509_205_564_975,
+    0.001_388_888_888_897_744_922_079_62,
+    0.008_333_333_333_316_527_216_649_84,
+    0.041_666_666_666_666_504_759_142_2,
+    0.166_666_666_666_666_851_703_837,
+    0.5,
+];
+
+/// `u(s)` with `e^s ≈ 1 + s + s² u(s)` on `|s| ≤ ln 2 / 2`, by Horner's rule.
+#[inline(always)]
+fn exp_poly_f64(s: f64) -> f64 {
+    let c = EXP_U;
+    let mut u = c[0];
+    for &k in &c[1..] {
+        u = u.mul_add(s, k);
+    }
+    u
+}
+
+/// [`exp_poly_f64`] by Estrin's scheme: a dependency chain of 5 steps
+/// instead of 10, for callers whose own chain is long (other bits).
+#[inline(always)]
+fn exp_poly_estrin_f64(s: f64) -> f64 {
+    let c = EXP_U;
+    let s2 = s * s;
+    let s4 = s2 * s2;
+    let s8 = s4 * s4;
+    // Pairs from the constant term up: c[10] + c[9] s, c[8] + c[7] s, ...
+    let p0 = c[9].mul_add(s, c[10]);
+    let p1 = c[7].mul_add(s, c[8]);
+    let p2 = c[5].mul_add(s, c[6]);
+    let p3 = c[3].mul_add(s, c[4]);
+    let p4 = c[1].mul_add(s, c[2]);
+    let q0 = p1.mul_add(s2, p0);
+    let q1 = p3.mul_add(s2, p2);
+    let q2 = c[0].mul_add(s2, p4);
+    let r0 = q1.mul_add(s4, q0);
+    q2.mul_add(s8, r0)
+}
+
 /// `e^x` before its scaling: `(u, q)` with `e^x ≈ u · 2^q`, `u` in
 /// [0.70, 1.42] (no special cases).
 #[inline(always)]
 fn exp_core_f64(x: f64) -> (f64, f64) {
-    let q = round_f64(x * R_LN2);
-    let s = q.mul_add(-L2U, x);
-    let s = q.mul_add(-L2L, s);
-    let mut u: f64 = 2.088_606_211_072_836_875_363_41e-09;
-    u = u.mul_add(s, 2.511_129_308_928_765_186_106_61e-08);
-    u = u.mul_add(s, 2.755_739_112_349_004_718_933_38e-07);
-    u = u.mul_add(s, 2.755_723_629_119_288_276_294_23e-06);
-    u = u.mul_add(s, 2.480_158_715_923_547_299_879_1e-05);
-    u = u.mul_add(s, 0.000_198_412_698_960_509_205_564_975);
-    u = u.mul_add(s, 0.001_388_888_888_897_744_922_079_62);
-    u = u.mul_add(s, 0.008_333_333_333_316_527_216_649_84);
-    u = u.mul_add(s, 0.041_666_666_666_666_504_759_142_2);
-    u = u.mul_add(s, 0.166_666_666_666_666_851_703_837);
-    u = u.mul_add(s, 0.5);
+    let (s, q) = exp_reduce_f64(x);
+    let u = exp_poly_f64(s);
     (1.0 + (s * s).mul_add(u, s), q)
 }
 
@@ -61,31 +105,28 @@ pub fn exp_fast_f64(x: f64) -> f64 {
     u * crate::math::common::pow2_f64(q)
 }
 
-/// `e^x = (hi + lo) · 2^q`, the core of [`exp_f64`] keeping the low word:
-/// `hi + lo` lies in [0.70, 1.42] and is within about 2^-55 of
-/// `e^(x - q ln 2)` (for `|x|` ≤ 700; no overflow handling). Callers
-/// scale by `2^q` themselves.
+/// `e^x = 2^q · (1 + vh + vl)`: the core of [`exp_f64`] with `e^s - 1`
+/// kept as a pair, `vh + vl` within about 2^-55 relative of
+/// `e^(x - q ln 2) - 1` (for `|x|` ≤ 700; no overflow handling). Callers
+/// scale by `2^q` themselves. With `q = 0` (`|x|` below ln 2 / 2) this is
+/// `e^x - 1`.
 #[inline(always)]
-pub fn exp_parts_f64(x: f64) -> (f64, f64, f64) {
+pub fn expm1_parts_f64(x: f64) -> (f64, f64, f64) {
+    // The reduced argument as a pair s + sl: q·L2U is exact, and the
+    // rounding of the second step is kept (callers may cancel e^s - 1
+    // against 2^-q - 1, which would magnify it).
     let q = round_f64(x * R_LN2);
-    let s = q.mul_add(-L2U, x);
-    let s = q.mul_add(-L2L, s);
-    let mut u: f64 = 2.088_606_211_072_836_875_363_41e-09;
-    u = u.mul_add(s, 2.511_129_308_928_765_186_106_61e-08);
-    u = u.mul_add(s, 2.755_739_112_349_004_718_933_38e-07);
-    u = u.mul_add(s, 2.755_723_629_119_288_276_294_23e-06);
-    u = u.mul_add(s, 2.480_158_715_923_547_299_879_1e-05);
-    u = u.mul_add(s, 0.000_198_412_698_960_509_205_564_975);
-    u = u.mul_add(s, 0.001_388_888_888_897_744_922_079_62);
-    u = u.mul_add(s, 0.008_333_333_333_316_527_216_649_84);
-    u = u.mul_add(s, 0.041_666_666_666_666_504_759_142_2);
-    u = u.mul_add(s, 0.166_666_666_666_666_851_703_837);
-    u = u.mul_add(s, 0.5);
-    let v = (s * s).mul_add(u, s);
-    // |v| < 1, so (1 - hi) + v is the exact rounding error of 1 + v.
-    let hi = 1.0 + v;
-    let lo = (1.0 - hi) + v;
-    (hi, lo, q)
+    let s1 = q.mul_add(-L2U, x);
+    let ql = q * L2L;
+    let s = s1 - ql;
+    let sl = (s1 - s) - ql;
+    let u = exp_poly_estrin_f64(s);
+    // s + w with w = s² u, |w| < |s| / 5: a fast two-sum; then
+    // e^(s + sl) - 1 ≈ (e^s - 1) + sl·e^s.
+    let w = (s * s) * u;
+    let vh = s + w;
+    let vl = ((s - vh) + w) + sl.mul_add(vh, sl);
+    (vh, vl, q)
 }
 
 /// SLEEF's `expk2`: `e^d` for a double-word `d`, as a double word.

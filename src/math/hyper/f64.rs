@@ -37,50 +37,42 @@ pub fn cosh_f64(x: f64) -> f64 {
     }
 }
 
-/// `tanh x` (max error ≤ 1 ULP).
+/// `tanh x` (max error < 1 ULP).
 ///
-/// Branch-free, in plain doubles with compensated steps (no double-double
-/// kernels), and one division shared by the two ranges through selects:
-/// - below 0.625, Cody & Waite's rational `a + a³·P(a²)/Q(a²)` (the
-///   coefficients of S. L. Moshier's Cephes library, `tanh.c`, which "may
-///   be used freely"; Go's `math.Tanh` uses them too); the correction is
-///   at most an eighth of `a`, so its rounding errors shrink by that factor;
-/// - from 0.625, `1 - t` with `t = 2/(E + 1)` and `E = e^(2a)` (`2a` is
-///   exact). `E` comes as a pair from [`exp_parts_f64`](crate::math::exp_parts_f64);
-///   `E + 1` is a two-sum, the division's remainder (one FMA) corrects
-///   `t`, and `1 - t` is a two-sum, so the only sizable rounding is the
-///   last addition.
+/// Branch-free, in plain doubles with compensated steps, one formula for
+/// every argument: `tanh a = M / (M + 2)` with `M = e^(2a) - 1` (`2a` is
+/// exact). [`expm1_parts_f64`](crate::math::expm1_parts_f64) gives
+/// `e^(2a) = 2^q (1 + vh + vl)`, so `M = (2^q - 1) + 2^q vh + 2^q vl`: a
+/// fast two-sum (`q ≥ 0`, `|2^q vh| ≤ 0.42 · 2^q`) plus the low parts, and
+/// the rounding error of `2^q - 1` (inexact from `q = 54` on). `M + 2` is a
+/// two-sum of that pair with 2. The quotient of the two
+/// pairs is `mh · (1/dh)` corrected by its remainder (FMAs), so
+/// near 0 (`q = 0`, `M = vh + vl`) nothing cancels and nothing is lost. From
+/// 19.1 on the result rounds to 1; the argument is clamped at 19.5 (`q` at
+/// most 56).
 #[inline(always)]
 pub fn tanh_f64(x: f64) -> f64 {
     let a = x.abs();
-    // Small range.
-    let z = a * a;
-    let p = (-9.643_991_794_250_522_386_28e-1f64)
-        .mul_add(z, -9.928_772_310_019_185_865_64e1)
-        .mul_add(z, -1.614_687_684_417_084_479_52e3);
-    let q = (z + 1.128_116_784_916_329_314_02e2)
-        .mul_add(z, 2.235_488_390_601_004_485_83e3)
-        .mul_add(z, 4.844_063_053_251_254_860_48e3);
-    // Large range: E = (eh + el)·2^k; from 19.1 on the result is 1, so the
-    // argument is clamped there (and 2^k stays a normal power of two).
-    let (eh, el, k) = crate::math::exp_parts_f64(2.0 * a.min(19.5));
-    let scale = crate::math::common::pow2_f64(k);
-    let (eh, el) = (eh * scale, el * scale);
-    let d = eh + 1.0; // E ≥ 3.4 here: the two-sum needs one step.
-    let dl = (eh - d) + 1.0 + el;
-    let small = a < 0.625;
-    let num = if small { (a * z) * p } else { 2.0 };
-    let den = if small { q } else { d };
-    let r = num / den;
-    // t = r + tl ≈ 2/(d + dl).
-    let tl = ((-r).mul_add(d, 2.0) - r * dl) * (r * 0.5);
-    let w = 1.0 - r;
-    let wl = ((1.0 - w) - r) - tl;
-    let y = if small { a + r } else { w + wl };
-    let y = if a > 19.1 { 1.0 } else { y };
-    // Below 2^-28 tanh a rounds to a.
-    let y = if a < 3.725_290_298_461_914e-9 { a } else { y };
-    let y = mulsign_f64(y, x);
+    let a = if a > 19.5 { 19.5 } else { a };
+    let (vh, vl, q) = crate::math::expm1_parts_f64(2.0 * a);
+    let p = crate::math::common::pow2_f64(q);
+    let (ph, pl) = (p * vh, p * vl);
+    // M = (2^q - 1) + 2^q vh + 2^q vl; 2^q - 1 is inexact from q = 54 on.
+    let c = p - 1.0;
+    let ce = (p - c) - 1.0;
+    let mh = c + ph;
+    let ml = ((c - mh) + ph) + (pl + ce);
+    // M + 2: a two-sum (mh may be either side of 2).
+    let dh = mh + 2.0;
+    let z = dh - mh;
+    let dl = ((mh - (dh - z)) + (2.0 - z)) + ml;
+    // One division: t = mh · (1/dh), corrected by the remainder
+    // (mh + ml) - t (dh + dl) (Markstein's step; the first part exact).
+    let inv = 1.0 / dh;
+    let t = mh * inv;
+    let r = (-t).mul_add(dh, mh) + (-t).mul_add(dl, ml);
+    let y = mulsign_f64(r.mul_add(inv, t), x);
+    // The default NaN, whatever the input NaN.
     if x.is_nan() {
         f64::NAN
     } else {
