@@ -199,7 +199,9 @@ pub fn log10_f32(d: f32) -> f32 {
 pub(super) fn log1p_core_f32(d: f32) -> dw32::D {
     use dw32::*;
     let dp1 = d + 1.0;
-    // As log1p_f64: 2^-e as 2^(1-(e-1)) / 4; dp1 ≥ 2^-24 for d > -1.
+    // 1 + d = 2^e · (1 + m), 2^-e formed as 2^(1-(e-1)) / 4 so that it
+    // stays representable for e = 128 (d near the largest float); dp1 ≥
+    // 2^-24 for d > -1, so no subnormal scaling is needed.
     let eb = expo_bits_f32(dp1 * (0.5 / 0.75));
     let e1 = int_f32(eb) - 127.0; // e - 1, in [-26, 127]
     let t = pow2_f32(1.0 - e1) * 0.25;

@@ -209,29 +209,32 @@ pub fn exp2_f64(d: f64) -> f64 {
     }
 }
 
-/// `ln x` (max error < 1 ULP).
+/// `ln d` (max error < 1 ULP): the core of [`log1p_f64`] (fdlibm's, see
+/// the notice below) on `d = 2^k · m`, `m` in [√2/2, √2), `f = m - 1`
+/// exact; subnormal `d` scaled by 2^64 first.
 #[inline(always)]
 pub fn log_f64(d: f64) -> f64 {
-    use dw64::*;
-    let (m, e) = log_split_f64(d);
-    let x = div_dd(add2_ss(-1.0, m), add2_ss(1.0, m));
-    let x2 = x.x * x.x;
-    let mut t: f64 = 0.153_207_698_850_270_135_3;
-    t = t.mul_add(x2, 0.152_562_905_100_342_871_6);
-    t = t.mul_add(x2, 0.181_860_593_293_778_599_6);
-    t = t.mul_add(x2, 0.222_221_451_983_938_000_9);
-    t = t.mul_add(x2, 0.285_714_293_279_429_931_7);
-    t = t.mul_add(x2, 0.399_999_999_963_525_199);
-    t = t.mul_add(x2, 0.666_666_666_666_733_354_1);
-    let s = mul_ds(d_ln2_f64(), e);
-    let s = add_dd(s, scale(x, 2.0));
-    let s = add_ds(s, (x2 * x.x) * t);
-    log_special_f64(d, s.x + s.y)
+    const TWO64: f64 = 18_446_744_073_709_551_616.0;
+    let o = d < f64::MIN_POSITIVE;
+    let a = if o { d * TWO64 } else { d };
+    let (k, _, m) = split_sqrt2_f64(a);
+    let k = if o { k - 64.0 } else { k };
+    log_special_f64(d, log_core_f64(k, m - 1.0, 0.0))
 }
 
+/// Where [`log_fast_f64`] gives [`log_f64`]'s bits: positive normal `d`
+/// below +inf (NaN is outside).
 #[inline(always)]
-pub(super) fn d_ln2_f64() -> dw64::D {
-    dw64::dw(0.693_147_180_559_945_286_226_764, 2.319_046_813_846_299_558_417_771e-17)
+pub fn log_fast_ok_f64(d: f64) -> bool {
+    (f64::MIN_POSITIVE..f64::INFINITY).contains(&d)
+}
+
+/// [`log_f64`] for positive normal `d` ([`log_fast_ok_f64`]): without the
+/// subnormal scaling and the special values' selects.
+#[inline(always)]
+pub fn log_fast_f64(d: f64) -> f64 {
+    let (k, _, m) = split_sqrt2_f64(d);
+    log_core_f64(k, m - 1.0, 0.0)
 }
 
 /// `log2 x` (max error < 1 ULP).
@@ -279,51 +282,138 @@ pub fn log10_f64(d: f64) -> f64 {
     log_special_f64(d, s.x + s.y)
 }
 
-/// `ln(1 + d)` as a double word, for finite `d > -1` (SLEEF's `xlog1p`
-/// before its final rounding and special cases).
+// `log1p` (and the core it shares with `log`) after fdlibm's `s_log1p.c`,
+// as in FreeBSD msun and musl, under this notice:
+//
+// ====================================================
+// Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+//
+// Developed at SunPro, a Sun Microsystems, Inc. business.
+// Permission to use, copy, modify, and distribute this
+// software is freely granted, provided that this notice
+// is preserved.
+// ====================================================
+//
+// Changes: branch-free (selects only; `2^k` split off `u` by adding
+// `1 - √2/2` to all 64 bits); the `k == 0` case (`f = x`, no correction)
+// chosen from `u = 1 + x` itself; `c = x - (u - 1)` for every `k`; `f - f²/2`
+// formed as `y + y_lo` with fused multiply-adds and `k·ln2_hi + y` added
+// exactly (a two-sum), so that only the last addition rounds at the
+// result's scale (fdlibm can round twice there, for `k = ±1`); `R` by
+// Horner's rule; no separate path for `|f| < 2^-20` or `x > 2^53`.
+
+/// ln 2 split: `k · LN2_HI` is exact for `|k| < 2^21` (0x3fe62e42fee00000).
+const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
+/// ln 2 − `LN2_HI` (0x3dea39ef35793c76).
+const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+/// fdlibm's `Lp1`..`Lp7`: `R(z) ≈ Lp1·z + … + Lp7·z^7` with `2s + s·R(s²)`
+/// = ln((1+s)/(1-s)), within 2^-58.45 on |s| ≤ 0.1716.
+const LP1: f64 = 6.666_666_666_666_735_130e-01; // 0x3fe5555555555593
+const LP2: f64 = 3.999_999_999_940_941_908e-01; // 0x3fd999999997fa04
+const LP3: f64 = 2.857_142_874_366_239_149e-01; // 0x3fd2492494229359
+const LP4: f64 = 2.222_219_843_214_978_396e-01; // 0x3fcc71c51d8e78af
+const LP5: f64 = 1.818_357_216_161_805_012e-01; // 0x3fc7466496cb03de
+const LP6: f64 = 1.531_383_769_920_937_332e-01; // 0x3fc39a09d078c69f
+const LP7: f64 = 1.479_819_860_511_658_591e-01; // 0x3fc2f112df3e5244
+
+/// The bits of √2/2, rounded down to 0x3fe6a09e00000000 as in fdlibm's
+/// thresholds: `m` is reduced into [that, 2·that).
+const SQRT_HALF_BITS: u64 = 0x3fe6_a09e_0000_0000;
+
+/// `(k, e, m)` with `u = 2^k · m`, `m` in [√2/2, √2), for positive normal
+/// `u`, and `e = k + 1023` as an integer (other inputs give some triple
+/// the callers select away): adding `1 - √2/2` to the bits carries into
+/// the exponent exactly when the mantissa reaches √2 (fdlibm's high-word
+/// trick on all 64 bits).
 #[inline(always)]
-pub(super) fn log1p_core_f64(d: f64) -> dw64::D {
-    use dw64::*;
-    let dp1 = d + 1.0;
-    // 1 + d = 2^e · (1 + m), 2^-e formed as 2^(1-(e-1)) / 4 so that it
-    // stays representable for e = 1024 (d near the largest float). For d > -1,
-    // dp1 ≥ 2^-53, so no subnormal scaling is needed.
-    let eb = expo_bits_f64(dp1 * (0.5 / 0.75));
-    let e1 = int_f64(eb) - 1023.0; // e - 1, in [-55, 1023]
-    let t = crate::math::common::pow2_f64(1.0 - e1) * 0.25;
-    let m = d.mul_add(t, t - 1.0);
-    let e = e1 + 1.0;
-    let s = mul_ds(d_ln2_f64(), e);
-    let x = div_dd(dw(m, 0.0), add_ss(2.0, m));
-    let x2 = x.x * x.x;
-    let mut t: f64 = 0.153_207_698_850_270_135_3;
-    t = t.mul_add(x2, 0.152_562_905_100_342_871_6);
-    t = t.mul_add(x2, 0.181_860_593_293_778_599_6);
-    t = t.mul_add(x2, 0.222_221_451_983_938_000_9);
-    t = t.mul_add(x2, 0.285_714_293_279_429_931_7);
-    t = t.mul_add(x2, 0.399_999_999_963_525_199);
-    t = t.mul_add(x2, 0.666_666_666_666_733_354_1);
-    let s = add_dd(s, scale(x, 2.0));
-    add_ds(s, (x2 * x.x) * t)
+fn split_sqrt2_f64(u: f64) -> (f64, u64, f64) {
+    let b = u.to_bits().wrapping_add(0x3ff0_0000_0000_0000 - SQRT_HALF_BITS);
+    let e = b >> 52;
+    let k = f64::from_bits(MAGIC64.to_bits() | e) - (MAGIC64 + 1023.0);
+    let m = f64::from_bits((b & 0x000f_ffff_ffff_ffff) + SQRT_HALF_BITS);
+    (k, e, m)
 }
 
-/// `ln(1 + x)` (max error < 1 ULP).
+/// `k·ln 2 + ln(1 + f) + cu` for an integral `k` in [-1100, 1100],
+/// `f = m - 1` exact with `m` in [√2/2, √2) and a small correction `cu`
+/// (below 2^-52 in magnitude): fdlibm's
+/// `k·ln2_hi + (f - f²/2) + s·(f²/2 + R(s²)) + k·ln2_lo + cu` with
+/// `s = f/(2+f)`, where `f - f²/2` is formed as `y + y_lo` (fused
+/// multiply-adds, `y_lo` its rounding error to 2^-53 relative) and
+/// `k·ln2_hi + y` is added exactly (a two-sum), so that only the last
+/// addition rounds at the scale of the result.
 #[inline(always)]
-pub fn log1p_f64(d: f64) -> f64 {
-    let s = log1p_core_f64(d);
-    let r = s.x + s.y;
-    // log1p(d) rounds to d for tiny |d|; the core would lose subnormals
-    // (it halves d). This also gives ±0 → ±0.
-    let r = if d.abs() < 1e-18 { d } else { r };
-    let r = if d == f64::INFINITY { f64::INFINITY } else { r };
-    let r = if d < -1.0 || d.is_nan() { f64::NAN } else { r };
-    let r = if d == -1.0 { f64::NEG_INFINITY } else { r };
-    // ±0 → ±0.
-    if d == 0.0 {
-        d
-    } else {
+fn log_core_f64(k: f64, f: f64, cu: f64) -> f64 {
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let hh = 0.5 * f;
+    // y + y_lo = f - f²/2: f - y is exact (y in [f/2, 2f]), and the
+    // second fused multiply-add rounds only the small residual.
+    let y = (-hh).mul_add(f, f);
+    let y_lo = (-hh).mul_add(f, f - y);
+    // f²/2 + R(z), R(z) = z·P(z) by Horner's rule.
+    let p = LP7.mul_add(z, LP6).mul_add(z, LP5).mul_add(z, LP4);
+    let p = p.mul_add(z, LP3).mul_add(z, LP2).mul_add(z, LP1);
+    let hr = hh.mul_add(f, z * p);
+    // hi + e1 = k·ln2_hi + y exactly (a fast two-sum with the product
+    // k·ln2_hi exact, the first difference a fused multiply-add): k = 0,
+    // or |k·ln2_hi| ≥ 0.69 > |y|.
+    let hi = k.mul_add(LN2_HI, y);
+    let e1 = k.mul_add(LN2_HI, -hi) + y;
+    let lo = k.mul_add(LN2_LO, (e1 + y_lo) + cu);
+    hi + s.mul_add(hr, lo)
+}
+
+/// `ln(1 + x)` for `x` in (-1, +inf), without the special values' selects
+/// (`±0 → ±0` included).
+#[inline(always)]
+fn log1p_finite_f64(x: f64) -> f64 {
+    // u = 1 + x rounded, its error c = x - (u - 1) (exact for u ≤ 2^53,
+    // where u - 1 is; beyond, c/u is below 2^-5 ULP of the result).
+    let u = 1.0 + x;
+    let c = x - (u - 1.0);
+    let (k, e, m) = split_sqrt2_f64(u);
+    // When k = 0, f = x is exact and there is no correction (fdlibm's
+    // choice; through u, c would be as large as the result for |x| near
+    // 2^-53). Otherwise f = m - 1 (exact) and ln(1 + x) - ln(u) ≈ c/u (a
+    // division, which overlaps the one in the core).
+    let k0 = e == 1023;
+    let f = if k0 { x } else { m - 1.0 };
+    let c = if k0 { 0.0 } else { c };
+    let r = log_core_f64(k, f, c / u);
+    // ln(1 + x) has the sign of x: ±0 → ±0 (the core gives +0 for -0;
+    // tiny and subnormal x come out as x).
+    r.copysign(x)
+}
+
+/// `ln(1 + x)` (max error < 1 ULP): fdlibm's `log1p` (see the notice
+/// above), branch-free: `u = 1 + x = 2^k · m` with `m` in [√2/2, √2),
+/// `f = m - 1` exactly (or `x` when `k = 0`), and
+/// `ln(1 + x) = k·ln 2 + ln(1 + f) + c/u`, `c` the rounding error of `u`.
+#[inline(always)]
+pub fn log1p_f64(x: f64) -> f64 {
+    let r = log1p_finite_f64(x);
+    let r = if x == f64::INFINITY { f64::INFINITY } else { r };
+    let special = if x == -1.0 { f64::NEG_INFINITY } else { f64::NAN };
+    if x > -1.0 {
         r
+    } else {
+        special
     }
+}
+
+/// Where [`log1p_fast_f64`] gives [`log1p_f64`]'s bits: `x` in (-1, +inf)
+/// (NaN is outside).
+#[inline(always)]
+pub fn log1p_fast_ok_f64(x: f64) -> bool {
+    x > -1.0 && x < f64::INFINITY
+}
+
+/// [`log1p_f64`] for `x` in (-1, +inf) ([`log1p_fast_ok_f64`]): the same
+/// kernel without the special values' selects.
+#[inline(always)]
+pub fn log1p_fast_f64(x: f64) -> f64 {
+    log1p_finite_f64(x)
 }
 
 /// The cube root (max error < 1 ULP).
