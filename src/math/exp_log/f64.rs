@@ -46,25 +46,12 @@ fn exp_poly_f64(s: f64) -> f64 {
     u
 }
 
-/// [`exp_poly_f64`] by Estrin's scheme: a dependency chain of 5 steps
-/// instead of 10, for callers whose own chain is long (other bits).
+/// [`exp_poly_f64`] by Estrin's scheme (`common::estrin_f64`): a
+/// dependency chain of 5 steps instead of 10, for callers whose own chain
+/// is long (other bits).
 #[inline(always)]
 fn exp_poly_estrin_f64(s: f64) -> f64 {
-    let c = EXP_U;
-    let s2 = s * s;
-    let s4 = s2 * s2;
-    let s8 = s4 * s4;
-    // Pairs from the constant term up: c[10] + c[9] s, c[8] + c[7] s, ...
-    let p0 = c[9].mul_add(s, c[10]);
-    let p1 = c[7].mul_add(s, c[8]);
-    let p2 = c[5].mul_add(s, c[6]);
-    let p3 = c[3].mul_add(s, c[4]);
-    let p4 = c[1].mul_add(s, c[2]);
-    let q0 = p1.mul_add(s2, p0);
-    let q1 = p3.mul_add(s2, p2);
-    let q2 = c[0].mul_add(s2, p4);
-    let r0 = q1.mul_add(s4, q0);
-    q2.mul_add(s8, r0)
+    crate::math::common::estrin_f64(s, EXP_U)
 }
 
 /// `e^x` before its scaling: `(u, q)` with `e^x ≈ u · 2^q`, `u` in
