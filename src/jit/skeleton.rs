@@ -178,11 +178,14 @@ impl Cg<'_> {
             let sc = self.block_params_like(bexit, &flat);
             self.sc = sc.chunks(2).map(|p| (p[0], p[1])).collect();
         }
-        if mode == Mode::Vector && self.outline.is_some() {
-            i = self.outlined_blocks(&ptrs, i, hi);
-        }
-        // The main loop (for float sums: the last, partial block).
-        let (vi, vstate) = self.vloop(mode, &ptrs, i, state, Bound::Below(hi));
+        // The main loop (for float sums: the last, partial block). An
+        // outlined kernel's blocks leave less than one step (and it has no
+        // accumulators): no main loop.
+        let (vi, vstate) = if mode == Mode::Vector && self.outline.is_some() {
+            (self.outlined_blocks(&ptrs, i, hi), state)
+        } else {
+            self.vloop(mode, &ptrs, i, state, Bound::Below(hi))
+        };
         // Leaving the main loop: its registers go to the stack slots.
         self.spill_state(&vstate);
         // Float sums: the remainder continues from the pairwise combination

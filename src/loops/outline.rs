@@ -4,7 +4,7 @@
 //!
 //! Cranelift has 128-bit vectors only, and `sqrt`/division are bound by the
 //! divider's per-instruction throughput, so such ops run faster as one call
-//! per block of [`BLOCK`] elements to a helper compiled for 256- or 512-bit
+//! per block of elements to a helper compiled for 256- or 512-bit
 //! vectors (`jit/host.rs`, the math module's block functions). The JIT then
 //! runs the main loop in blocks, each block in *phases*: phase `k` computes
 //! the operands of the outlined ops of phase `k` into stack scratch, one
@@ -23,7 +23,10 @@
 //! contiguous output of its dtype is `direct` (its operand goes into the
 //! output's block and the helper finishes it there) when every store of
 //! the last phase is such a store. `sin` and `cos` of one value share one
-//! `sincos` call (one range reduction).
+//! `sincos` call (one range reduction). When no per-element call is left,
+//! the pass sets `unroll` as for a loop without calls (the phases are
+//! plain vector loops). Blocks are [`Outline::block`] elements: up to
+//! [`BLOCK`], fewer when the scratch would exceed [`SCRATCH_BYTES`].
 //!
 //! Text: ` outline` after an outlined instruction, then ` direct` or
 //! ` sincos vN` (the `cos` this `sin`'s call computes).
@@ -273,6 +276,15 @@ impl Outline {
 /// Sets `f.sched.outline` (see the module docs).
 pub fn outline(f: &mut LoopFunc) {
     f.sched.outline = plan(f);
+    // Outlined ops are one call per block, not per element: when no other
+    // call is left, the element loops (the phases) unroll like call-free
+    // loops (`unroll` chose 1 for the calls).
+    if let Some(o) = &f.sched.outline {
+        let calls = (0..f.body.len()).any(|v| !o.outlined[v] && super::unroll::is_call(f, v));
+        if !calls {
+            f.unroll = super::unroll::choose(f, false);
+        }
+    }
 }
 
 fn plan(f: &LoopFunc) -> Option<Outline> {

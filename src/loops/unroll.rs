@@ -5,18 +5,30 @@
 //! so live vectors are spilled around each call anyway).
 //!
 //! Requires `vectorize` to have run. Guarantees `1 <= unroll <= 4`; the JIT
-//! handles the remainder with a scalar loop. Tests: `ir/unroll/*.ir`.
+//! handles the remainder with a scalar loop. The `outline` pass unrolls
+//! again, as here without calls, a loop whose every call it outlines.
+//! Tests: `ir/unroll/*.ir`.
 
 use super::{LOp, LoopFunc};
 use crate::expr::Op;
 
 /// Sets `f.unroll` (see the module docs).
 pub fn unroll(f: &mut LoopFunc) {
-    let calls = f.body.iter().any(|i| match i.op {
+    let calls = (0..f.body.len()).any(|v| is_call(f, v));
+    f.unroll = choose(f, calls);
+}
+
+/// Whether instruction `v` calls a host function per element.
+pub fn is_call(f: &LoopFunc, v: usize) -> bool {
+    match f.body[v].op {
         LOp::Unary(u, a) => Op::Unary(u).is_call(f.body[a].ty),
         LOp::Binary(b, a, _) => Op::Binary(b).is_call(f.body[a].ty),
         _ => false,
-    });
+    }
+}
+
+/// The unroll for `f`, whose element loop calls host functions or not.
+pub fn choose(f: &LoopFunc, calls: bool) -> usize {
     // Accumulators kept in registers (reduced along the innermost loop)
     // take one register per unrolled vector: with several, unroll less so
     // the x86-64 backend's 16 vector registers do not spill.
@@ -41,7 +53,7 @@ pub fn unroll(f: &mut LoopFunc) {
     let float_sum = f.body.iter().any(|i| {
         matches!(i.op, LOp::Accum(p, crate::expr::BinaryOp::Add, _) if i.ty.is_float() && f.params[p].strides[n - 1] == 0)
     });
-    f.unroll = if calls {
+    if calls {
         1
     } else if arg_rows && row_accs <= 4 {
         4
@@ -53,5 +65,5 @@ pub fn unroll(f: &mut LoopFunc) {
         4
     } else {
         2
-    };
+    }
 }
