@@ -103,6 +103,20 @@ impl Cg<'_> {
         self.b.ins().splat(vt, s)
     }
 
+    /// The float vector of `t` whose every lane has the bits `bits` (a
+    /// constant-pool vector: x86-64 folds it into the instruction that
+    /// uses it, where a splat or Cranelift's own `fabs`/`fneg` sign masks
+    /// are rebuilt with two instructions at every use).
+    pub(super) fn vbits_f(&mut self, t: DType, bits: u64) -> Value {
+        let vt = self.vty(t);
+        let lane = t.size();
+        let bytes: Vec<u8> = (0..VECTOR_BYTES / lane)
+            .flat_map(|_| bits.to_le_bytes()[..lane].to_vec())
+            .collect();
+        let c = self.b.func.dfg.constants.insert(bytes.into());
+        self.b.ins().vconst(vt, c)
+    }
+
     /// An integer constant in every lane of `vt`.
     pub(super) fn vsplat_i(&mut self, vt: Type, v: i64) -> Value {
         let s = self.iconst(vt.lane_type(), v);

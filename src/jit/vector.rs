@@ -47,9 +47,16 @@ impl Cg<'_> {
                 use UnaryOp::*;
                 match u {
                     Pos => a[0],
-                    Neg if float => self.ins().fneg(a[0]),
+                    // Sign-bit masks from the constant pool (see `vbits_f`).
+                    Neg if float => {
+                        let sign = self.vbits_f(t, 1 << (t.size() * 8 - 1));
+                        self.ins().bxor(a[0], sign)
+                    }
                     Neg => self.ins().ineg(a[0]),
-                    Abs if float => self.ins().fabs(a[0]),
+                    Abs if float => {
+                        let rest = self.vbits_f(t, (1 << (t.size() * 8 - 1)) - 1);
+                        self.ins().band(a[0], rest)
+                    }
                     Abs if t.is_signed_int() => self.ins().iabs(a[0]),
                     Abs => a[0],
                     Invert | LogicalNot if t == DType::Bool => self.ins().bnot(a[0]),
