@@ -267,9 +267,12 @@ impl Cg<'_> {
         let inner = |v: usize| f.body[v].level == n;
         // Values of earlier phases that this phase reads.
         let mut need = vec![false; len];
+        // Values this phase's instructions read.
+        let mut used = vec![false; len];
         for u in 0..len {
             if inner(u) && o.phase[u] == k {
                 for a in LoopFunc::args(&f.body[u].op) {
+                    used[a] = true;
                     if inner(a) && o.phase[a] < k {
                         need[a] = true;
                     }
@@ -320,7 +323,10 @@ impl Cg<'_> {
                 }
                 continue;
             }
-            if o.phase[v] == k || (need[v] && o.scratch[v].is_none()) {
+            // A load or constant of phase `k` that only later phases read
+            // is redone there, not emitted here.
+            let redone_later = matches!(f.body[v].op, LOp::Load(_) | LOp::Const(_)) && !used[v];
+            if (o.phase[v] == k && !redone_later) || (need[v] && o.scratch[v].is_none()) {
                 // This phase's work, or a load or constant redone.
                 let r = self.inst(Mode::Vector, v, &mut vals, ptrs, Some(idx));
                 vals[v] = Some(r);
