@@ -59,6 +59,13 @@ pub(super) struct Outline {
     pub(super) direct: Vec<Option<usize>>,
     /// Phases to emit (`phases`, or one fewer when the last is direct).
     pub(super) emit: usize,
+    /// A math function whose helper maps its input's block (this param)
+    /// to its scratch or the output's (`loops::outline::Outline::source`):
+    /// its operand is neither loaded nor copied.
+    pub(super) source: Vec<Option<usize>>,
+    /// Whether each emitted phase has an element loop (it may be left with
+    /// nothing to do when its one outlined op reads its input itself).
+    pub(super) works: Vec<bool>,
     /// For an outlined `sin`: the outlined `cos` of the same value, both
     /// computed by one `sincos` call (one range reduction); that `cos`
     /// then makes no call of its own and takes no operand.
@@ -103,6 +110,8 @@ impl Cg<'_> {
             slots,
             direct: (0..len).map(|v| plan.direct_param(f, v)).collect(),
             emit: plan.emitted(f),
+            source: (0..len).map(|v| plan.source(f, v)).collect(),
+            works: (0..plan.emitted(f)).map(|k| plan.phase_works(f, k)).collect(),
             cos_of: plan.sincos.clone(),
             by_sincos: (0..len).map(|w| plan.by_sincos(w)).collect(),
         })
@@ -149,9 +158,11 @@ impl Cg<'_> {
         }
         let phases = self.outline.as_ref().expect("outlined").emit;
         for k in 0..phases {
-            self.phase = Some(k);
-            self.vloop(Mode::Vector, &ext, bi, vec![], Bound::Exactly(bend));
-            self.phase = None;
+            if self.outline.as_ref().expect("outlined").works[k] {
+                self.phase = Some(k);
+                self.vloop(Mode::Vector, &ext, bi, vec![], Bound::Exactly(bend));
+                self.phase = None;
+            }
             for v in 0..self.f.body.len() {
                 let o = self.outline.as_ref().expect("outlined");
                 if !o.outlined[v] || o.phase[v] != k {
@@ -173,14 +184,15 @@ impl Cg<'_> {
                     self.call_void(f, &[types::I64, types::I64, types::I64], &[x, c, n]);
                     continue;
                 }
-                let (direct, scratch) = (o.direct[v], o.scratch[v]);
+                let (direct, scratch, source) = (o.direct[v], o.scratch[v], o.source[v]);
                 let d = o.den[v].map(|d| bases[d]);
                 let x = match direct {
                     // The output's block: its element `bi` onwards.
-                    Some(p) => self.addr(p, ptrs, Some(bi), 0).0,
+                    Some(p) => self.elem_addr(p, ptrs, bi),
                     None => bases[scratch.expect("an outlined op has scratch or goes direct")],
                 };
-                self.call_block_helper(v, x, d, n);
+                let src = source.map(|p| self.elem_addr(p, ptrs, bi));
+                self.call_block_helper(v, x, src, d, n);
             }
         }
         self.b.ins().jump(bhead, &[bend.into()]);
@@ -188,9 +200,20 @@ impl Cg<'_> {
         self.b.append_block_param(bexit, types::I64)
     }
 
+    /// The address of contiguous param `p`'s element `i`.
+    fn elem_addr(&mut self, p: usize, ptrs: &[Value], i: Value) -> Value {
+        let (a, at) = self.addr(p, ptrs, Some(i), 0);
+        if at == 0 {
+            a
+        } else {
+            self.b.ins().iadd_imm_s(a, at as i64)
+        }
+    }
+
     /// The helper call of outlined op `v` on its scratch `x` (and `den`),
-    /// `n` elements.
-    pub(super) fn call_block_helper(&mut self, v: usize, x: Value, den: Option<Value>, n: Value) {
+    /// `n` elements; a unary math function reads `src` instead of `x` if
+    /// given (`Outline::source`).
+    pub(super) fn call_block_helper(&mut self, v: usize, x: Value, src: Option<Value>, den: Option<Value>, n: Value) {
         use host::block::*;
         let inst = &self.f.body[v];
         let f64_ = inst.ty == DType::F64;
@@ -212,7 +235,7 @@ impl Cg<'_> {
                 } else {
                     m.block_f32 as *const u8
                 };
-                self.call_void(f, &[i64_, i64_], &[x, n]);
+                self.call_void(f, &[i64_, i64_, i64_], &[src.unwrap_or(x), x, n]);
             }
             LOp::Binary(op, _, _) if op.math().is_some() => {
                 let m = op.math().expect("a math function");
@@ -270,7 +293,8 @@ impl Cg<'_> {
         // Values this phase's instructions read.
         let mut used = vec![false; len];
         for u in 0..len {
-            if inner(u) && o.phase[u] == k {
+            // A helper that reads its input itself needs no operand here.
+            if inner(u) && o.phase[u] == k && o.source[u].is_none() {
                 for a in LoopFunc::args(&f.body[u].op) {
                     used[a] = true;
                     if inner(a) && o.phase[a] < k {
@@ -303,11 +327,13 @@ impl Cg<'_> {
                         LOp::Unary(_, a) => (a, None),
                         _ => unreachable!("outlined ops are sqrt and division"),
                     };
-                    let xv = vals[x].expect("operand computed");
-                    match o.direct[v] {
+                    match (o.direct[v], o.source[v]) {
+                        // The helper reads its input itself.
+                        (_, Some(_)) => {}
                         // Into the output, after this phase's loads.
-                        Some(p) => late.push((p, xv)),
-                        None => {
+                        (Some(p), None) => late.push((p, vals[x].expect("operand computed"))),
+                        (None, None) => {
+                            let xv = vals[x].expect("operand computed");
                             let p = addr(self, o.scratch[v].expect("scratch"));
                             self.b.ins().store(mem(), xv, p, at);
                         }

@@ -22,7 +22,12 @@
 //! out). An outlined op whose one use is the last phase's store into a
 //! contiguous output of its dtype is `direct` (its operand goes into the
 //! output's block and the helper finishes it there) when every store of
-//! the last phase is such a store. `sin` and `cos` of one value share one
+//! the last phase is such a store. A direct math function of a load of a
+//! contiguous input reads its block straight from that input into its
+//! scratch or, direct, the output, when nothing is written before its call
+//! ([`Outline::source`]; derived, not printed). A phase left with no work
+//! has no element loop.
+//! `sin` and `cos` of one value share one
 //! `sincos` call (one range reduction). When no per-element call is left,
 //! the pass sets `unroll` as for a loop without calls (the phases are
 //! plain vector loops). Blocks are [`Outline::block`] elements: up to
@@ -102,7 +107,11 @@ pub fn helpers_available() -> bool {
 impl Outline {
     /// The phase of every innermost instruction (0 elsewhere) and the
     /// number of phases: an instruction runs in the phase after the
-    /// latest outlined operand's, else in its latest operand's.
+    /// latest outlined operand's, else in its latest operand's — except
+    /// stores, which all run in the last phase. An output may be written
+    /// over an input of the same layout, and later phases load inputs
+    /// again: a store in an earlier phase would overwrite a block that a
+    /// later phase still reads.
     pub fn phases(&self, f: &LoopFunc) -> (Vec<usize>, usize) {
         let len = f.body.len();
         let mut phase = vec![0; len];
@@ -121,6 +130,11 @@ impl Outline {
             .map(|v| phase[v] + 1)
             .max()
             .unwrap_or(1);
+        for v in (0..len).filter(|&v| inner(f, v)) {
+            if matches!(f.body[v].op, LOp::Store(..)) {
+                phase[v] = n - 1;
+            }
+        }
         (phase, n)
     }
 
@@ -138,6 +152,46 @@ impl Outline {
         f.body.iter().find_map(|i| match i.op {
             LOp::Store(p, x) if x == v => Some(p),
             _ => None,
+        })
+    }
+
+    /// The input param an outlined math function `v` reads straight from:
+    /// its operand is a load of a contiguous input of its dtype (so `v` is
+    /// in phase 0) and it is not half of a `sincos`. The helper then maps
+    /// the input's block to `v`'s scratch or, `direct`, to the output's
+    /// (`UnaryFn::block_f64`), and the operand is not copied. Phase 0 must
+    /// write no array before the helper reads: no store in phase 0 and no
+    /// other `direct` op there (its operand goes into its output in the
+    /// phase, its helper then writes it).
+    pub fn source(&self, f: &LoopFunc, v: VarId) -> Option<usize> {
+        if !self.outlined[v] || self.sincos[v].is_some() || self.by_sincos(v) {
+            return None;
+        }
+        let LOp::Unary(u, a) = f.body[v].op else { return None };
+        let LOp::Load(p) = f.body[a].op else { return None };
+        let (phase, _) = self.phases(f);
+        let writes = (0..f.body.len()).any(|w| {
+            let store = matches!(f.body[w].op, LOp::Store(..)) && (!inner(f, w) || phase[w] == 0);
+            store || (w != v && self.direct[w] && phase[w] == 0)
+        });
+        let ok = u.math().is_some()
+            && inner(f, a)
+            && !writes
+            && StrideClass::of(f.params[p].strides[f.ndims() - 1]) == StrideClass::Unit
+            && f.params[p].dtype == f.body[v].ty;
+        ok.then_some(p)
+    }
+
+    /// Whether phase `k` has work for its element loop: an instruction
+    /// other than a load, a constant or an op read by its helper straight
+    /// from an input ([`Outline::source`]).
+    pub fn phase_works(&self, f: &LoopFunc, k: usize) -> bool {
+        let (phase, _) = self.phases(f);
+        (0..f.body.len()).any(|u| {
+            inner(f, u)
+                && phase[u] == k
+                && !matches!(f.body[u].op, LOp::Load(_) | LOp::Const(_))
+                && self.source(f, u).is_none()
         })
     }
 

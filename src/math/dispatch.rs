@@ -74,93 +74,82 @@ impl Path {
     }
 }
 
-/// Defines `$block(x: &mut [$t])`, which applies the scalar kernel `$f` to
-/// every element on [`Path::current`], and `$on(path, x)` for a given path
-/// (the portable one when `path` is not available).
+/// Defines `$block(src, x)`, which applies the scalar kernel `$f` to every
+/// element on [`Path::current`] — `x[i] = f(x[i])` in place when `src` is
+/// `None`, `x[i] = f(src[i])` with `Some(src)` (`src` at least as long) —
+/// and `$on(path, src, x)` for a given path (the portable one when `path`
+/// is not available).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! math_unary_block {
     // With a fast kernel: a block whose every element satisfies `$ok` runs
     // `$fast` (which must give `$f`'s bits there), any other block `$f`.
     ($(#[$d:meta])* $block:ident, $on:ident, $f:path, $t:ty, fast $fast:path, if $ok:path) => {
-        $(#[$d])*
-        pub fn $block(x: &mut [$t]) {
-            $on($crate::math::Path::current(), x)
-        }
-
-        /// As the function without `_on`, on a given code path.
-        pub fn $on(path: $crate::math::Path, x: &mut [$t]) {
-            #[inline(always)]
-            fn run(x: &mut [$t]) {
-                // A fold without early exit, so that it vectorises.
-                if x.iter().fold(true, |all, &v| all & $ok(v)) {
-                    for v in x.iter_mut() {
-                        *v = $fast(*v);
-                    }
-                } else {
-                    for v in x.iter_mut() {
-                        *v = $f(*v);
-                    }
+        $crate::math_unary_block!(@paths $(#[$d])* $block, $on, $t, |src, x| {
+            let n = x.len();
+            let input: &[$t] = match src {
+                Some(s) => &s[..n],
+                None => x,
+            };
+            // A fold without early exit, so that it vectorises.
+            if input.iter().fold(true, |all, &v| all & $ok(v)) {
+                match src {
+                    Some(s) => x.iter_mut().zip(s).for_each(|(v, &w)| *v = $fast(w)),
+                    None => x.iter_mut().for_each(|v| *v = $fast(*v)),
+                }
+            } else {
+                match src {
+                    Some(s) => x.iter_mut().zip(s).for_each(|(v, &w)| *v = $f(w)),
+                    None => x.iter_mut().for_each(|v| *v = $f(*v)),
                 }
             }
-            #[cfg(target_arch = "x86_64")]
-            {
-                #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-                unsafe fn avx512(x: &mut [$t]) {
-                    run(x)
-                }
-                #[target_feature(enable = "avx2,fma")]
-                unsafe fn avx2(x: &mut [$t]) {
-                    run(x)
-                }
-                if path == $crate::math::Path::Avx512 && path.available() {
-                    // SAFETY: the CPU has the features (checked just above).
-                    return unsafe { avx512(x) };
-                }
-                if path == $crate::math::Path::Avx2 && path.available() {
-                    // SAFETY: as above.
-                    return unsafe { avx2(x) };
-                }
-            }
-            let _ = path;
-            run(x)
-        }
+        });
     };
     ($(#[$d:meta])* $block:ident, $on:ident, $f:path, $t:ty) => {
+        $crate::math_unary_block!(@paths $(#[$d])* $block, $on, $t, |src, x| {
+            match src {
+                Some(s) => x.iter_mut().zip(s).for_each(|(v, &w)| *v = $f(w)),
+                None => x.iter_mut().for_each(|v| *v = $f(*v)),
+            }
+        });
+    };
+    // `fn run($src, $x) $body`, compiled for each path (a function, not a
+    // closure: a closure might not be inlined into the target-feature
+    // functions, and its `mul_add`s would then call libm's `fma`).
+    (@paths $(#[$d:meta])* $block:ident, $on:ident, $t:ty, |$src:ident, $x:ident| $body:block) => {
         $(#[$d])*
-        pub fn $block(x: &mut [$t]) {
-            $on($crate::math::Path::current(), x)
+        ///
+        /// With `Some(src)`, `x[i]` is computed from `src[i]` instead
+        /// (`src` at least as long as `x`).
+        pub fn $block(src: Option<&[$t]>, x: &mut [$t]) {
+            $on($crate::math::Path::current(), src, x)
         }
 
         /// As the function without `_on`, on a given code path.
-        pub fn $on(path: $crate::math::Path, x: &mut [$t]) {
+        pub fn $on(path: $crate::math::Path, src: Option<&[$t]>, x: &mut [$t]) {
+            #[inline(always)]
+            fn run($src: Option<&[$t]>, $x: &mut [$t]) $body
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-                unsafe fn avx512(x: &mut [$t]) {
-                    for v in x.iter_mut() {
-                        *v = $f(*v);
-                    }
+                unsafe fn avx512(src: Option<&[$t]>, x: &mut [$t]) {
+                    run(src, x)
                 }
                 #[target_feature(enable = "avx2,fma")]
-                unsafe fn avx2(x: &mut [$t]) {
-                    for v in x.iter_mut() {
-                        *v = $f(*v);
-                    }
+                unsafe fn avx2(src: Option<&[$t]>, x: &mut [$t]) {
+                    run(src, x)
                 }
                 if path == $crate::math::Path::Avx512 && path.available() {
                     // SAFETY: the CPU has the features (checked just above).
-                    return unsafe { avx512(x) };
+                    return unsafe { avx512(src, x) };
                 }
                 if path == $crate::math::Path::Avx2 && path.available() {
                     // SAFETY: as above.
-                    return unsafe { avx2(x) };
+                    return unsafe { avx2(src, x) };
                 }
             }
             let _ = path;
-            for v in x.iter_mut() {
-                *v = $f(*v);
-            }
+            run(src, x)
         }
     };
 }
@@ -210,6 +199,32 @@ macro_rules! math_binary_block {
     };
 }
 
+/// `y[i] = f(x[i])` for `i < n` with `f` a block function: in place when
+/// `x == y`, from `x` when the two do not overlap, and otherwise as if `x`
+/// were copied to `y` first (as `memmove`; the JIT never asks for that).
+///
+/// # Safety
+///
+/// `x` points to `n` initialised values and `y` to `n` writable ones.
+#[inline(always)]
+pub unsafe fn map_block<T: Copy>(x: *const T, y: *mut T, n: usize, f: fn(Option<&[T]>, &mut [T])) {
+    let bytes = n * std::mem::size_of::<T>();
+    let (xa, ya) = (x as usize, y as usize);
+    if xa == ya {
+        // SAFETY: `y` is valid for `n` initialised, writable values.
+        f(None, unsafe { std::slice::from_raw_parts_mut(y, n) })
+    } else if xa.abs_diff(ya) >= bytes {
+        // SAFETY: two valid ranges (the contract) that do not overlap.
+        let (src, dst) = unsafe { (std::slice::from_raw_parts(x, n), std::slice::from_raw_parts_mut(y, n)) };
+        f(Some(src), dst)
+    } else {
+        // SAFETY: both valid for `n` values; `copy` allows overlap.
+        unsafe { std::ptr::copy(x, y, n) };
+        // SAFETY: `y` is now `n` initialised, writable values.
+        f(None, unsafe { std::slice::from_raw_parts_mut(y, n) })
+    }
+}
+
 /// Defines a [`UnaryFn`](crate::math::UnaryFn) constant from a function's
 /// scalar kernels and block functions (both dtypes).
 #[macro_export]
@@ -252,14 +267,13 @@ macro_rules! math_unary_fn {
             extern "C" fn c32(x: f32) -> f32 {
                 s32(x)
             }
-            unsafe extern "C" fn blk64(x: *mut f64, n: usize) {
-                // SAFETY: the caller passes `n` writable, initialised
-                // values (the contract of `UnaryFn::block_f64`).
-                $b64(unsafe { std::slice::from_raw_parts_mut(x, n) })
+            unsafe extern "C" fn blk64(x: *const f64, y: *mut f64, n: usize) {
+                // SAFETY: the caller's contract (`UnaryFn::block_f64`).
+                unsafe { $crate::math::dispatch::map_block(x, y, n, $b64) }
             }
-            unsafe extern "C" fn blk32(x: *mut f32, n: usize) {
+            unsafe extern "C" fn blk32(x: *const f32, y: *mut f32, n: usize) {
                 // SAFETY: as above.
-                $b32(unsafe { std::slice::from_raw_parts_mut(x, n) })
+                unsafe { $crate::math::dispatch::map_block(x, y, n, $b32) }
             }
             $crate::math::UnaryFn {
                 name: $name,

@@ -64,11 +64,12 @@ pub struct UnaryFn {
     pub c_f64: extern "C" fn(f64) -> f64,
     /// One element, C ABI.
     pub c_f32: extern "C" fn(f32) -> f32,
-    /// `x[i] = f(x[i])` for `i < n`, C ABI. Safety: `x` points to `n`
-    /// initialised, writable values.
-    pub block_f64: unsafe extern "C" fn(*mut f64, usize),
+    /// `y[i] = f(x[i])` for `i < n`, C ABI; `x == y` works in place.
+    /// Safety: `x` points to `n` initialised values and `y` to `n`
+    /// writable ones (overlapping or not: `x` is read as if copied first).
+    pub block_f64: unsafe extern "C" fn(*const f64, *mut f64, usize),
     /// As `block_f64`.
-    pub block_f32: unsafe extern "C" fn(*mut f32, usize),
+    pub block_f32: unsafe extern "C" fn(*const f32, *mut f32, usize),
 }
 
 /// A two-argument function's entry points, as [`UnaryFn`]; the block form
@@ -114,7 +115,7 @@ mod tests {
             .collect();
         for path in Path::ALL.into_iter().filter(|p| p.available()) {
             let mut y = xs.clone();
-            exp_f64_block_on(path, &mut y);
+            exp_f64_block_on(path, None, &mut y);
             for (&x, &y) in xs.iter().zip(&y) {
                 assert_eq!(y.to_bits(), exp_f64(x).to_bits(), "exp({x:e}) on {path:?}");
             }

@@ -23,9 +23,9 @@ use crate::expr::{BinaryOp, UnaryOp};
 struct Unary {
     name: &'static str,
     f64: fn(f64) -> f64,
-    b64: fn(Path, &mut [f64]),
+    b64: fn(Path, Option<&[f64]>, &mut [f64]),
     f32: fn(f32) -> f32,
-    b32: fn(Path, &mut [f32]),
+    b32: fn(Path, Option<&[f32]>, &mut [f32]),
 }
 
 struct Binary {
@@ -386,24 +386,32 @@ macro_rules! unary_test {
                 let want: Vec<$t> = xs.iter().map(|&x| (u.$kernel)(x)).collect();
                 for path in paths() {
                     let mut y = xs.clone();
-                    (u.$block)(path, &mut y);
-                    for ((&x, &w), &g) in xs.iter().zip(&want).zip(&y) {
+                    (u.$block)(path, None, &mut y);
+                    // Mapped from the inputs into another buffer.
+                    let mut z = vec![<$t>::NAN; xs.len()];
+                    (u.$block)(path, Some(&xs), &mut z);
+                    for (((&x, &w), &g), &h) in xs.iter().zip(&want).zip(&y).zip(&z) {
                         check_bits!(
                             format!("{}({x:e} = {:#x}) on {path:?}", u.name, x.to_bits()),
                             w,
                             g
                         );
+                        check_bits!(
+                            format!("{}({x:e} = {:#x}) on {path:?}, mapped", u.name, x.to_bits()),
+                            w,
+                            h
+                        );
                     }
                     for (off, len) in SLICES {
                         let mut y = xs[off..off + len].to_vec();
-                        (u.$block)(path, &mut y);
-                        for (j, &g) in y.iter().enumerate() {
+                        (u.$block)(path, None, &mut y);
+                        let mut z = vec![<$t>::NAN; len];
+                        (u.$block)(path, Some(&xs[off..]), &mut z);
+                        for (j, (&g, &h)) in y.iter().zip(&z).enumerate() {
                             let x = xs[off + j];
-                            check_bits!(
-                                format!("{}({x:e}) on {path:?}, slice {off}+{len}", u.name),
-                                want[off + j],
-                                g
-                            );
+                            let what = format!("{}({x:e}) on {path:?}, slice {off}+{len}", u.name);
+                            check_bits!(what.clone(), want[off + j], g);
+                            check_bits!(what + ", mapped", want[off + j], h);
                         }
                     }
                 }
@@ -413,15 +421,31 @@ macro_rules! unary_test {
                     check_bits!(format!("{} table scalar({x:e})", u.name), want[j], (m.$s)(x));
                     check_bits!(format!("{} table C element({x:e})", u.name), want[j], (m.$c)(x));
                 }
-                // Whole blocks, and blocks of other lengths (a partial last one).
+                // Whole blocks, and blocks of other lengths (a partial last
+                // one): in place, from another buffer, and from a source
+                // that overlaps the destination (read as if copied first).
                 for size in [BLOCK, 40, 7] {
                     for (k, chunk) in xs.chunks(size).enumerate() {
+                        let n = chunk.len();
                         let mut y = chunk.to_vec();
-                        // SAFETY: a buffer of `y.len()` initialised values.
-                        unsafe { (m.$blk)(y.as_mut_ptr(), y.len()) };
-                        for (j, &g) in y.iter().enumerate() {
+                        let p = y.as_mut_ptr();
+                        // SAFETY: a buffer of `n` initialised values.
+                        unsafe { (m.$blk)(p, p, n) };
+                        let mut z = vec![<$t>::NAN; n];
+                        // SAFETY: `chunk` has `n` values, `z` room for `n`.
+                        unsafe { (m.$blk)(chunk.as_ptr(), z.as_mut_ptr(), n) };
+                        // The source 3 elements after the destination.
+                        let mut w = vec![<$t>::NAN; n + 3];
+                        w[3..].copy_from_slice(chunk);
+                        let q = w.as_mut_ptr();
+                        // SAFETY: both ranges lie in `w` (`n + 3` values).
+                        unsafe { (m.$blk)(q.add(3), q, n) };
+                        for j in 0..n {
                             let x = chunk[j];
-                            check_bits!(format!("{} table block({x:e})", u.name), want[k * size + j], g);
+                            let e = want[k * size + j];
+                            check_bits!(format!("{} table block({x:e})", u.name), e, y[j]);
+                            check_bits!(format!("{} table block from({x:e})", u.name), e, z[j]);
+                            check_bits!(format!("{} table block overlapping({x:e})", u.name), e, w[j]);
                         }
                     }
                 }

@@ -102,11 +102,12 @@ pub fn expm1_parts_f64(x: f64) -> (f64, f64, f64) {
     // The reduced argument as a pair s + sl: q·L2U is exact, and the
     // rounding of the second step is kept (callers may cancel e^s - 1
     // against 2^-q - 1, which would magnify it).
+    // s1 - s is exact (Sterbenz), so sl = (s1 - s) - q·L2L with one
+    // rounding.
     let q = round_f64(x * R_LN2);
     let s1 = q.mul_add(-L2U, x);
-    let ql = q * L2L;
-    let s = s1 - ql;
-    let sl = (s1 - s) - ql;
+    let s = q.mul_add(-L2L, s1);
+    let sl = q.mul_add(-L2L, s1 - s);
     let u = exp_poly_estrin_f64(s);
     // s + w with w = s² u, |w| < |s| / 5: a fast two-sum; then
     // e^(s + sl) - 1 ≈ (e^s - 1) + sl·e^s.

@@ -43,10 +43,11 @@ pub fn cosh_f64(x: f64) -> f64 {
 /// every argument: `tanh a = M / (M + 2)` with `M = e^(2a) - 1` (`2a` is
 /// exact). [`expm1_parts_f64`](crate::math::expm1_parts_f64) gives
 /// `e^(2a) = 2^q (1 + vh + vl)`, so `M = (2^q - 1) + 2^q vh + 2^q vl`: a
-/// fast two-sum (`q ≥ 0`, `|2^q vh| ≤ 0.42 · 2^q`) plus the low parts, and
-/// the rounding error of `2^q - 1` (inexact from `q = 54` on). `M + 2` is a
-/// two-sum of that pair with 2. The quotient of the two
-/// pairs is `mh · (1/dh)` corrected by its remainder (FMAs), so
+/// fast two-sum (`q ≥ 0`, `|2^q vh| ≤ 0.42 · 2^q`) plus the low parts.
+/// `M + 2` is a fast two-sum of that pair with 2, the larger first. Errors
+/// of `M` reach the result damped by `2/(M + 2)`, so the rounding of
+/// `2^q - 1` (from `q = 54` on, where `M > 2^53`) is left out. The quotient
+/// of the two pairs is `mh · (1/dh)` corrected by its remainder (FMAs), so
 /// near 0 (`q = 0`, `M = vh + vl`) nothing cancels and nothing is lost. From
 /// 19.1 on the result rounds to 1; the argument is clamped at 19.5 (`q` at
 /// most 56).
@@ -56,16 +57,18 @@ pub fn tanh_f64(x: f64) -> f64 {
     let a = if a > 19.5 { 19.5 } else { a };
     let (vh, vl, q) = crate::math::expm1_parts_f64(2.0 * a);
     let p = crate::math::common::pow2_f64(q);
-    let (ph, pl) = (p * vh, p * vl);
-    // M = (2^q - 1) + 2^q vh + 2^q vl; 2^q - 1 is inexact from q = 54 on.
+    let ph = p * vh;
+    // M = (2^q - 1) + 2^q vh + 2^q vl, the first sum fast (|2^q - 1| ≥
+    // |2^q vh| or q = 0). 2^q - 1 is inexact from q = 54 on; its error is
+    // left out: M's relative errors reach the result damped by 2/(M + 2).
     let c = p - 1.0;
-    let ce = (p - c) - 1.0;
     let mh = c + ph;
-    let ml = ((c - mh) + ph) + (pl + ce);
-    // M + 2: a two-sum (mh may be either side of 2).
-    let dh = mh + 2.0;
-    let z = dh - mh;
-    let dl = ((mh - (dh - z)) + (2.0 - z)) + ml;
+    let ml = p.mul_add(vl, (c - mh) + ph);
+    // M + 2 from the pair (M ≥ 0): a fast two-sum with the larger first
+    // (selects, not `f64::max`, whose NaN rule costs a blend).
+    let (big, small) = if mh > 2.0 { (mh, 2.0) } else { (2.0, mh) };
+    let dh = big + small;
+    let dl = ((big - dh) + small) + ml;
     // One division: t = mh · (1/dh), corrected by the remainder
     // (mh + ml) - t (dh + dl) (Markstein's step; the first part exact).
     let inv = 1.0 / dh;

@@ -11,14 +11,31 @@ pub(super) const CHUNK: usize = 64;
 
 /// Applies `small` to every element of a chunk, then, where the chunk has
 /// a huge argument, `full` (the branching scalar entry point) to those
-/// arguments, kept aside before `small` overwrote them.
+/// arguments, kept aside before `small` overwrote them. With `Some(src)`
+/// the arguments are `src`'s (at least as long as `x`), nothing to keep.
 #[inline(always)]
 pub(super) fn run_unary<T: Copy + Default>(
+    src: Option<&[T]>,
     x: &mut [T],
     huge: impl Fn(T) -> bool,
     small: impl Fn(T) -> T,
     full: impl Fn(T) -> T,
 ) {
+    if let Some(s) = src {
+        for (c, sc) in x.chunks_mut(CHUNK).zip(s.chunks(CHUNK)) {
+            for (v, &w) in c.iter_mut().zip(sc) {
+                *v = small(w);
+            }
+            if sc[..c.len()].iter().fold(false, |a, &v| a | huge(v)) {
+                for (v, &o) in c.iter_mut().zip(sc) {
+                    if huge(o) {
+                        *v = full(o);
+                    }
+                }
+            }
+        }
+        return;
+    }
     for c in x.chunks_mut(CHUNK) {
         let any = c.iter().fold(false, |a, &v| a | huge(v));
         let mut orig = [T::default(); CHUNK];
@@ -69,33 +86,36 @@ pub(super) fn run_sincos<T: Copy + Default>(
 macro_rules! trig_unary_block {
     ($(#[$d:meta])* $block:ident, $on:ident, $huge:path, $small:path, $full:path, $t:ty) => {
         $(#[$d])*
-        pub fn $block(x: &mut [$t]) {
-            $on(crate::math::Path::current(), x)
+        ///
+        /// With `Some(src)`, `x[i]` is computed from `src[i]` instead
+        /// (`src` at least as long as `x`).
+        pub fn $block(src: Option<&[$t]>, x: &mut [$t]) {
+            $on(crate::math::Path::current(), src, x)
         }
 
         /// As the function without `_on`, on a given code path.
-        pub fn $on(path: crate::math::Path, x: &mut [$t]) {
+        pub fn $on(path: crate::math::Path, src: Option<&[$t]>, x: &mut [$t]) {
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-                unsafe fn avx512(x: &mut [$t]) {
-                    run_unary(x, $huge, |v| $small(v), $full)
+                unsafe fn avx512(src: Option<&[$t]>, x: &mut [$t]) {
+                    run_unary(src, x, $huge, |v| $small(v), $full)
                 }
                 #[target_feature(enable = "avx2,fma")]
-                unsafe fn avx2(x: &mut [$t]) {
-                    run_unary(x, $huge, |v| $small(v), $full)
+                unsafe fn avx2(src: Option<&[$t]>, x: &mut [$t]) {
+                    run_unary(src, x, $huge, |v| $small(v), $full)
                 }
                 if path == crate::math::Path::Avx512 && path.available() {
                     // SAFETY: the CPU has the features (checked just above).
-                    return unsafe { avx512(x) };
+                    return unsafe { avx512(src, x) };
                 }
                 if path == crate::math::Path::Avx2 && path.available() {
                     // SAFETY: as above.
-                    return unsafe { avx2(x) };
+                    return unsafe { avx2(src, x) };
                 }
             }
             let _ = path;
-            run_unary(x, $huge, |v| $small(v), $full)
+            run_unary(src, x, $huge, |v| $small(v), $full)
         }
     };
 }

@@ -8,7 +8,7 @@ pub(crate) fn lazyfuse_block_f32(f: &UnaryFn, x: &mut [f32]) {
     let mut chunks = x.chunks_exact_mut(lazyfuse::internals::math::BLOCK);
     for c in &mut chunks {
         // SAFETY: `c` holds BLOCK initialised values.
-        unsafe { (f.block_f32)(c.as_mut_ptr(), c.len()) };
+        unsafe { (f.block_f32)(c.as_mut_ptr(), c.as_mut_ptr(), c.len()) };
     }
     for v in chunks.into_remainder() {
         *v = (f.f32)(*v);
@@ -60,7 +60,7 @@ pub(crate) fn throughput(only: &[String]) {
                 b64.copy_from_slice(black_box(&s64));
                 for c in b64.chunks_exact_mut(block) {
                     // SAFETY: `c` holds BLOCK initialised values.
-                    unsafe { (f.block_f64)(c.as_mut_ptr(), c.len()) };
+                    unsafe { (f.block_f64)(c.as_mut_ptr(), c.as_mut_ptr(), c.len()) };
                 }
                 black_box(&mut b64);
             }
@@ -76,7 +76,7 @@ pub(crate) fn throughput(only: &[String]) {
                 b32.copy_from_slice(black_box(&s32));
                 for c in b32.chunks_exact_mut(block) {
                     // SAFETY: `c` holds BLOCK initialised values.
-                    unsafe { (f.block_f32)(c.as_mut_ptr(), c.len()) };
+                    unsafe { (f.block_f32)(c.as_mut_ptr(), c.as_mut_ptr(), c.len()) };
                 }
                 black_box(&mut b32);
             }
