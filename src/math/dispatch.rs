@@ -92,26 +92,59 @@ macro_rules! math_unary_block {
                 None => x,
             };
             // A fold without early exit, so that it vectorises.
-            if input.iter().fold(true, |all, &v| all & $ok(v)) {
-                match src {
-                    Some(s) => x.iter_mut().zip(s).for_each(|(v, &w)| *v = $fast(w)),
-                    None => x.iter_mut().for_each(|v| *v = $fast(*v)),
-                }
+            let mut all = true;
+            for &v in input {
+                all &= $ok(v);
+            }
+            if all {
+                $crate::math_unary_block!(@map $t, $fast, src, x);
             } else {
-                match src {
-                    Some(s) => x.iter_mut().zip(s).for_each(|(v, &w)| *v = $f(w)),
-                    None => x.iter_mut().for_each(|v| *v = $f(*v)),
-                }
+                $crate::math_unary_block!(@map $t, $f, src, x);
             }
         });
     };
     ($(#[$d:meta])* $block:ident, $on:ident, $f:path, $t:ty) => {
         $crate::math_unary_block!(@paths $(#[$d])* $block, $on, $t, |src, x| {
-            match src {
-                Some(s) => x.iter_mut().zip(s).for_each(|(v, &w)| *v = $f(w)),
-                None => x.iter_mut().for_each(|v| *v = $f(*v)),
-            }
+            $crate::math_unary_block!(@map $t, $f, src, x);
         });
+    };
+    // `x[i] = $f(src[i])` (or in place), two 512-bit vectors of elements
+    // per step: the two independent chains side by side give the
+    // out-of-order core twice the work to overlap (tanh: 5% faster).
+    // Plain loops, no closures: a closure that is not inlined would be
+    // compiled without the path's target features (and its `mul_add`s
+    // would call libm's `fma`).
+    (@map $t:ty, $f:path, $src:ident, $x:ident) => {
+        const K: usize = 128 / std::mem::size_of::<$t>();
+        match $src {
+            Some(s) => {
+                let s = &s[..$x.len()];
+                let mut xs = $x.chunks_exact_mut(K);
+                let mut ss = s.chunks_exact(K);
+                for (c, d) in (&mut xs).zip(&mut ss) {
+                    let c: &mut [$t; K] = c.try_into().expect("K elements");
+                    let d: &[$t; K] = d.try_into().expect("K elements");
+                    for k in 0..K {
+                        c[k] = $f(d[k]);
+                    }
+                }
+                for (v, &w) in xs.into_remainder().iter_mut().zip(ss.remainder()) {
+                    *v = $f(w);
+                }
+            }
+            None => {
+                let mut xs = $x.chunks_exact_mut(K);
+                for c in &mut xs {
+                    let c: &mut [$t; K] = c.try_into().expect("K elements");
+                    for v in c.iter_mut() {
+                        *v = $f(*v);
+                    }
+                }
+                for v in xs.into_remainder() {
+                    *v = $f(*v);
+                }
+            }
+        }
     };
     // `fn run($src, $x) $body`, compiled for each path (a function, not a
     // closure: a closure might not be inlined into the target-feature
