@@ -123,6 +123,104 @@ pub mod block {
     }
     helpers!(f64, sqrt_f64, div_f64, div_scalar_f64, rdiv_scalar_f64);
     helpers!(f32, sqrt_f32, div_f32, div_scalar_f32, rdiv_scalar_f32);
+
+    /// Bytes a kernel call writes per output from which its streamed
+    /// outputs are streamed (`loops::outline::Outline::streamed`): twice
+    /// a 1 MiB L2 and half a 32 MiB L3 — a result this large is out of
+    /// the caches before anyone reads it.
+    pub const STREAM_BYTES: usize = 16 << 20;
+
+    /// Copies `n * size` bytes from `x` to `y` with non-temporal stores
+    /// where `y` is aligned to the vector (regular ones around them).
+    ///
+    /// # Safety
+    ///
+    /// Distinct buffers of `bytes` bytes, `x` readable, `y` writable; the
+    /// caller issues [`store_fence`] before anyone else reads `y`.
+    #[inline(always)]
+    unsafe fn stream(x: *const u8, y: *mut u8, bytes: usize) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::*;
+            #[target_feature(enable = "avx512f")]
+            unsafe fn avx512(x: *const u8, y: *mut u8, head: usize, body: usize) {
+                let mut i = head;
+                while i < head + body {
+                    // SAFETY: in bounds (the caller's), `y + i` 64-aligned.
+                    unsafe {
+                        let v = _mm512_loadu_si512(x.add(i) as *const _);
+                        _mm512_stream_si512(y.add(i) as *mut _, v);
+                    }
+                    i += 64;
+                }
+            }
+            #[target_feature(enable = "avx")]
+            unsafe fn avx(x: *const u8, y: *mut u8, head: usize, body: usize) {
+                let mut i = head;
+                while i < head + body {
+                    // SAFETY: in bounds, `y + i` 32-aligned.
+                    unsafe {
+                        let v = _mm256_loadu_si256(x.add(i) as *const __m256i);
+                        _mm256_stream_si256(y.add(i) as *mut __m256i, v);
+                    }
+                    i += 32;
+                }
+            }
+            let path = crate::math::Path::current();
+            let w = if path == crate::math::Path::Avx512 { 64 } else { 32 };
+            let head = (y.align_offset(w)).min(bytes);
+            let body = (bytes - head) / w * w;
+            // SAFETY: the ranges are the caller's; head and tail regular.
+            unsafe {
+                std::ptr::copy_nonoverlapping(x, y, head);
+                if w == 64 {
+                    avx512(x, y, head, body);
+                } else {
+                    avx(x, y, head, body);
+                }
+                let done = head + body;
+                std::ptr::copy_nonoverlapping(x.add(done), y.add(done), bytes - done);
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        // SAFETY: the caller's ranges.
+        unsafe {
+            std::ptr::copy_nonoverlapping(x, y, bytes)
+        }
+    }
+
+    /// `y[i] = x[i]` for `i < n` with non-temporal stores (a streamed
+    /// output's block out of its scratch).
+    ///
+    /// # Safety
+    ///
+    /// Distinct buffers of `n` values, `x` initialised, `y` writable; the
+    /// kernel calls [`store_fence`] before it returns. The CPU has AVX
+    /// (`loops::outline::helpers_available`).
+    pub unsafe extern "C" fn stream_f64(x: *const f64, y: *mut f64, n: usize) {
+        // SAFETY: the caller's contract.
+        unsafe { stream(x as *const u8, y as *mut u8, n * 8) }
+    }
+
+    /// As [`stream_f64`].
+    ///
+    /// # Safety
+    ///
+    /// As [`stream_f64`].
+    pub unsafe extern "C" fn stream_f32(x: *const f32, y: *mut f32, n: usize) {
+        // SAFETY: the caller's contract.
+        unsafe { stream(x as *const u8, y as *mut u8, n * 4) }
+    }
+
+    /// `sfence`: orders the non-temporal stores before it (a streaming
+    /// kernel's last act).
+    pub extern "C" fn store_fence() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: SSE is part of x86-64.
+        unsafe {
+            std::arch::x86_64::_mm_sfence()
+        };
+    }
 }
 
 /// Every host function a kernel may call, by address, with a readable
@@ -165,6 +263,9 @@ fn symbols() -> Vec<(usize, String)> {
         (div_scalar_f32 as *const () as usize, "div_scalar_f32 block"),
         (rdiv_scalar_f64 as *const () as usize, "rdiv_scalar_f64 block"),
         (rdiv_scalar_f32 as *const () as usize, "rdiv_scalar_f32 block"),
+        (stream_f64 as *const () as usize, "stream_f64 block"),
+        (stream_f32 as *const () as usize, "stream_f32 block"),
+        (store_fence as *const () as usize, "store_fence"),
     ] {
         out.push((f, n.into()));
     }

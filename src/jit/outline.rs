@@ -63,6 +63,11 @@ pub(super) struct Outline {
     /// to its scratch or the output's (`loops::outline::Outline::source`):
     /// its operand is neither loaded nor copied.
     pub(super) source: Vec<Option<usize>>,
+    /// Streamed outputs (`loops::outline::Outline::streamed`): the param
+    /// and the scratch buffer its block is staged in.
+    pub(super) stream: Vec<(usize, usize)>,
+    /// Whether this call streams (set by `stream_decision`).
+    pub(super) stream_flag: Option<Value>,
     /// Whether each emitted phase has an element loop (it may be left with
     /// nothing to do when its one outlined op reads its input itself).
     pub(super) works: Vec<bool>,
@@ -101,7 +106,13 @@ impl Cg<'_> {
                 den[v] = new_slot(&mut self.b);
             }
         }
+        let mut stream = vec![];
+        for p in plan.streamed(f) {
+            stream.push((p, new_slot(&mut self.b).expect("a slot")));
+        }
         Some(Outline {
+            stream,
+            stream_flag: None,
             block: block as i64,
             phase,
             outlined: plan.outlined.clone(),
@@ -156,6 +167,18 @@ impl Cg<'_> {
             bases.push(a);
             ext.push(self.b.ins().isub(a, bias));
         }
+        // Streamed outputs: the last phase stores into their scratch when
+        // this call streams (`stream_flag`), else into the output.
+        let np = ptrs.len();
+        let (stream, flag) = {
+            let o = self.outline.as_ref().expect("outlined");
+            (o.stream.clone(), o.stream_flag)
+        };
+        if let Some(flag) = flag {
+            for &(p, slot) in &stream {
+                ext[p] = self.b.ins().select(flag, ext[np + slot], ptrs[p]);
+            }
+        }
         let phases = self.outline.as_ref().expect("outlined").emit;
         for k in 0..phases {
             if self.outline.as_ref().expect("outlined").works[k] {
@@ -195,9 +218,67 @@ impl Cg<'_> {
                 self.call_block_helper(v, x, src, d, n);
             }
         }
+        if let Some(flag) = flag {
+            // The staged blocks out to their outputs, non-temporally.
+            let go = self.b.create_block();
+            let join = self.b.create_block();
+            self.b.ins().brif(flag, go, &[], join, &[]);
+            self.b.switch_to_block(go);
+            for &(p, slot) in &stream {
+                let to = self.elem_addr(p, ptrs, bi);
+                let f = if self.f.params[p].dtype == DType::F64 {
+                    host::block::stream_f64 as *const u8
+                } else {
+                    host::block::stream_f32 as *const u8
+                };
+                self.call_void(f, &[types::I64, types::I64, types::I64], &[bases[slot], to, n]);
+            }
+            self.b.ins().jump(join, &[]);
+            self.b.switch_to_block(join);
+        }
         self.b.ins().jump(bhead, &[bend.into()]);
         self.b.switch_to_block(bexit);
         self.b.append_block_param(bexit, types::I64)
+    }
+
+    /// Whether this call of a kernel with streamed outputs streams: it
+    /// writes at least [`host::block::STREAM_BYTES`] per output (smaller
+    /// results stay in the cache for whoever reads them next). Emitted in
+    /// the entry block; [`Cg::stream_fence`] closes the kernel.
+    pub(super) fn stream_decision(&mut self) {
+        let Some(o) = self.outline.as_ref() else { return };
+        if o.stream.is_empty() {
+            return;
+        }
+        // Elements of this call: (end - start) × the inner extents (an
+        // output's size, so no overflow), times the element size.
+        let mut total = self.b.ins().isub(self.args.end, self.args.start);
+        for d in 1..self.n {
+            total = self.b.ins().imul(total, self.args.dims[d]);
+        }
+        let per = (VECTOR_BYTES / self.lanes) as i64;
+        let bytes = self.b.ins().imul_imm_s(total, per);
+        let flag = self.b.ins().icmp_imm_s(
+            IntCC::UnsignedGreaterThanOrEqual,
+            bytes,
+            host::block::STREAM_BYTES as i64,
+        );
+        self.outline.as_mut().expect("outlined").stream_flag = Some(flag);
+    }
+
+    /// Orders a streaming call's non-temporal stores before the kernel
+    /// returns (`sfence`), so the runtime and other threads see them.
+    pub(super) fn stream_fence(&mut self) {
+        let Some(flag) = self.outline.as_ref().and_then(|o| o.stream_flag) else {
+            return;
+        };
+        let go = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.ins().brif(flag, go, &[], join, &[]);
+        self.b.switch_to_block(go);
+        self.call_void(host::block::store_fence as *const u8, &[], &[]);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
     }
 
     /// The address of contiguous param `p`'s element `i`.

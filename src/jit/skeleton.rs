@@ -42,9 +42,11 @@ impl Cg<'_> {
         if self.outline.is_some() {
             OUTLINED_KERNELS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
+        self.stream_decision();
         let ptrs = self.args.ptrs.clone();
         self.hoisted(0, &ptrs);
         self.emit_loop(0, ptrs);
+        self.stream_fence();
         self.b.ins().return_(&[]);
     }
 
