@@ -263,7 +263,7 @@ pub unsafe fn map_block<T: Copy>(x: *const T, y: *mut T, n: usize, f: fn(Option<
 #[macro_export]
 #[doc(hidden)]
 macro_rules! math_unary_fn {
-    ($(#[$d:meta])* $NAME:ident, $name:literal, $f64:path, $f32:path, $b64:path, $b32:path) => {
+    ($(#[$d:meta])* $NAME:ident, $name:literal, $f64:path, $f32:path, $b64:path, $b32:path, $c64:literal, $c32:literal) => {
         $(#[$d])*
         pub const $NAME: $crate::math::UnaryFn = {
             fn s64(x: f64) -> f64 {
@@ -316,6 +316,7 @@ macro_rules! math_unary_fn {
                 c_f32: c32,
                 block_f64: blk64,
                 block_f32: blk32,
+                cost: [$c64, $c32],
             }
         };
     };
@@ -326,7 +327,7 @@ macro_rules! math_unary_fn {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! math_binary_fn {
-    ($(#[$d:meta])* $NAME:ident, $name:literal, $f64:path, $f32:path, $b64:path, $b32:path) => {
+    ($(#[$d:meta])* $NAME:ident, $name:literal, $f64:path, $f32:path, $b64:path, $b32:path, $c64:literal, $c32:literal) => {
         $(#[$d])*
         pub const $NAME: $crate::math::BinaryFn = {
             fn s64(x: f64, y: f64) -> f64 {
@@ -379,6 +380,7 @@ macro_rules! math_binary_fn {
                 c_f32: c32,
                 block_f64: blk64,
                 block_f32: blk32,
+                cost: [$c64, $c32],
             }
         };
     };

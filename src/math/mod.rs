@@ -70,6 +70,11 @@ pub struct UnaryFn {
     pub block_f64: unsafe extern "C" fn(*const f64, *mut f64, usize),
     /// As `block_f64`.
     pub block_f32: unsafe extern "C" fn(*const f32, *mut f32, usize),
+    /// Cost of the block function in hundredths of a nanosecond per
+    /// element, float64 then float32 (`lazyfuse-accuracy --throughput` on
+    /// the project's AMD EPYC, AVX-512): for decisions that weigh
+    /// arithmetic against memory traffic (`loops::outline::Outline::streamed`).
+    pub cost: [u32; 2],
 }
 
 /// A two-argument function's entry points, as [`UnaryFn`]; the block form
@@ -91,6 +96,8 @@ pub struct BinaryFn {
     pub block_f64: unsafe extern "C" fn(*mut f64, *const f64, usize),
     /// As `block_f64`.
     pub block_f32: unsafe extern "C" fn(*mut f32, *const f32, usize),
+    /// As [`UnaryFn::cost`].
+    pub cost: [u32; 2],
 }
 
 #[cfg(test)]

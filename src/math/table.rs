@@ -10,7 +10,9 @@ crate::math_unary_fn!(
     exp_f64,
     exp_f32,
     exp_f64_block,
-    exp_f32_block
+    exp_f32_block,
+    35,
+    11
 );
 crate::math_unary_fn!(
     /// `exp2`.
@@ -19,7 +21,9 @@ crate::math_unary_fn!(
     exp2_f64,
     exp2_f32,
     exp2_f64_block,
-    exp2_f32_block
+    exp2_f32_block,
+    43,
+    17
 );
 crate::math_unary_fn!(
     /// `expm1`.
@@ -28,7 +32,9 @@ crate::math_unary_fn!(
     expm1_f64,
     expm1_f32,
     expm1_f64_block,
-    expm1_f32_block
+    expm1_f32_block,
+    136,
+    71
 );
 crate::math_unary_fn!(
     /// `log`.
@@ -37,7 +43,9 @@ crate::math_unary_fn!(
     log_f64,
     log_f32,
     log_f64_block,
-    log_f32_block
+    log_f32_block,
+    51,
+    43
 );
 crate::math_unary_fn!(
     /// `log2`.
@@ -46,7 +54,9 @@ crate::math_unary_fn!(
     log2_f64,
     log2_f32,
     log2_f64_block,
-    log2_f32_block
+    log2_f32_block,
+    108,
+    48
 );
 crate::math_unary_fn!(
     /// `log10`.
@@ -55,7 +65,9 @@ crate::math_unary_fn!(
     log10_f64,
     log10_f32,
     log10_f64_block,
-    log10_f32_block
+    log10_f32_block,
+    102,
+    45
 );
 crate::math_unary_fn!(
     /// `log1p`.
@@ -64,7 +76,9 @@ crate::math_unary_fn!(
     log1p_f64,
     log1p_f32,
     log1p_f64_block,
-    log1p_f32_block
+    log1p_f32_block,
+    64,
+    47
 );
 crate::math_unary_fn!(
     /// `cbrt`.
@@ -73,7 +87,9 @@ crate::math_unary_fn!(
     cbrt_f64,
     cbrt_f32,
     cbrt_f64_block,
-    cbrt_f32_block
+    cbrt_f32_block,
+    237,
+    119
 );
 crate::math_unary_fn!(
     /// `sin`.
@@ -82,7 +98,9 @@ crate::math_unary_fn!(
     sin_f64,
     sin_f32,
     sin_f64_block,
-    sin_f32_block
+    sin_f32_block,
+    116,
+    66
 );
 crate::math_unary_fn!(
     /// `cos`.
@@ -91,7 +109,9 @@ crate::math_unary_fn!(
     cos_f64,
     cos_f32,
     cos_f64_block,
-    cos_f32_block
+    cos_f32_block,
+    109,
+    62
 );
 crate::math_unary_fn!(
     /// `tan`.
@@ -100,7 +120,9 @@ crate::math_unary_fn!(
     tan_f64,
     tan_f32,
     tan_f64_block,
-    tan_f32_block
+    tan_f32_block,
+    162,
+    77
 );
 crate::math_unary_fn!(
     /// `arcsin`.
@@ -109,7 +131,9 @@ crate::math_unary_fn!(
     arcsin_f64,
     arcsin_f32,
     arcsin_f64_block,
-    arcsin_f32_block
+    arcsin_f32_block,
+    102,
+    69
 );
 crate::math_unary_fn!(
     /// `arccos`.
@@ -118,7 +142,9 @@ crate::math_unary_fn!(
     arccos_f64,
     arccos_f32,
     arccos_f64_block,
-    arccos_f32_block
+    arccos_f32_block,
+    123,
+    68
 );
 crate::math_unary_fn!(
     /// `arctan`.
@@ -127,7 +153,9 @@ crate::math_unary_fn!(
     arctan_f64,
     arctan_f32,
     arctan_f64_block,
-    arctan_f32_block
+    arctan_f32_block,
+    149,
+    90
 );
 crate::math_binary_fn!(
     /// `arctan2`.
@@ -136,7 +164,9 @@ crate::math_binary_fn!(
     arctan2_f64,
     arctan2_f32,
     arctan2_f64_block,
-    arctan2_f32_block
+    arctan2_f32_block,
+    230,
+    115
 );
 crate::math_binary_fn!(
     /// `logaddexp`.
@@ -145,7 +175,9 @@ crate::math_binary_fn!(
     logaddexp_f64,
     logaddexp_f32,
     logaddexp_f64_block,
-    logaddexp_f32_block
+    logaddexp_f32_block,
+    503,
+    252
 );
 crate::math_binary_fn!(
     /// `logaddexp2`.
@@ -154,7 +186,9 @@ crate::math_binary_fn!(
     logaddexp2_f64,
     logaddexp2_f32,
     logaddexp2_f64_block,
-    logaddexp2_f32_block
+    logaddexp2_f32_block,
+    525,
+    263
 );
 crate::math_unary_fn!(
     /// `sinh`.
@@ -163,7 +197,9 @@ crate::math_unary_fn!(
     sinh_f64,
     sinh_f32,
     sinh_f64_block,
-    sinh_f32_block
+    sinh_f32_block,
+    154,
+    79
 );
 crate::math_unary_fn!(
     /// `cosh`.
@@ -172,7 +208,9 @@ crate::math_unary_fn!(
     cosh_f64,
     cosh_f32,
     cosh_f64_block,
-    cosh_f32_block
+    cosh_f32_block,
+    144,
+    76
 );
 crate::math_unary_fn!(
     /// `tanh`.
@@ -181,7 +219,9 @@ crate::math_unary_fn!(
     tanh_f64,
     tanh_f32,
     tanh_f64_block,
-    tanh_f32_block
+    tanh_f32_block,
+    91,
+    49
 );
 crate::math_unary_fn!(
     /// `arcsinh`.
@@ -190,7 +230,9 @@ crate::math_unary_fn!(
     arcsinh_f64,
     arcsinh_f32,
     arcsinh_f64_block,
-    arcsinh_f32_block
+    arcsinh_f32_block,
+    590,
+    264
 );
 crate::math_unary_fn!(
     /// `arccosh`.
@@ -199,7 +241,9 @@ crate::math_unary_fn!(
     arccosh_f64,
     arccosh_f32,
     arccosh_f64_block,
-    arccosh_f32_block
+    arccosh_f32_block,
+    526,
+    236
 );
 crate::math_unary_fn!(
     /// `arctanh`.
@@ -208,7 +252,9 @@ crate::math_unary_fn!(
     arctanh_f64,
     arctanh_f32,
     arctanh_f64_block,
-    arctanh_f32_block
+    arctanh_f32_block,
+    240,
+    104
 );
 crate::math_binary_fn!(
     /// `power`.
@@ -217,7 +263,9 @@ crate::math_binary_fn!(
     power_f64,
     power_f32,
     power_f64_block,
-    power_f32_block
+    power_f32_block,
+    425,
+    213
 );
 crate::math_binary_fn!(
     /// `hypot`.
@@ -226,7 +274,9 @@ crate::math_binary_fn!(
     hypot_f64,
     hypot_f32,
     hypot_f64_block,
-    hypot_f32_block
+    hypot_f32_block,
+    146,
+    73
 );
 crate::math_binary_fn!(
     /// `fmod`.
@@ -235,7 +285,9 @@ crate::math_binary_fn!(
     fmod_f64,
     fmod_f32,
     fmod_f64_block,
-    fmod_f32_block
+    fmod_f32_block,
+    643,
+    322
 );
 
 /// `sin` and `cos` of one block with one range reduction: `x[i]` becomes
