@@ -92,19 +92,22 @@ pub fn exp_fast_f64(x: f64) -> f64 {
     u * crate::math::common::pow2_f64(q)
 }
 
-/// `e^x = 2^q · (1 + vh + vl)`: the core of [`exp_f64`] with `e^s - 1`
+/// `e^x = 2^q · (1 + vh + vl)` for `x = 2a`: the core of [`exp_f64`] with `e^s - 1`
 /// kept as a pair, `vh + vl` within about 2^-55 relative of
 /// `e^(x - q ln 2) - 1` (for `|x|` ≤ 700; no overflow handling). Callers
 /// scale by `2^q` themselves. With `q = 0` (`|x|` below ln 2 / 2) this is
 /// `e^x - 1`.
 #[inline(always)]
-pub fn expm1_parts_f64(x: f64) -> (f64, f64, f64) {
+pub fn expm1_parts_f64(a: f64) -> (f64, f64, f64) {
+    // x = 2a; q from a directly (2·R_LN2 is exact, so a·(2·R_LN2) is
+    // (2a)·R_LN2 to the bit), off the addition's latency.
     // The reduced argument as a pair s + sl: q·L2U is exact, and the
     // rounding of the second step is kept (callers may cancel e^s - 1
     // against 2^-q - 1, which would magnify it).
     // s1 - s is exact (Sterbenz), so sl = (s1 - s) - q·L2L with one
     // rounding.
-    let q = round_f64(x * R_LN2);
+    let x = a + a;
+    let q = round_f64(a * (2.0 * R_LN2));
     let s1 = q.mul_add(-L2U, x);
     let s = q.mul_add(-L2L, s1);
     let sl = q.mul_add(-L2L, s1 - s);

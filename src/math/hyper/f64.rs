@@ -55,19 +55,23 @@ pub fn cosh_f64(x: f64) -> f64 {
 pub fn tanh_f64(x: f64) -> f64 {
     let a = x.abs();
     let a = if a > 19.5 { 19.5 } else { a };
-    let (vh, vl, q) = crate::math::expm1_parts_f64(2.0 * a);
+    let (vh, vl, q) = crate::math::expm1_parts_f64(a);
     let p = crate::math::common::pow2_f64(q);
     let ph = p * vh;
     // M = (2^q - 1) + 2^q vh + 2^q vl, the first sum fast (|2^q - 1| ≥
     // |2^q vh| or q = 0). 2^q - 1 is inexact from q = 54 on; its error is
     // left out: M's relative errors reach the result damped by 2/(M + 2).
     let c = p - 1.0;
-    let mh = c + ph;
+    // c + ph as one FMA: p · vh is exact, so the same bits, one step
+    // shorter.
+    let mh = p.mul_add(vh, c);
     let ml = p.mul_add(vl, (c - mh) + ph);
     // M + 2 from the pair (M ≥ 0): a fast two-sum with the larger first
-    // (selects, not `f64::max`, whose NaN rule costs a blend).
+    // (selects, not `f64::max`, whose NaN rule costs a blend). `dh` is
+    // the same sum either way; only the error term needs the order, so
+    // the selects stay off the path to the division.
+    let dh = mh + 2.0;
     let (big, small) = if mh > 2.0 { (mh, 2.0) } else { (2.0, mh) };
-    let dh = big + small;
     let dl = ((big - dh) + small) + ml;
     // One division: t = mh · (1/dh), corrected by the remainder
     // (mh + ml) - t (dh + dl) (Markstein's step; the first part exact).
