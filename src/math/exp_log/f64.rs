@@ -115,7 +115,9 @@ pub fn expm1_parts_f64(a: f64) -> (f64, f64, f64) {
     // s + w with w = s² u, |w| < |s| / 5: a fast two-sum; then
     // e^(s + sl) - 1 ≈ (e^s - 1) + sl·e^s.
     let w = (s * s) * u;
-    let vh = s + w;
+    // vh = s + s²u in one FMA (off w's rounding on the chain); vl then
+    // holds vh's distance from s + w.
+    let vh = (s * s).mul_add(u, s);
     let vl = ((s - vh) + w) + sl.mul_add(vh, sl);
     (vh, vl, q)
 }
