@@ -13,6 +13,7 @@
 //! | `LAZYFUSE_POOL_BYTES` | bytes of freed large buffers kept for reuse | 512 MiB | default |
 //! | `LAZYFUSE_DUMP` | directory for the stages of every new graph | unset | (any path) |
 //! | `LAZYFUSE_MATH` | force a math code path | best available | default |
+//! | `LAZYFUSE_STREAM` | which kernels stream large outputs: `all` or `bound` | by CPU vendor | default |
 //! | `LAZYFUSE_MIN_PER_THREAD` | fewest elements per worker | 32768 | default |
 //! | `LAZYFUSE_NO_HUGEPAGES` | no `MADV_HUGEPAGE` on large buffers | unset | (set = on) |
 //! | `LAZYFUSE_NO_BLOCK_HELPERS` | no 256-bit AVX helpers in kernels | unset | (set = on) |
@@ -35,6 +36,7 @@ pub(crate) const VARS: &[&str] = &[
     "LAZYFUSE_POOL_BYTES",
     "LAZYFUSE_DUMP",
     "LAZYFUSE_MATH",
+    "LAZYFUSE_STREAM",
     "LAZYFUSE_MIN_PER_THREAD",
     "LAZYFUSE_NO_HUGEPAGES",
     "LAZYFUSE_NO_BLOCK_HELPERS",
@@ -120,6 +122,22 @@ pub(crate) fn math_path() -> Option<Path> {
 fn parse_math(v: Option<&OsStr>) -> Option<Path> {
     let v = v?.to_str()?;
     Path::ALL.into_iter().find(|p| p.name() == v)
+}
+
+/// `LAZYFUSE_STREAM`: `all` (every outlined kernel streams its large
+/// outputs) or `bound` (only memory-bound ones); anything else is ignored:
+/// `None`, the CPU's default (`loops::outline::StreamPolicy::current`).
+pub(crate) fn stream_all() -> Option<bool> {
+    static V: OnceLock<Option<bool>> = OnceLock::new();
+    *V.get_or_init(|| parse_stream(read("LAZYFUSE_STREAM").as_deref()))
+}
+
+fn parse_stream(v: Option<&OsStr>) -> Option<bool> {
+    match v?.to_str()? {
+        "all" => Some(true),
+        "bound" => Some(false),
+        _ => None,
+    }
 }
 
 /// Whether a flag variable is set, to any value (`0` and empty included).
@@ -211,6 +229,12 @@ mod tests {
         assert_eq!(parse_math(os("avx512")), Some(Path::Avx512));
         for bad in ["", "AVX2", "sse", " avx2"] {
             assert_eq!(parse_math(os(bad)), None, "{bad}");
+        }
+        assert_eq!(parse_stream(None), None);
+        assert_eq!(parse_stream(os("all")), Some(true));
+        assert_eq!(parse_stream(os("bound")), Some(false));
+        for bad in ["", "ALL", "yes", "1", " all"] {
+            assert_eq!(parse_stream(os(bad)), None, "{bad}");
         }
     }
 

@@ -57,6 +57,55 @@ pub const SCRATCH_BYTES: usize = 16 << 10;
 /// [`MIN_BLOCK`] 8-byte elements (32).
 pub const MAX_SCRATCH: usize = SCRATCH_BYTES / (MIN_BLOCK * 8);
 
+/// Which kernels stream their large outputs ([`Outline::streamed`]).
+///
+/// Streaming saves the read-for-ownership of every output line; it costs
+/// a copy of each block out of the L1 scratch. Measured on a kernel whose
+/// math dominates, `exp(-a**2/2) * c` in float64 at 10^7 (one thread): on
+/// an AMD EPYC (Zen 5) 6.5 → 6.9 ms streamed, on an Intel Xeon (AVX-512,
+/// 2026) 18.5 → 12.0 ms. Intel's cores stall on the regular stores of
+/// the last phase, a burst into lines not yet owned, where AMD's overlap
+/// them with the next block's arithmetic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamPolicy {
+    /// Every kernel whose last phase stores into scratch may stream.
+    All,
+    /// Only kernels bound by memory ([`Outline::memory_bound`]).
+    Bound,
+}
+
+impl StreamPolicy {
+    /// `LAZYFUSE_STREAM` (`all` or `bound`), else [`StreamPolicy::All`] on
+    /// an Intel CPU and [`StreamPolicy::Bound`] on any other. Read once.
+    pub fn current() -> StreamPolicy {
+        static V: std::sync::OnceLock<StreamPolicy> = std::sync::OnceLock::new();
+        *V.get_or_init(|| match crate::env::stream_all() {
+            Some(true) => StreamPolicy::All,
+            Some(false) => StreamPolicy::Bound,
+            None if intel() => StreamPolicy::All,
+            None => StreamPolicy::Bound,
+        })
+    }
+}
+
+/// Whether the CPU's vendor string is `GenuineIntel`.
+fn intel() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: `cpuid` leaf 0 exists on every x86-64 CPU.
+        let r = unsafe { std::arch::x86_64::__cpuid(0) };
+        let mut v = [0u8; 12];
+        v[..4].copy_from_slice(&r.ebx.to_le_bytes());
+        v[4..8].copy_from_slice(&r.edx.to_le_bytes());
+        v[8..].copy_from_slice(&r.ecx.to_le_bytes());
+        &v == b"GenuineIntel"
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// The outlined ops of a loop function (per body instruction).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Outline {
@@ -241,13 +290,18 @@ impl Outline {
     /// traffic for `exp(a) * b`). Contiguous float outputs of the loop's
     /// element size, one store each. Whether a call streams is decided
     /// when the kernel runs, by how much it writes (`jit/outline.rs`): a
-    /// small result is better left in the cache. Only a kernel bound by
-    /// memory streams ([`Outline::memory_bound`]): in one whose helpers'
-    /// arithmetic dominates, the staging copy costs more than the reads
-    /// it saves (`exp(-a**2/2)*c` in float64: 6.5 → 6.9 ms).
+    /// small result is better left in the cache. Which kernels may stream
+    /// is the CPU's [`StreamPolicy`]: under `Bound` only one bound by
+    /// memory ([`Outline::memory_bound`]).
     pub fn streamed(&self, f: &LoopFunc) -> Vec<usize> {
+        self.streamed_with(f, StreamPolicy::current())
+    }
+
+    /// [`Outline::streamed`] under a given policy. None when the scratch
+    /// buffers would then exceed [`MAX_SCRATCH`].
+    pub fn streamed_with(&self, f: &LoopFunc, policy: StreamPolicy) -> Vec<usize> {
         let (phase, phases) = self.phases(f);
-        if self.emitted(f) < phases || !self.memory_bound(f) {
+        if self.emitted(f) < phases || (policy == StreamPolicy::Bound && !self.memory_bound(f)) {
             return vec![];
         }
         let per = VECTOR_BYTES / f.vector.max(1);
@@ -273,6 +327,11 @@ impl Outline {
                     out.push(p);
                 }
             }
+        }
+        let (value, second) = self.scratch(f);
+        let own = value.iter().chain(&second).filter(|&&x| x).count();
+        if own + out.len() > MAX_SCRATCH {
+            out.clear();
         }
         out
     }
@@ -508,9 +567,27 @@ mod tests {
         text += " store %t0, v17\n}";
         let many = parsed(&text);
         let o = many.sched.outline.clone().expect("outlined");
-        // Nine exps per element: bound by arithmetic, not streamed.
-        assert!(!o.memory_bound(&many) && o.streamed(&many).is_empty());
-        assert_eq!(o.scratch_count(&many), 9);
+        // Nine exps per element: bound by arithmetic, streamed only when
+        // every kernel streams (through a tenth scratch buffer).
+        assert!(!o.memory_bound(&many) && o.streamed_with(&many, StreamPolicy::Bound).is_empty());
+        assert_eq!(o.streamed_with(&many, StreamPolicy::All), vec![1]);
+        assert_eq!(o.scratch_count(&many), 9 + o.streamed(&many).len());
+        // Thirty-two exps fill the scratch budget: no room to stream.
+        let mut text = String::from(
+            "loop @k0(%a: f64, %t0: f64 out) {\n dims [1000]\n strides %a [1], %t0 [1]\n vector 2 unroll 1\n v0 = load %a : f64\n",
+        );
+        for k in 1..=32 {
+            text += &format!(" v{k} = exp v0 : f64 outline\n");
+        }
+        text += " v33 = add v1, v2 : f64\n";
+        for k in 3..=32 {
+            text += &format!(" v{} = add v{}, v{k} : f64\n", k + 31, k + 30);
+        }
+        text += " store %t0, v63\n}";
+        let full = parsed(&text);
+        let of = full.sched.outline.clone().expect("outlined");
+        assert!(of.streamed_with(&full, StreamPolicy::All).is_empty());
+        assert_eq!(of.scratch_count(&full), MAX_SCRATCH);
         assert_eq!(o.block(&many), 128);
         assert!(o.block(&many) * 9 * 8 <= SCRATCH_BYTES);
         // One exp and a product with a second input: bound by memory, the
@@ -522,7 +599,8 @@ mod tests {
         );
         let o = light.sched.outline.clone().expect("outlined");
         assert!(o.memory_bound(&light));
-        assert_eq!(o.streamed(&light), vec![2]);
+        assert_eq!(o.streamed_with(&light, StreamPolicy::Bound), vec![2]);
+        assert_eq!(o.streamed_with(&light, StreamPolicy::All), vec![2]);
         assert_eq!(o.scratch_count(&light), 2);
     }
 }
