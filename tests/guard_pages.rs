@@ -293,6 +293,25 @@ fn outlined_sqrt_and_division() {
     }
 }
 
+/// Math helpers that read their input block themselves (`tanh(a)`: no
+/// element loop) prefetch `PREFETCH_BYTES` ahead of what they read — past
+/// the input's end, into the guard page, on the last blocks. A prefetch
+/// never faults; the results are the interpreter's.
+#[test]
+fn math_helpers_reading_inputs_prefetch_past_the_end() {
+    for dt in [DType::F64, DType::F32] {
+        for n in [1usize, 63, 256, 1000, 4099] {
+            for op in ["tanh", "exp", "log1p"] {
+                let t = format!("graph @f(%a: {dt}[{n}]) {{\n %0 = {op} %a : {dt}[{n}]\n return %0\n}}");
+                for at_end in [true, false] {
+                    run_guarded(&t, &[1], 1, at_end, 1);
+                    run_guarded(&t, &[1], 1, at_end, 3);
+                }
+            }
+        }
+    }
+}
+
 /// A whole-array reduction of one guarded input into a guarded 0-d
 /// accumulator (filled with `identity` first, as the runtime does).
 fn run_guarded_reduce(text: &str, stride: isize, at_end: bool, identity: Scalar) {

@@ -74,6 +74,37 @@ impl Path {
     }
 }
 
+/// How far ahead of the element it reads a block function mapping an
+/// input (`src`) prefetches it: 2 KiB, one block of float64 (measured at
+/// 10^7 float64 elements, one thread, on an Intel Xeon: `tanh(a)` 2.0 →
+/// 1.35 ns per element, `log1p(a)` 1.36 → 1.21, `exp(a)` 1.05 → 0.97;
+/// 256 bytes gained less, 4 KiB no more).
+pub const PREFETCH_BYTES: usize = 2048;
+
+/// Prefetches the two cache lines [`PREFETCH_BYTES`] after `p` (a step of
+/// the block loops reads 128 bytes). A heavy function (`tanh`: about 1.3
+/// ns per element) reads its input so slowly that the hardware
+/// prefetchers fall behind and every line arrives late; spread over the
+/// arithmetic, these requests keep it in the cache. Reads nothing the
+/// program sees and never faults, whatever the address (past the end of
+/// the array included).
+#[doc(hidden)]
+#[inline(always)]
+pub fn prefetch_ahead<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let b = (p as *const i8).wrapping_add(PREFETCH_BYTES);
+        // SAFETY: a prefetch is a hint, not an access.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(b);
+            _mm_prefetch::<_MM_HINT_T0>(b.wrapping_add(64));
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Defines `$block(src, x)`, which applies the scalar kernel `$f` to every
 /// element on [`Path::current`] — `x[i] = f(x[i])` in place when `src` is
 /// `None`, `x[i] = f(src[i])` with `Some(src)` (`src` at least as long) —
@@ -122,6 +153,8 @@ macro_rules! math_unary_block {
                 let mut xs = $x.chunks_exact_mut(K);
                 let mut ss = s.chunks_exact(K);
                 for (c, d) in (&mut xs).zip(&mut ss) {
+                    // The input comes from memory, not scratch.
+                    $crate::math::dispatch::prefetch_ahead(d.as_ptr());
                     let c: &mut [$t; K] = c.try_into().expect("K elements");
                     let d: &[$t; K] = d.try_into().expect("K elements");
                     for k in 0..K {
