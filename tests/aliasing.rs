@@ -201,8 +201,12 @@ fn two_outputs_in_place_over_two_inputs() {
 #[test]
 fn math_helpers_reading_inputs_in_place() {
     type Build = fn(&lazyfuse::Expr, &lazyfuse::Expr) -> Vec<lazyfuse::Expr>;
-    let cases: [(&str, Build); 6] = [
+    let cases: [(&str, Build); 9] = [
         ("tanh(a)", |x, _| vec![x.tanh()]),
+        // The helper reads a * 2 - 1 itself (an affine source), in place.
+        ("tanh(a * 2 - 1)", |x, _| vec![(x * 2.0 - 1.0).tanh()]),
+        ("exp(1 - a * 0.5), a * 3", |x, _| vec![(1.0 - x * 0.5).exp(), x * 3.0]),
+        ("sin(a + 1) * b", |x, y| vec![(x + 1.0).sin() * y]),
         ("a + 1, exp(a) * b", |x, y| vec![x + 1.0, x.exp() * y]),
         ("exp(a) * b, a + 1", |x, y| vec![x.exp() * y, x + 1.0]),
         ("exp(a), a * 2 + b", |x, y| vec![x.exp(), x * 2.0 + y]),

@@ -83,6 +83,42 @@ fn every_function_compiled_equals_the_interpreter() {
     }
 }
 
+/// A math function of `a * k + c` (and its other affine forms) reads `a`
+/// itself through `UnaryFn::affine_f64`: the same bits as the interpreter's
+/// separate product and sum, for every function and both dtypes, at
+/// lengths around the block and vector sizes; the clif dump shows the
+/// affine call and no element loop for the operand.
+#[test]
+fn math_of_affine_inputs_equals_the_interpreter() {
+    let forms = [
+        "{f}(a * 2 - 1)",
+        "{f}(a * -0.5)",
+        "{f}(3 - a)",
+        "{f}(a + 1e-3)",
+        "{f}(0.25 - a * 1.5)",
+        "{f}(2 * a + 0.5)",
+    ];
+    for f in lazyfuse::internals::expr::UnaryOp::ALL
+        .iter()
+        .filter_map(|u| u.math().map(|m| m.name))
+    {
+        for form in forms {
+            let src = form.replace("{f}", f);
+            for dtype in [DType::F64, DType::F32] {
+                for n in [1, 31, 256, 1027] {
+                    check(&src, dtype, n, n as u64 * 31 + 7);
+                }
+            }
+        }
+    }
+    let a = Array::from_vec(vec![0.5f64; 4096]);
+    let e = Expr::parse("tanh(a * 2 - 1)", &[("a", &a)]).unwrap();
+    let clif = e.explain_stage("clif").unwrap();
+    assert!(clif.contains("tanh_f64 affine block"), "{clif}");
+    // No element loop computes the operand: no vector load at all.
+    assert!(!clif.contains("load.f64x2"), "{clif}");
+}
+
 #[test]
 fn sin_and_cos_of_one_value_share_a_call_with_the_same_bits() {
     for dtype in [DType::F64, DType::F32] {

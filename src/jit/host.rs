@@ -233,6 +233,8 @@ fn symbols() -> Vec<(usize, String)> {
             out.push((m.c_f32 as usize, format!("{}_f32", m.name)));
             out.push((m.block_f64 as usize, format!("{}_f64 block", m.name)));
             out.push((m.block_f32 as usize, format!("{}_f32 block", m.name)));
+            out.push((m.affine_f64 as usize, format!("{}_f64 affine block", m.name)));
+            out.push((m.affine_f32 as usize, format!("{}_f32 affine block", m.name)));
         }
     }
     for &b in BinaryOp::ALL.iter() {

@@ -63,6 +63,11 @@ pub(super) struct Outline {
     /// to its scratch or the output's (`loops::outline::Outline::source`):
     /// its operand is neither loaded nor copied.
     pub(super) source: Vec<Option<usize>>,
+    /// A source op's `(mul, add)` when it reads `input * mul + add`
+    /// (`loops::outline::Outline::source_affine`).
+    pub(super) affine: Vec<Option<(f64, f64)>>,
+    /// Instructions no phase computes (`loops::outline::Outline::absorbed`).
+    pub(super) absorbed: Vec<bool>,
     /// Streamed outputs (`loops::outline::Outline::streamed`): the param
     /// and the scratch buffer its block is staged in.
     pub(super) stream: Vec<(usize, usize)>,
@@ -122,6 +127,8 @@ impl Cg<'_> {
             direct: (0..len).map(|v| plan.direct_param(f, v)).collect(),
             emit: plan.emitted(f),
             source: (0..len).map(|v| plan.source(f, v)).collect(),
+            affine: (0..len).map(|v| plan.source_affine(f, v)).collect(),
+            absorbed: plan.absorbed(f),
             works: (0..plan.emitted(f)).map(|k| plan.phase_works(f, k)).collect(),
             cos_of: plan.sincos.clone(),
             by_sincos: (0..len).map(|w| plan.by_sincos(w)).collect(),
@@ -207,7 +214,7 @@ impl Cg<'_> {
                     self.call_void(f, &[types::I64, types::I64, types::I64], &[x, c, n]);
                     continue;
                 }
-                let (direct, scratch, source) = (o.direct[v], o.scratch[v], o.source[v]);
+                let (direct, scratch, source, aff) = (o.direct[v], o.scratch[v], o.source[v], o.affine[v]);
                 let d = o.den[v].map(|d| bases[d]);
                 let x = match direct {
                     // The output's block: its element `bi` onwards.
@@ -215,7 +222,7 @@ impl Cg<'_> {
                     None => bases[scratch.expect("an outlined op has scratch or goes direct")],
                 };
                 let src = source.map(|p| self.elem_addr(p, ptrs, bi));
-                self.call_block_helper(v, x, src, d, n);
+                self.call_block_helper(v, x, src.map(|s| (s, aff)), d, n);
             }
         }
         if let Some(flag) = flag {
@@ -293,8 +300,16 @@ impl Cg<'_> {
 
     /// The helper call of outlined op `v` on its scratch `x` (and `den`),
     /// `n` elements; a unary math function reads `src` instead of `x` if
-    /// given (`Outline::source`).
-    pub(super) fn call_block_helper(&mut self, v: usize, x: Value, src: Option<Value>, den: Option<Value>, n: Value) {
+    /// given (`Outline::source`), through `input * mul + add` with
+    /// `Some((mul, add))` (`Outline::source_affine`).
+    pub(super) fn call_block_helper(
+        &mut self,
+        v: usize,
+        x: Value,
+        src: Option<(Value, Option<(f64, f64)>)>,
+        den: Option<Value>,
+        n: Value,
+    ) {
         use host::block::*;
         let inst = &self.f.body[v];
         let f64_ = inst.ty == DType::F64;
@@ -311,12 +326,28 @@ impl Cg<'_> {
             }
             LOp::Unary(u, _) if u.math().is_some() => {
                 let m = u.math().expect("a math function");
-                let f = if f64_ {
-                    m.block_f64 as *const u8
-                } else {
-                    m.block_f32 as *const u8
-                };
-                self.call_void(f, &[i64_, i64_, i64_], &[src.unwrap_or(x), x, n]);
+                match src {
+                    Some((s, Some((mul, add)))) => {
+                        let (f, mul, add) = if f64_ {
+                            let (a, b) = (self.b.ins().f64const(mul), self.b.ins().f64const(add));
+                            (m.affine_f64 as *const u8, a, b)
+                        } else {
+                            // Exact: the constants are float32 values.
+                            let (a, b) = (self.b.ins().f32const(mul as f32), self.b.ins().f32const(add as f32));
+                            (m.affine_f32 as *const u8, a, b)
+                        };
+                        self.call_void(f, &[i64_, i64_, i64_, ft, ft], &[s, x, n, mul, add]);
+                    }
+                    _ => {
+                        let f = if f64_ {
+                            m.block_f64 as *const u8
+                        } else {
+                            m.block_f32 as *const u8
+                        };
+                        let s = src.map_or(x, |(s, _)| s);
+                        self.call_void(f, &[i64_, i64_, i64_], &[s, x, n]);
+                    }
+                }
             }
             LOp::Binary(op, _, _) if op.math().is_some() => {
                 let m = op.math().expect("a math function");
@@ -374,8 +405,9 @@ impl Cg<'_> {
         // Values this phase's instructions read.
         let mut used = vec![false; len];
         for u in 0..len {
-            // A helper that reads its input itself needs no operand here.
-            if inner(u) && o.phase[u] == k && o.source[u].is_none() {
+            // A helper that reads its input itself needs no operand here,
+            // nor do the instructions it absorbs.
+            if inner(u) && o.phase[u] == k && o.source[u].is_none() && !o.absorbed[u] {
                 for a in LoopFunc::args(&f.body[u].op) {
                     used[a] = true;
                     if inner(a) && o.phase[a] < k {
@@ -433,7 +465,7 @@ impl Cg<'_> {
             // A load or constant of phase `k` that only later phases read
             // is redone there, not emitted here.
             let redone_later = matches!(f.body[v].op, LOp::Load(_) | LOp::Const(_)) && !used[v];
-            if (o.phase[v] == k && !redone_later) || (need[v] && o.scratch[v].is_none()) {
+            if (o.phase[v] == k && !redone_later && !o.absorbed[v]) || (need[v] && o.scratch[v].is_none()) {
                 // This phase's work, or a load or constant redone.
                 let r = self.inst(Mode::Vector, v, &mut vals, ptrs, Some(idx));
                 vals[v] = Some(r);

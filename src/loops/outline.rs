@@ -124,6 +124,65 @@ fn inner(f: &LoopFunc, v: VarId) -> bool {
     f.body[v].level == f.ndims()
 }
 
+/// What a source op reads: the input param, `(mul, add)` or `None` for
+/// the input as it is, and the instructions from the load to the operand.
+type SourceOf = (usize, Option<(f64, f64)>, Vec<VarId>);
+
+/// Whether `v` is `load p`, `load p * k`, `load p ± c`, `load p * k ± c`
+/// or `c - load p * k` (either operand order of `*` and `+`) with `k`
+/// and `c` invariant constants that are not NaN, all innermost and of
+/// `v`'s dtype: `(p, (mul, add) or None for the load itself, the chain)`.
+/// `a - c` is `a + (-c)` and `c - t` is `t * -1 + c` bit for bit (IEEE
+/// negation is exact).
+fn affine_load(f: &LoopFunc, v: VarId) -> Option<SourceOf> {
+    let ty = f.body[v].ty;
+    let konst = |k: VarId| match f.body[k].op {
+        LOp::Const(c) if !inner(f, k) && f.body[k].ty == ty && !c.as_f64().is_nan() => Some(c.as_f64()),
+        _ => None,
+    };
+    let same = |w: VarId| inner(f, w) && f.body[w].ty == ty;
+    // `load` or `load * k`.
+    let product = |w: VarId| -> Option<(usize, f64, Vec<VarId>)> {
+        if !same(w) {
+            return None;
+        }
+        match f.body[w].op {
+            LOp::Load(p) => Some((p, 1.0, vec![w])),
+            LOp::Binary(BinaryOp::Mul, x, y) => {
+                let (l, k) = if konst(y).is_some() { (x, y) } else { (y, x) };
+                match (&f.body[l].op, konst(k)) {
+                    (&LOp::Load(p), Some(k)) if same(l) => Some((p, k, vec![l, w])),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    };
+    if !same(v) {
+        return None;
+    }
+    if let Some((p, k, chain)) = product(v) {
+        let affine = (chain.len() > 1).then_some((k, -0.0));
+        return Some((p, affine, chain));
+    }
+    let (t, c, neg) = match f.body[v].op {
+        LOp::Binary(BinaryOp::Add, x, y) => match (konst(x), konst(y)) {
+            (_, Some(c)) => (x, c, false),
+            (Some(c), _) => (y, c, false),
+            _ => return None,
+        },
+        LOp::Binary(BinaryOp::Sub, x, y) => match (konst(x), konst(y)) {
+            (_, Some(c)) => (x, -c, false),
+            (Some(c), _) => (y, c, true),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let (p, k, mut chain) = product(t)?;
+    chain.push(v);
+    Some((p, Some((if neg { -k } else { k }, c)), chain))
+}
+
 /// Whether instruction `v` may run on a block helper.
 pub fn outlinable(f: &LoopFunc, v: VarId) -> bool {
     let i = &f.body[v];
@@ -212,23 +271,60 @@ impl Outline {
     /// write no array before the helper reads: no store in phase 0 and no
     /// other `direct` op there (its operand goes into its output in the
     /// phase, its helper then writes it).
+    ///
+    /// The operand may also be an affine function of the load, `a * k`,
+    /// `a ± c`, `a * k ± c` or `c - a * k` (`k`, `c` constants, not NaN):
+    /// the helper then computes it per element
+    /// ([`Outline::source_affine`]) and the phases skip those instructions
+    /// when nothing else reads them ([`Outline::absorbed`]).
     pub fn source(&self, f: &LoopFunc, v: VarId) -> Option<usize> {
+        self.source_full(f, v).map(|(p, _, _)| p)
+    }
+
+    /// `(mul, add)` when source op `v` reads `input * mul + add` (each
+    /// rounded: `mul` 1 for a sum, `add` -0.0 for a product, both exact
+    /// identities), `None` when it reads the input as it is or is not a
+    /// source op.
+    pub fn source_affine(&self, f: &LoopFunc, v: VarId) -> Option<(f64, f64)> {
+        self.source_full(f, v).and_then(|(_, a, _)| a)
+    }
+
+    /// The instructions that no phase computes: those between a source
+    /// op's load and the op ([`Outline::source`]), the load included, that
+    /// nothing else reads.
+    pub fn absorbed(&self, f: &LoopFunc) -> Vec<bool> {
+        let len = f.body.len();
+        let chains: Vec<Option<Vec<VarId>>> = (0..len).map(|v| self.source_full(f, v).map(|(_, _, c)| c)).collect();
+        let mut out = vec![false; len];
+        for u in (0..len).rev() {
+            if !chains.iter().flatten().any(|c| c.contains(&u)) {
+                continue;
+            }
+            out[u] = (u + 1..len)
+                .filter(|&w| LoopFunc::args(&f.body[w].op).contains(&u))
+                .all(|w| out[w] || chains[w].as_ref().is_some_and(|c| c.contains(&u)));
+        }
+        out
+    }
+
+    /// [`Outline::source`] with [`Outline::source_affine`] and the chain of
+    /// instructions from the load to the operand.
+    fn source_full(&self, f: &LoopFunc, v: VarId) -> Option<SourceOf> {
         if !self.outlined[v] || self.sincos[v].is_some() || self.by_sincos(v) {
             return None;
         }
         let LOp::Unary(u, a) = f.body[v].op else { return None };
-        let LOp::Load(p) = f.body[a].op else { return None };
+        let (p, affine, chain) = affine_load(f, a)?;
         let (phase, _) = self.phases(f);
         let writes = (0..f.body.len()).any(|w| {
             let store = matches!(f.body[w].op, LOp::Store(..)) && (!inner(f, w) || phase[w] == 0);
             store || (w != v && self.direct[w] && phase[w] == 0)
         });
         let ok = u.math().is_some()
-            && inner(f, a)
             && !writes
             && StrideClass::of(f.params[p].strides[f.ndims() - 1]) == StrideClass::Unit
             && f.params[p].dtype == f.body[v].ty;
-        ok.then_some(p)
+        ok.then_some((p, affine, chain))
     }
 
     /// Whether phase `k` has work for its element loop: an instruction
@@ -236,11 +332,13 @@ impl Outline {
     /// from an input ([`Outline::source`]).
     pub fn phase_works(&self, f: &LoopFunc, k: usize) -> bool {
         let (phase, _) = self.phases(f);
+        let absorbed = self.absorbed(f);
         (0..f.body.len()).any(|u| {
             inner(f, u)
                 && phase[u] == k
                 && !matches!(f.body[u].op, LOp::Load(_) | LOp::Const(_))
                 && self.source(f, u).is_none()
+                && !absorbed[u]
         })
     }
 
@@ -602,5 +700,63 @@ mod tests {
         assert_eq!(o.streamed_with(&light, StreamPolicy::Bound), vec![2]);
         assert_eq!(o.streamed_with(&light, StreamPolicy::All), vec![2]);
         assert_eq!(o.scratch_count(&light), 2);
+    }
+
+    /// A math function of `a * k + c` (each affine form) reads `a` itself
+    /// and the chain from the load is not computed by any phase, unless
+    /// another instruction reads it; a NaN constant is not folded.
+    #[test]
+    fn affine_operands_are_read_by_the_helper() {
+        let text = |tail: &str| {
+            format!(
+                "loop @k0(%a: f64, %t0: f64 out) {{\n dims [1000]\n strides %a [1], %t0 [1]\n vector 2 unroll 1\n \
+                 v0 = load %a : f64\n v1 = const 2.0 : f64 hoist 0\n v2 = mul v0, v1 : f64\n \
+                 v3 = const 1.0 : f64 hoist 0\n {tail}\n}}"
+            )
+        };
+        let f = parsed(&text(
+            "v4 = sub v2, v3 : f64\n v5 = tanh v4 : f64 outline direct\n store %t0, v5",
+        ));
+        let o = f.sched.outline.clone().expect("outlined");
+        assert_eq!(o.source(&f, 5), Some(0));
+        assert_eq!(o.source_affine(&f, 5), Some((2.0, -1.0)));
+        assert_eq!(o.absorbed(&f), [true, false, true, false, true, false, false]);
+        assert!(!o.phase_works(&f, 0));
+        // c - a * k = a * -k + c.
+        let f = parsed(&text(
+            "v4 = sub v3, v2 : f64\n v5 = exp v4 : f64 outline direct\n store %t0, v5",
+        ));
+        let o = f.sched.outline.clone().expect("outlined");
+        assert_eq!(o.source_affine(&f, 5), Some((-2.0, 1.0)));
+        // a * k alone: add -0.0, the identity of every sum.
+        let f = parsed(&text("v4 = exp v2 : f64 outline direct\n store %t0, v4"));
+        let o = f.sched.outline.clone().expect("outlined");
+        let (m, c) = o.source_affine(&f, 4).expect("affine");
+        assert!(m == 2.0 && c == 0.0 && c.is_sign_negative());
+        // k + a: mul 1.
+        let f = parsed(&text(
+            "v4 = add v3, v0 : f64\n v5 = exp v4 : f64 outline direct\n store %t0, v5",
+        ));
+        let o = f.sched.outline.clone().expect("outlined");
+        assert_eq!(o.source_affine(&f, 5), Some((1.0, 1.0)));
+        // (The load also feeds v2 here: it stays.)
+        assert_eq!(o.absorbed(&f), [false, false, false, false, true, false, false]);
+        // a * 2 also read by the sum after the call: computed, not absorbed.
+        let f = parsed(&text(
+            "v4 = sub v2, v3 : f64\n v5 = tanh v4 : f64 outline\n v6 = add v5, v2 : f64\n store %t0, v6",
+        ));
+        let o = f.sched.outline.clone().expect("outlined");
+        assert_eq!(o.source_affine(&f, 5), Some((2.0, -1.0)));
+        assert_eq!(o.absorbed(&f), [false, false, false, false, true, false, false, false]);
+        assert!(o.phase_works(&f, 0));
+        // A NaN constant: a - NaN is not a + (-NaN) bit for bit.
+        let f = parsed(
+            "loop @k0(%a: f64, %t0: f64 out) {\n dims [1000]\n strides %a [1], %t0 [1]\n vector 2 unroll 1\n \
+             v0 = load %a : f64\n v1 = const nan : f64 hoist 0\n v2 = sub v0, v1 : f64\n \
+             v3 = exp v2 : f64 outline direct\n store %t0, v3\n}",
+        );
+        let o = f.sched.outline.clone().expect("outlined");
+        assert_eq!(o.source(&f, 3), None);
+        assert!(o.absorbed(&f).iter().all(|&x| !x));
     }
 }

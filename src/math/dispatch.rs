@@ -74,6 +74,53 @@ impl Path {
     }
 }
 
+/// Where a block function's elements come from when it does not work in
+/// place: a slice (`&[T]`: each element as it is) or an [`Affine`] view of
+/// one (`v * mul + add`).
+pub trait BlockSource<T: Copy>: Copy {
+    /// The elements, at least as many as the block.
+    fn data(&self) -> &[T];
+    /// Element `v` of [`BlockSource::data`] as the function takes it.
+    fn map(&self, v: T) -> T;
+}
+
+impl<T: Copy> BlockSource<T> for &[T] {
+    #[inline(always)]
+    fn data(&self) -> &[T] {
+        self
+    }
+    #[inline(always)]
+    fn map(&self, v: T) -> T {
+        v
+    }
+}
+
+/// An input block seen through `v * mul + add`, the product and the sum
+/// each rounded (two IEEE operations, as NumPy computes `a * mul + add`;
+/// never fused). `mul = 1` and `add = -0.0` leave every value as it is.
+/// A math function of `a * 2 - 1` then reads `a` itself
+/// (`loops::outline::Outline::source`).
+#[derive(Clone, Copy, Debug)]
+pub struct Affine<'a, T> {
+    /// The input's elements.
+    pub data: &'a [T],
+    /// The factor.
+    pub mul: T,
+    /// The addend.
+    pub add: T,
+}
+
+impl<T: num_traits::Float> BlockSource<T> for Affine<'_, T> {
+    #[inline(always)]
+    fn data(&self) -> &[T] {
+        self.data
+    }
+    #[inline(always)]
+    fn map(&self, v: T) -> T {
+        v * self.mul + self.add
+    }
+}
+
 /// How far ahead of the element it reads a block function mapping an
 /// input (`src`) prefetches it: 2 KiB, one block of float64 (measured at
 /// 10^7 float64 elements, one thread, on an Intel Xeon: `tanh(a)` 2.0 →
@@ -115,17 +162,22 @@ pub fn prefetch_ahead<T>(p: *const T) {
 macro_rules! math_unary_block {
     // With a fast kernel: a block whose every element satisfies `$ok` runs
     // `$fast` (which must give `$f`'s bits there), any other block `$f`.
-    ($(#[$d:meta])* $block:ident, $on:ident, $f:path, $t:ty, fast $fast:path, if $ok:path) => {
-        $crate::math_unary_block!(@paths $(#[$d])* $block, $on, $t, |src, x| {
+    ($(#[$d:meta])* $block:ident, $on:ident, $from:ident, $f:path, $t:ty, fast $fast:path, if $ok:path) => {
+        $crate::math_unary_block!(@paths $(#[$d])* $block, $on, $from, $t, |src, x| {
             let n = x.len();
-            let input: &[$t] = match src {
-                Some(s) => &s[..n],
-                None => x,
-            };
             // A fold without early exit, so that it vectorises.
             let mut all = true;
-            for &v in input {
-                all &= $ok(v);
+            match src {
+                Some(s) => {
+                    for &v in &s.data()[..n] {
+                        all &= $ok(s.map(v));
+                    }
+                }
+                None => {
+                    for &v in x.iter() {
+                        all &= $ok(v);
+                    }
+                }
             }
             if all {
                 $crate::math_unary_block!(@map $t, $fast, src, x);
@@ -134,8 +186,8 @@ macro_rules! math_unary_block {
             }
         });
     };
-    ($(#[$d:meta])* $block:ident, $on:ident, $f:path, $t:ty) => {
-        $crate::math_unary_block!(@paths $(#[$d])* $block, $on, $t, |src, x| {
+    ($(#[$d:meta])* $block:ident, $on:ident, $from:ident, $f:path, $t:ty) => {
+        $crate::math_unary_block!(@paths $(#[$d])* $block, $on, $from, $t, |src, x| {
             $crate::math_unary_block!(@map $t, $f, src, x);
         });
     };
@@ -148,8 +200,8 @@ macro_rules! math_unary_block {
     (@map $t:ty, $f:path, $src:ident, $x:ident) => {
         const K: usize = 128 / std::mem::size_of::<$t>();
         match $src {
-            Some(s) => {
-                let s = &s[..$x.len()];
+            Some(m) => {
+                let s = &m.data()[..$x.len()];
                 let mut xs = $x.chunks_exact_mut(K);
                 let mut ss = s.chunks_exact(K);
                 for (c, d) in (&mut xs).zip(&mut ss) {
@@ -158,11 +210,11 @@ macro_rules! math_unary_block {
                     let c: &mut [$t; K] = c.try_into().expect("K elements");
                     let d: &[$t; K] = d.try_into().expect("K elements");
                     for k in 0..K {
-                        c[k] = $f(d[k]);
+                        c[k] = $f(m.map(d[k]));
                     }
                 }
                 for (v, &w) in xs.into_remainder().iter_mut().zip(ss.remainder()) {
-                    *v = $f(w);
+                    *v = $f(m.map(w));
                 }
             }
             None => {
@@ -182,27 +234,37 @@ macro_rules! math_unary_block {
     // `fn run($src, $x) $body`, compiled for each path (a function, not a
     // closure: a closure might not be inlined into the target-feature
     // functions, and its `mul_add`s would then call libm's `fma`).
-    (@paths $(#[$d:meta])* $block:ident, $on:ident, $t:ty, |$src:ident, $x:ident| $body:block) => {
+    (@paths $(#[$d:meta])* $block:ident, $on:ident, $from:ident, $t:ty, |$src:ident, $x:ident| $body:block) => {
         $(#[$d])*
         ///
         /// With `Some(src)`, `x[i]` is computed from `src[i]` instead
         /// (`src` at least as long as `x`).
         pub fn $block(src: Option<&[$t]>, x: &mut [$t]) {
-            $on($crate::math::Path::current(), src, x)
+            $from($crate::math::Path::current(), src, x)
         }
 
         /// As the function without `_on`, on a given code path.
         pub fn $on(path: $crate::math::Path, src: Option<&[$t]>, x: &mut [$t]) {
+            $from(path, src, x)
+        }
+
+        /// As the function without `_from`, from any `BlockSource`: a
+        /// slice or an `Affine` view of one (`math::dispatch`).
+        pub fn $from<S: $crate::math::dispatch::BlockSource<$t>>(
+            path: $crate::math::Path,
+            src: Option<S>,
+            x: &mut [$t],
+        ) {
             #[inline(always)]
-            fn run($src: Option<&[$t]>, $x: &mut [$t]) $body
+            fn run<S: $crate::math::dispatch::BlockSource<$t>>($src: Option<S>, $x: &mut [$t]) $body
             #[cfg(target_arch = "x86_64")]
             {
                 #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-                unsafe fn avx512(src: Option<&[$t]>, x: &mut [$t]) {
+                unsafe fn avx512<S: $crate::math::dispatch::BlockSource<$t>>(src: Option<S>, x: &mut [$t]) {
                     run(src, x)
                 }
                 #[target_feature(enable = "avx2,fma")]
-                unsafe fn avx2(src: Option<&[$t]>, x: &mut [$t]) {
+                unsafe fn avx2<S: $crate::math::dispatch::BlockSource<$t>>(src: Option<S>, x: &mut [$t]) {
                     run(src, x)
                 }
                 if path == $crate::math::Path::Avx512 && path.available() {
@@ -273,7 +335,7 @@ macro_rules! math_binary_block {
 ///
 /// `x` points to `n` initialised values and `y` to `n` writable ones.
 #[inline(always)]
-pub unsafe fn map_block<T: Copy>(x: *const T, y: *mut T, n: usize, f: fn(Option<&[T]>, &mut [T])) {
+pub unsafe fn map_block<T: Copy>(x: *const T, y: *mut T, n: usize, f: impl Fn(Option<&[T]>, &mut [T])) {
     let bytes = n * std::mem::size_of::<T>();
     let (xa, ya) = (x as usize, y as usize);
     if xa == ya {
@@ -291,12 +353,49 @@ pub unsafe fn map_block<T: Copy>(x: *const T, y: *mut T, n: usize, f: fn(Option<
     }
 }
 
+/// `y[i] = f(x[i] * mul + add)` for `i < n` (an [`Affine`] source), with
+/// `f` a block function: from `x` when the two do not overlap, otherwise
+/// as if `x` were copied to `y` and transformed there first (in place when
+/// `x == y`: an output written over its input).
+///
+/// # Safety
+///
+/// As [`map_block`].
+#[inline(always)]
+pub unsafe fn map_block_affine<T: num_traits::Float>(
+    x: *const T,
+    y: *mut T,
+    n: usize,
+    mul: T,
+    add: T,
+    f: impl Fn(Option<Affine<'_, T>>, &mut [T]),
+    g: impl Fn(Option<&[T]>, &mut [T]),
+) {
+    let bytes = n * std::mem::size_of::<T>();
+    let (xa, ya) = (x as usize, y as usize);
+    if xa != ya && xa.abs_diff(ya) >= bytes {
+        // SAFETY: two valid ranges (the contract) that do not overlap.
+        let (src, dst) = unsafe { (std::slice::from_raw_parts(x, n), std::slice::from_raw_parts_mut(y, n)) };
+        f(Some(Affine { data: src, mul, add }), dst)
+    } else {
+        // SAFETY: both valid for `n` values; `copy` allows overlap (and
+        // is a no-op when they are equal).
+        unsafe { std::ptr::copy(x, y, n) };
+        // SAFETY: `y` is now `n` initialised, writable values.
+        let dst = unsafe { std::slice::from_raw_parts_mut(y, n) };
+        for v in dst.iter_mut() {
+            *v = *v * mul + add;
+        }
+        g(None, dst)
+    }
+}
+
 /// Defines a [`UnaryFn`](crate::math::UnaryFn) constant from a function's
 /// scalar kernels and block functions (both dtypes).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! math_unary_fn {
-    ($(#[$d:meta])* $NAME:ident, $name:literal, $f64:path, $f32:path, $b64:path, $b32:path, $c64:literal, $c32:literal) => {
+    ($(#[$d:meta])* $NAME:ident, $name:literal, $f64:path, $f32:path, $b64:path, $b32:path, $a64:path, $a32:path, $c64:literal, $c32:literal) => {
         $(#[$d])*
         pub const $NAME: $crate::math::UnaryFn = {
             fn s64(x: f64) -> f64 {
@@ -335,11 +434,43 @@ macro_rules! math_unary_fn {
             }
             unsafe extern "C" fn blk64(x: *const f64, y: *mut f64, n: usize) {
                 // SAFETY: the caller's contract (`UnaryFn::block_f64`).
-                unsafe { $crate::math::dispatch::map_block(x, y, n, $b64) }
+                unsafe { $crate::math::dispatch::map_block(x, y, n, |s: Option<&[f64]>, d: &mut [f64]| $b64(s, d)) }
             }
             unsafe extern "C" fn blk32(x: *const f32, y: *mut f32, n: usize) {
                 // SAFETY: as above.
-                unsafe { $crate::math::dispatch::map_block(x, y, n, $b32) }
+                unsafe { $crate::math::dispatch::map_block(x, y, n, |s: Option<&[f32]>, d: &mut [f32]| $b32(s, d)) }
+            }
+            unsafe extern "C" fn aff64(x: *const f64, y: *mut f64, n: usize, m: f64, c: f64) {
+                // SAFETY: the caller's contract (`UnaryFn::affine_f64`).
+                unsafe {
+                    $crate::math::dispatch::map_block_affine(
+                        x,
+                        y,
+                        n,
+                        m,
+                        c,
+                        |s: Option<$crate::math::dispatch::Affine<'_, f64>>, d: &mut [f64]| {
+                            $a64($crate::math::Path::current(), s, d)
+                        },
+                        |s: Option<&[f64]>, d: &mut [f64]| $b64(s, d),
+                    )
+                }
+            }
+            unsafe extern "C" fn aff32(x: *const f32, y: *mut f32, n: usize, m: f32, c: f32) {
+                // SAFETY: as above.
+                unsafe {
+                    $crate::math::dispatch::map_block_affine(
+                        x,
+                        y,
+                        n,
+                        m,
+                        c,
+                        |s: Option<$crate::math::dispatch::Affine<'_, f32>>, d: &mut [f32]| {
+                            $a32($crate::math::Path::current(), s, d)
+                        },
+                        |s: Option<&[f32]>, d: &mut [f32]| $b32(s, d),
+                    )
+                }
             }
             $crate::math::UnaryFn {
                 name: $name,
@@ -349,6 +480,8 @@ macro_rules! math_unary_fn {
                 c_f32: c32,
                 block_f64: blk64,
                 block_f32: blk32,
+                affine_f64: aff64,
+                affine_f32: aff32,
                 cost: [$c64, $c32],
             }
         };

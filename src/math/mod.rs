@@ -70,6 +70,12 @@ pub struct UnaryFn {
     pub block_f64: unsafe extern "C" fn(*const f64, *mut f64, usize),
     /// As `block_f64`.
     pub block_f32: unsafe extern "C" fn(*const f32, *mut f32, usize),
+    /// `y[i] = f(x[i] * mul + add)` for `i < n` (`x, y, n, mul, add`), C
+    /// ABI: the product and the sum rounded each, as NumPy computes them
+    /// (`dispatch::Affine`). Safety: as `block_f64`.
+    pub affine_f64: unsafe extern "C" fn(*const f64, *mut f64, usize, f64, f64),
+    /// As `affine_f64`.
+    pub affine_f32: unsafe extern "C" fn(*const f32, *mut f32, usize, f32, f32),
     /// Cost of the block function in hundredths of a nanosecond per
     /// element, float64 then float32 (`lazyfuse-accuracy --throughput` on
     /// the project's AMD EPYC, AVX-512): for decisions that weigh

@@ -24,8 +24,11 @@ struct Unary {
     name: &'static str,
     f64: fn(f64) -> f64,
     b64: fn(Path, Option<&[f64]>, &mut [f64]),
+    /// The block function from an affine view (`*_block_from`).
+    a64: fn(Path, Option<dispatch::Affine<'_, f64>>, &mut [f64]),
     f32: fn(f32) -> f32,
     b32: fn(Path, Option<&[f32]>, &mut [f32]),
+    a32: fn(Path, Option<dispatch::Affine<'_, f32>>, &mut [f32]),
 }
 
 struct Binary {
@@ -37,8 +40,16 @@ struct Binary {
 }
 
 macro_rules! unary_list {
-    ($($name:ident: $f64:ident $b64:ident $f32:ident $b32:ident;)*) => {
-        &[$(Unary { name: stringify!($name), f64: $f64, b64: $b64, f32: $f32, b32: $b32 },)*]
+    ($($name:ident: $f64:ident $b64:ident $a64:ident $f32:ident $b32:ident $a32:ident;)*) => {
+        &[$(Unary {
+            name: stringify!($name),
+            f64: $f64,
+            b64: $b64,
+            a64: |p, s, x| $a64(p, s, x),
+            f32: $f32,
+            b32: $b32,
+            a32: |p, s, x| $a32(p, s, x),
+        },)*]
     };
 }
 
@@ -50,26 +61,26 @@ macro_rules! binary_list {
 
 /// Every one-argument function of `table.rs`.
 const UNARY: &[Unary] = unary_list! {
-    exp: exp_f64 exp_f64_block_on exp_f32 exp_f32_block_on;
-    exp2: exp2_f64 exp2_f64_block_on exp2_f32 exp2_f32_block_on;
-    expm1: expm1_f64 expm1_f64_block_on expm1_f32 expm1_f32_block_on;
-    log: log_f64 log_f64_block_on log_f32 log_f32_block_on;
-    log2: log2_f64 log2_f64_block_on log2_f32 log2_f32_block_on;
-    log10: log10_f64 log10_f64_block_on log10_f32 log10_f32_block_on;
-    log1p: log1p_f64 log1p_f64_block_on log1p_f32 log1p_f32_block_on;
-    cbrt: cbrt_f64 cbrt_f64_block_on cbrt_f32 cbrt_f32_block_on;
-    sin: sin_f64 sin_f64_block_on sin_f32 sin_f32_block_on;
-    cos: cos_f64 cos_f64_block_on cos_f32 cos_f32_block_on;
-    tan: tan_f64 tan_f64_block_on tan_f32 tan_f32_block_on;
-    arcsin: arcsin_f64 arcsin_f64_block_on arcsin_f32 arcsin_f32_block_on;
-    arccos: arccos_f64 arccos_f64_block_on arccos_f32 arccos_f32_block_on;
-    arctan: arctan_f64 arctan_f64_block_on arctan_f32 arctan_f32_block_on;
-    sinh: sinh_f64 sinh_f64_block_on sinh_f32 sinh_f32_block_on;
-    cosh: cosh_f64 cosh_f64_block_on cosh_f32 cosh_f32_block_on;
-    tanh: tanh_f64 tanh_f64_block_on tanh_f32 tanh_f32_block_on;
-    arcsinh: arcsinh_f64 arcsinh_f64_block_on arcsinh_f32 arcsinh_f32_block_on;
-    arccosh: arccosh_f64 arccosh_f64_block_on arccosh_f32 arccosh_f32_block_on;
-    arctanh: arctanh_f64 arctanh_f64_block_on arctanh_f32 arctanh_f32_block_on;
+    exp: exp_f64 exp_f64_block_on exp_f64_block_from exp_f32 exp_f32_block_on exp_f32_block_from;
+    exp2: exp2_f64 exp2_f64_block_on exp2_f64_block_from exp2_f32 exp2_f32_block_on exp2_f32_block_from;
+    expm1: expm1_f64 expm1_f64_block_on expm1_f64_block_from expm1_f32 expm1_f32_block_on expm1_f32_block_from;
+    log: log_f64 log_f64_block_on log_f64_block_from log_f32 log_f32_block_on log_f32_block_from;
+    log2: log2_f64 log2_f64_block_on log2_f64_block_from log2_f32 log2_f32_block_on log2_f32_block_from;
+    log10: log10_f64 log10_f64_block_on log10_f64_block_from log10_f32 log10_f32_block_on log10_f32_block_from;
+    log1p: log1p_f64 log1p_f64_block_on log1p_f64_block_from log1p_f32 log1p_f32_block_on log1p_f32_block_from;
+    cbrt: cbrt_f64 cbrt_f64_block_on cbrt_f64_block_from cbrt_f32 cbrt_f32_block_on cbrt_f32_block_from;
+    sin: sin_f64 sin_f64_block_on sin_f64_block_from sin_f32 sin_f32_block_on sin_f32_block_from;
+    cos: cos_f64 cos_f64_block_on cos_f64_block_from cos_f32 cos_f32_block_on cos_f32_block_from;
+    tan: tan_f64 tan_f64_block_on tan_f64_block_from tan_f32 tan_f32_block_on tan_f32_block_from;
+    arcsin: arcsin_f64 arcsin_f64_block_on arcsin_f64_block_from arcsin_f32 arcsin_f32_block_on arcsin_f32_block_from;
+    arccos: arccos_f64 arccos_f64_block_on arccos_f64_block_from arccos_f32 arccos_f32_block_on arccos_f32_block_from;
+    arctan: arctan_f64 arctan_f64_block_on arctan_f64_block_from arctan_f32 arctan_f32_block_on arctan_f32_block_from;
+    sinh: sinh_f64 sinh_f64_block_on sinh_f64_block_from sinh_f32 sinh_f32_block_on sinh_f32_block_from;
+    cosh: cosh_f64 cosh_f64_block_on cosh_f64_block_from cosh_f32 cosh_f32_block_on cosh_f32_block_from;
+    tanh: tanh_f64 tanh_f64_block_on tanh_f64_block_from tanh_f32 tanh_f32_block_on tanh_f32_block_from;
+    arcsinh: arcsinh_f64 arcsinh_f64_block_on arcsinh_f64_block_from arcsinh_f32 arcsinh_f32_block_on arcsinh_f32_block_from;
+    arccosh: arccosh_f64 arccosh_f64_block_on arccosh_f64_block_from arccosh_f32 arccosh_f32_block_on arccosh_f32_block_from;
+    arctanh: arctanh_f64 arctanh_f64_block_on arctanh_f64_block_from arctanh_f32 arctanh_f32_block_on arctanh_f32_block_from;
 };
 
 /// Every two-argument function of `table.rs`.
@@ -378,12 +389,41 @@ macro_rules! check_bits {
 }
 
 macro_rules! unary_test {
-    ($test:ident, $t:ty, $kernel:ident, $block:ident, $inputs:ident, $c:ident, $blk:ident, $s:ident) => {
+    ($test:ident, $t:ty, $kernel:ident, $block:ident, $from:ident, $inputs:ident, $c:ident, $blk:ident, $aff:ident,
+     $s:ident) => {
         #[test]
         fn $test() {
             for (i, u) in UNARY.iter().enumerate() {
                 let xs = $inputs(0xACC0 + i as u64);
                 let want: Vec<$t> = xs.iter().map(|&x| (u.$kernel)(x)).collect();
+                // Through `x * -1.5 + 0.25` (each rounded), as an affine
+                // source and as the table's affine C entry.
+                let (mul, add): ($t, $t) = (-1.5, 0.25);
+                let want_aff: Vec<$t> = xs.iter().map(|&x| (u.$kernel)(x * mul + add)).collect();
+                let m = table_unary(u.name).expect("in the op table");
+                for path in paths() {
+                    let mut z = vec![<$t>::NAN; xs.len()];
+                    (u.$from)(path, Some(dispatch::Affine { data: &xs, mul, add }), &mut z);
+                    for ((&x, &w), &g) in xs.iter().zip(&want_aff).zip(&z) {
+                        check_bits!(format!("{}({x:e} * {mul} + {add}) on {path:?}", u.name), w, g);
+                    }
+                }
+                for (k, chunk) in xs.chunks(BLOCK).enumerate() {
+                    let n = chunk.len();
+                    let mut z = vec![<$t>::NAN; n];
+                    // SAFETY: `chunk` has `n` values, `z` room for `n`.
+                    unsafe { (m.$aff)(chunk.as_ptr(), z.as_mut_ptr(), n, mul, add) };
+                    // In place (an output written over its input).
+                    let mut y = chunk.to_vec();
+                    let p = y.as_mut_ptr();
+                    // SAFETY: a buffer of `n` initialised values.
+                    unsafe { (m.$aff)(p, p, n, mul, add) };
+                    for j in 0..n {
+                        let (x, e) = (chunk[j], want_aff[k * BLOCK + j]);
+                        check_bits!(format!("{} table affine block({x:e})", u.name), e, z[j]);
+                        check_bits!(format!("{} table affine block in place({x:e})", u.name), e, y[j]);
+                    }
+                }
                 for path in paths() {
                     let mut y = xs.clone();
                     (u.$block)(path, None, &mut y);
@@ -416,7 +456,6 @@ macro_rules! unary_test {
                     }
                 }
                 // The op table's entry points.
-                let m = table_unary(u.name).expect("in the op table");
                 for (j, &x) in xs.iter().enumerate() {
                     check_bits!(format!("{} table scalar({x:e})", u.name), want[j], (m.$s)(x));
                     check_bits!(format!("{} table C element({x:e})", u.name), want[j], (m.$c)(x));
@@ -459,9 +498,11 @@ unary_test!(
     f64,
     f64,
     b64,
+    a64,
     inputs_f64,
     c_f64,
     block_f64,
+    affine_f64,
     f64
 );
 unary_test!(
@@ -469,9 +510,11 @@ unary_test!(
     f32,
     f32,
     b32,
+    a32,
     inputs_f32,
     c_f32,
     block_f32,
+    affine_f32,
     f32
 );
 

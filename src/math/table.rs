@@ -11,6 +11,8 @@ crate::math_unary_fn!(
     exp_f32,
     exp_f64_block,
     exp_f32_block,
+    exp_f64_block_from,
+    exp_f32_block_from,
     35,
     11
 );
@@ -22,6 +24,8 @@ crate::math_unary_fn!(
     exp2_f32,
     exp2_f64_block,
     exp2_f32_block,
+    exp2_f64_block_from,
+    exp2_f32_block_from,
     43,
     17
 );
@@ -33,6 +37,8 @@ crate::math_unary_fn!(
     expm1_f32,
     expm1_f64_block,
     expm1_f32_block,
+    expm1_f64_block_from,
+    expm1_f32_block_from,
     136,
     71
 );
@@ -44,6 +50,8 @@ crate::math_unary_fn!(
     log_f32,
     log_f64_block,
     log_f32_block,
+    log_f64_block_from,
+    log_f32_block_from,
     51,
     43
 );
@@ -55,6 +63,8 @@ crate::math_unary_fn!(
     log2_f32,
     log2_f64_block,
     log2_f32_block,
+    log2_f64_block_from,
+    log2_f32_block_from,
     108,
     48
 );
@@ -66,6 +76,8 @@ crate::math_unary_fn!(
     log10_f32,
     log10_f64_block,
     log10_f32_block,
+    log10_f64_block_from,
+    log10_f32_block_from,
     102,
     45
 );
@@ -77,6 +89,8 @@ crate::math_unary_fn!(
     log1p_f32,
     log1p_f64_block,
     log1p_f32_block,
+    log1p_f64_block_from,
+    log1p_f32_block_from,
     64,
     47
 );
@@ -88,6 +102,8 @@ crate::math_unary_fn!(
     cbrt_f32,
     cbrt_f64_block,
     cbrt_f32_block,
+    cbrt_f64_block_from,
+    cbrt_f32_block_from,
     237,
     119
 );
@@ -99,6 +115,8 @@ crate::math_unary_fn!(
     sin_f32,
     sin_f64_block,
     sin_f32_block,
+    sin_f64_block_from,
+    sin_f32_block_from,
     116,
     66
 );
@@ -110,6 +128,8 @@ crate::math_unary_fn!(
     cos_f32,
     cos_f64_block,
     cos_f32_block,
+    cos_f64_block_from,
+    cos_f32_block_from,
     109,
     62
 );
@@ -121,6 +141,8 @@ crate::math_unary_fn!(
     tan_f32,
     tan_f64_block,
     tan_f32_block,
+    tan_f64_block_from,
+    tan_f32_block_from,
     162,
     77
 );
@@ -132,6 +154,8 @@ crate::math_unary_fn!(
     arcsin_f32,
     arcsin_f64_block,
     arcsin_f32_block,
+    arcsin_f64_block_from,
+    arcsin_f32_block_from,
     102,
     69
 );
@@ -143,6 +167,8 @@ crate::math_unary_fn!(
     arccos_f32,
     arccos_f64_block,
     arccos_f32_block,
+    arccos_f64_block_from,
+    arccos_f32_block_from,
     123,
     68
 );
@@ -154,6 +180,8 @@ crate::math_unary_fn!(
     arctan_f32,
     arctan_f64_block,
     arctan_f32_block,
+    arctan_f64_block_from,
+    arctan_f32_block_from,
     149,
     90
 );
@@ -198,6 +226,8 @@ crate::math_unary_fn!(
     sinh_f32,
     sinh_f64_block,
     sinh_f32_block,
+    sinh_f64_block_from,
+    sinh_f32_block_from,
     154,
     79
 );
@@ -209,6 +239,8 @@ crate::math_unary_fn!(
     cosh_f32,
     cosh_f64_block,
     cosh_f32_block,
+    cosh_f64_block_from,
+    cosh_f32_block_from,
     144,
     76
 );
@@ -220,6 +252,8 @@ crate::math_unary_fn!(
     tanh_f32,
     tanh_f64_block,
     tanh_f32_block,
+    tanh_f64_block_from,
+    tanh_f32_block_from,
     91,
     49
 );
@@ -231,6 +265,8 @@ crate::math_unary_fn!(
     arcsinh_f32,
     arcsinh_f64_block,
     arcsinh_f32_block,
+    arcsinh_f64_block_from,
+    arcsinh_f32_block_from,
     590,
     264
 );
@@ -242,6 +278,8 @@ crate::math_unary_fn!(
     arccosh_f32,
     arccosh_f64_block,
     arccosh_f32_block,
+    arccosh_f64_block_from,
+    arccosh_f32_block_from,
     526,
     236
 );
@@ -253,6 +291,8 @@ crate::math_unary_fn!(
     arctanh_f32,
     arctanh_f64_block,
     arctanh_f32_block,
+    arctanh_f64_block_from,
+    arctanh_f32_block_from,
     240,
     104
 );

@@ -84,7 +84,7 @@ pub fn arccos_f64(d: f64) -> f64 {
 crate::math_unary_block!(
     /// `x[i] = arctan(x[i])`.
     arctan_f64_block,
-    arctan_f64_block_on,
+    arctan_f64_block_on, arctan_f64_block_from,
     arctan_f64,
     f64
 );
@@ -98,14 +98,14 @@ crate::math_binary_block!(
 crate::math_unary_block!(
     /// `x[i] = arcsin(x[i])`.
     arcsin_f64_block,
-    arcsin_f64_block_on,
+    arcsin_f64_block_on, arcsin_f64_block_from,
     arcsin_f64,
     f64
 );
 crate::math_unary_block!(
     /// `x[i] = arccos(x[i])`.
     arccos_f64_block,
-    arccos_f64_block_on,
+    arccos_f64_block_on, arccos_f64_block_from,
     arccos_f64,
     f64
 );

@@ -146,7 +146,7 @@ pub fn arccos_f32(x: f32) -> f32 {
 crate::math_unary_block!(
     /// `x[i] = arctan(x[i])`.
     arctan_f32_block,
-    arctan_f32_block_on,
+    arctan_f32_block_on, arctan_f32_block_from,
     arctan_f32,
     f32
 );
@@ -160,14 +160,14 @@ crate::math_binary_block!(
 crate::math_unary_block!(
     /// `x[i] = arcsin(x[i])`.
     arcsin_f32_block,
-    arcsin_f32_block_on,
+    arcsin_f32_block_on, arcsin_f32_block_from,
     arcsin_f32,
     f32
 );
 crate::math_unary_block!(
     /// `x[i] = arccos(x[i])`.
     arccos_f32_block,
-    arccos_f32_block_on,
+    arccos_f32_block_on, arccos_f32_block_from,
     arccos_f32,
     f32
 );
